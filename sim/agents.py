@@ -1,0 +1,133 @@
+"""Organisations: the agents, and the behaviour rules they follow.
+
+An :class:`Organisation` is a Mesa agent that carries the organisation's identity; the
+state touched every week (capabilities, trust, confidence, contributions) lives in the
+model's numpy arrays at the organisation's ``index``, so a week costs a few vector
+operations however many organisations there are. The behaviour rules below work on
+those arrays, one rule per function.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from mesa import Agent
+
+from sim.stages import ContributionType, Stage
+
+if TYPE_CHECKING:
+    from sim.model import JourneyModel
+
+
+class Organisation(Agent):
+    """An organisation that can champion, join and leave initiatives.
+
+    Args:
+        model: The journey model.
+        index: Row of this organisation in the model's arrays.
+    """
+
+    def __init__(self, model: JourneyModel, index: int) -> None:
+        super().__init__(model)
+        self.index = index
+
+    @property
+    def stage(self) -> Stage:
+        """Stage of the initiative this organisation works in, or idle."""
+        return Stage(int(self.model.org_stages()[self.index]))
+
+    @property
+    def initiative(self) -> int:
+        """Id of the initiative this organisation works in (-1 when idle)."""
+        return int(self.model.org_initiative[self.index])
+
+    @property
+    def self_interest(self) -> float:
+        """This organisation's self-interest in [0, 1]."""
+        return float(self.model.self_interest[self.index])
+
+    @property
+    def risk_appetite(self) -> float:
+        """This organisation's risk appetite in [0, 1]."""
+        return float(self.model.risk_appetite[self.index])
+
+    @property
+    def contribution_type(self) -> ContributionType:
+        """How this organisation contributes to shared efforts."""
+        return ContributionType(int(self.model.contribution_type[self.index]))
+
+    @property
+    def capability(self) -> np.ndarray:
+        """Capability vector (one value in [0, 1] per dimension)."""
+        return self.model.capability[self.index]
+
+    def trust_in(self, other: Organisation) -> float:
+        """Mean of this organisation's Beta belief in ``other``."""
+        return float(self.model.trust.of(self.index, other.index))
+
+
+# --- behaviour rules (vectorised over organisations) -----------------------------
+
+
+def draw_contribution_types(
+    rng: np.random.Generator, n: int, conditional: float, free_rider: float, hump: float
+) -> np.ndarray:
+    """Assign contribution types in the given shares; the rest are unconditional."""
+    shares = np.array([conditional, free_rider, hump, max(0.0, 1 - conditional - free_rider - hump)])
+    return rng.choice(4, size=n, p=shares / shares.sum()).astype(np.int8)
+
+
+def beta_around(rng: np.random.Generator, mean: float, n: int, concentration: float = 8.0) -> np.ndarray:
+    """Individual traits drawn from a Beta distribution with the given mean."""
+    a = mean * concentration + 1e-6
+    b = (1.0 - mean) * concentration + 1e-6
+    return rng.beta(a, b, size=n)
+
+
+def type_masks(ctype: np.ndarray) -> np.ndarray:
+    """One 0/1 row per contribution type, for fast arithmetic selection."""
+    return np.stack([(ctype == t).astype(float) for t in ContributionType])
+
+
+def contribution(
+    masks: np.ndarray, others_mean: np.ndarray, trust: np.ndarray, self_interest: np.ndarray
+) -> np.ndarray:
+    """The contribution in [0, 1] each organisation intends, given what the others intended.
+
+    Conditional cooperators match the others, more fully the more they trust them (and
+    less than fully at low trust, so contributions decay as in public-goods games); free
+    riders put in little; hump-shaped contributors match the others up to a half and then
+    hold back; unconditional cooperators put in fully. Self-interest holds back up to
+    half of it.
+
+    Args:
+        masks: Output of :func:`type_masks` (one row per contribution type).
+        others_mean: What each organisation's partners intended last week.
+        trust: Each organisation's mean trust in its partners.
+        self_interest: Each organisation's self-interest.
+    """
+    x = others_mean
+    conditional = np.minimum(x * (0.6 + 0.8 * trust), 1.0)
+    base = (
+        masks[ContributionType.CONDITIONAL] * conditional
+        + masks[ContributionType.FREE_RIDER] * 0.1
+        + masks[ContributionType.HUMP] * np.minimum(np.minimum(conditional, 1.0 - x) * 1.6, 1.0)
+        + masks[ContributionType.UNCONDITIONAL]
+    )
+    return base * (1.0 - 0.5 * self_interest)
+
+
+def exit_threshold(risk_appetite: np.ndarray) -> np.ndarray:
+    """Confidence below which a partner leaves: low risk appetite needs more."""
+    return 0.65 - 0.4 * risk_appetite
+
+
+def act_probability(urgency: float, risk_appetite: np.ndarray, boost: np.ndarray) -> np.ndarray:
+    """Chance that a champion acts on an opportunity it glimpsed."""
+    return np.clip(0.5 + 0.4 * urgency + 0.4 * (risk_appetite - 0.5) + boost, 0.02, 0.98)
+
+
+def accept_probability(trust_in_inviter: np.ndarray, commitment: np.ndarray) -> np.ndarray:
+    """Chance that an invited organisation joins: it must trust the inviter and have time."""
+    return np.sqrt(trust_in_inviter) * (0.4 + 0.6 * commitment)

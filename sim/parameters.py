@@ -1,0 +1,262 @@
+"""Model parameters: every name with its meaning, unit, range and default, defined once.
+
+The scenario loader, the CLI (``--set``), the sweep checks, the app's sliders and the
+documentation all read these definitions; nothing copies them by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+def _p(default: Any, low: float | None, high: float | None, unit: str, doc: str) -> Any:
+    """Declare a parameter field with its range, unit and meaning."""
+    kwargs: dict[str, Any] = {"description": doc, "json_schema_extra": {"unit": unit}}
+    if low is not None:
+        kwargs["ge"] = low
+    if high is not None:
+        kwargs["le"] = high
+    return Field(default, **kwargs)
+
+
+class JourneyParameters(BaseModel):
+    """Parameters of the journey model. Trust, self-interest and urgency come first."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # --- the three at the centre -------------------------------------------------
+    trust: float = _p(
+        0.5, 0, 1, "probability",
+        "Baseline trust: the prior mean of dyadic trust between organisations with no "
+        "shared history (the mean of the Beta belief before any evidence).",
+    )
+    self_interest: float = _p(
+        0.3, 0, 1, "probability",
+        "Mean self-interest of organisations: drives power jockeying, bad-faith moves and "
+        "holding back contributions; each organisation draws its own around this mean.",
+    )
+    urgency: float = _p(
+        0.4, 0, 1, "fraction",
+        "Time pressure: 0 leaves the full cohering and delivery clocks, 1 shortens them to "
+        "40% and 50%; urgency also squeezes the time available to build trust and makes "
+        "champions quicker to act and less patient in search.",
+    )
+    # --- run size ---------------------------------------------------------------
+    steps: int = _p(260, 1, 10_000, "weeks", "Number of weekly ticks simulated.")
+    n_organisations: int = _p(100, 4, 5_000, "organisations", "Number of organisations.")
+    # --- network ----------------------------------------------------------------
+    network_strength: float = _p(
+        0.5, 0, 1, "fraction",
+        "Strength of informal networks (prior ties, little black books): how dense the "
+        "network of informal ties is and how much trust a tie confers.",
+    )
+    network_structure: Literal["small_world", "random", "scale_free", "none"] = Field(
+        "small_world",
+        description="Shape of the informal network: small_world (Watts-Strogatz), random "
+        "(Erdős-Rényi), scale_free (Barabási-Albert) or none.",
+        json_schema_extra={"unit": "choice"},
+    )
+    tie_trust: float = _p(
+        3.0, 0, 50, "evidence",
+        "Reasons to believe that an informal tie of full strength confers on a pair at "
+        "the start (scaled by network_strength).",
+    )
+    # --- search -----------------------------------------------------------------
+    search_cost: float = _p(
+        1.0, 0, 20, "weeks per network step",
+        "Time a champion spends to recruit one partner, per step of network distance "
+        "(a direct tie costs one step; a stranger with no path costs five).",
+    )
+    search_budget: float = _p(
+        24.0, 1, 520, "weeks",
+        "Search effort a champion can spend before the initiative stalls.",
+    )
+    incumbent_p: float = _p(
+        0.6, 0, 1, "probability",
+        "Guimerà p: probability that a slot is filled by an incumbent (an organisation "
+        "that has collaborated before) rather than a newcomer.",
+    )
+    repeat_q: float = _p(
+        0.5, 0, 1, "probability",
+        "Guimerà q: probability that an incumbent is a prior collaborator of someone "
+        "already on the team.",
+    )
+    capability_weight: float = _p(
+        0.5, 0, 1, "fraction",
+        "Trade-off in partner choice: 1 scores candidates only on capability coverage of "
+        "the opportunity, 0 only on chemistry (values similarity plus trust).",
+    )
+    search_breadth: int = _p(
+        6, 1, 200, "candidates", "Candidates a champion considers for each slot."
+    )
+    consortium_size: int = _p(5, 2, 50, "organisations", "Target size m of a consortium.")
+    coalition_size: int = _p(
+        16, 3, 500, "organisations", "Target size of a coalition (large, representative)."
+    )
+    coalition_share: float = _p(
+        0.0, 0, 1, "fraction",
+        "Share of new initiatives that are coalitions (0: consortia only, 1: coalitions "
+        "only). Journeying coalitions spawn consortia that act.",
+    )
+    # --- organisations ----------------------------------------------------------
+    n_capabilities: int = _p(
+        6, 1, 20, "dimensions", "Number of capability dimensions an opportunity may need."
+    )
+    specialisation: float = _p(
+        0.5, 0, 1, "fraction",
+        "Capability mix: 0 gives every organisation a bit of everything, 1 makes each "
+        "strong in a few dimensions only (so partners are needed).",
+    )
+    risk_appetite: float = _p(
+        0.5, 0, 1, "probability",
+        "Mean risk appetite: a partner with low appetite needs more confidence to stay "
+        "(its exit threshold is 0.65 - 0.4 x appetite).",
+    )
+    commitment: float = _p(
+        0.6, 0, 1, "fraction",
+        "Mean share of effort the day job leaves for the initiative; with probability "
+        "1 - commitment an organisation puts nothing in that week.",
+    )
+    conditional_share: float = _p(
+        0.5, 0, 1, "fraction", "Share of conditional cooperators (Fischbacher et al. 2001)."
+    )
+    free_rider_share: float = _p(0.3, 0, 1, "fraction", "Share of free riders.")
+    hump_share: float = _p(
+        0.14, 0, 1, "fraction",
+        "Share of hump-shaped contributors; the rest (1 minus the three shares) "
+        "contribute unconditionally.",
+    )
+    # --- trust dynamics ---------------------------------------------------------
+    trust_gain: float = _p(
+        0.5, 0, 10, "evidence per week",
+        "Reasons to believe a partner earns per week of good collaboration.",
+    )
+    trust_loss_ratio: float = _p(
+        3.0, 1, 50, "ratio",
+        "Asymmetry: reasons to disbelieve from a bad act, as a multiple of trust_gain.",
+    )
+    trust_prior_weight: float = _p(
+        4.0, 0.5, 100, "evidence",
+        "Strength of the trust prior, in pseudo-observations: higher means first "
+        "impressions move trust less.",
+    )
+    breach_threshold: float = _p(
+        0.25, 0, 1, "probability",
+        "A member whose mean trust in a partner falls below this breaks with it: the "
+        "initiative fails with a trust breach.",
+    )
+    # --- the journey ------------------------------------------------------------
+    opportunity_rate: float = _p(
+        0.01, 0, 1, "per organisation per week",
+        "Probability that an idle organisation glimpses an opportunity in a week.",
+    )
+    opportunity_value: float = _p(
+        1.0, 0, 1_000, "value units", "Mean value of an opportunity if achieved in full."
+    )
+    cohering_weeks: float = _p(
+        20.0, 1, 520, "weeks", "Cohering clock without urgency (coalitions get double)."
+    )
+    delivery_weeks: float = _p(
+        80.0, 1, 1_040, "weeks", "Delivery clock without urgency (coalitions get double)."
+    )
+    governance_overhead: float = _p(
+        0.5, 0, 1, "fraction",
+        "Cost and time of setting up a form and co-designing governance (0: none; 1: a "
+        "legal consortium takes about half a year).",
+    )
+    jockeying_rate: float = _p(
+        0.08, 0, 1, "per week",
+        "Weekly probability of a power-jockeying move by a fully self-interested member.",
+    )
+    bad_faith_share: float = _p(
+        0.15, 0, 1, "fraction",
+        "Share of jockeying moves made in bad faith (a breach that costs much trust).",
+    )
+    alliance_trust: float = _p(
+        0.65, 0, 1, "probability",
+        "Mean trust within a team that created value above which it becomes a lasting "
+        "alliance (a meta-organisation) that champions again.",
+    )
+    flywheel: float = _p(
+        0.5, 0, 5, "fraction",
+        "How much a lasting alliance raises its members' chance of glimpsing and acting "
+        "on opportunities, and the value of the next one.",
+    )
+
+    @model_validator(mode="after")
+    def _shares_fit(self) -> JourneyParameters:
+        total = self.conditional_share + self.free_rider_share + self.hump_share
+        if total > 1 + 1e-9:
+            msg = (
+                f"conditional_share + free_rider_share + hump_share is {total:.3g}; it "
+                "must be at most 1 (the rest contribute unconditionally)"
+            )
+            raise ValueError(msg)
+        return self
+
+
+class TeamAssemblyParameters(BaseModel):
+    """Parameters of the pure team-assembly model (Guimerà, Uzzi, Spiro, Amaral 2005)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    steps: int = _p(400, 1, 100_000, "ticks", "Number of teams assembled (one per tick).")
+    team_size: int = _p(4, 2, 50, "agents", "Team size m.")
+    incumbent_p: float = _p(
+        0.6, 0, 1, "probability", "p: probability that a slot goes to an incumbent."
+    )
+    repeat_q: float = _p(
+        0.5, 0, 1, "probability",
+        "q: probability that an incumbent is a prior collaborator of a team member.",
+    )
+    downtime: int = _p(
+        20, 1, 100_000, "ticks", "An agent inactive for this many ticks retires."
+    )
+
+
+@dataclass(frozen=True)
+class ParameterInfo:
+    """Documentation of one parameter, read off the parameter class."""
+
+    name: str
+    default: Any
+    low: float | None
+    high: float | None
+    unit: str
+    doc: str
+    kind: str  # "float", "int" or "choice"
+    choices: tuple[str, ...] = ()
+
+
+def parameter_info(cls: type[BaseModel] = JourneyParameters) -> dict[str, ParameterInfo]:
+    """Name, default, range, unit and meaning of every parameter of ``cls``."""
+    schema = cls.model_json_schema()["properties"]
+    out: dict[str, ParameterInfo] = {}
+    for name, field in cls.model_fields.items():
+        prop = schema[name]
+        if "enum" in prop:
+            kind, choices = "choice", tuple(prop["enum"])
+        else:
+            kind, choices = ("int" if prop.get("type") == "integer" else "float"), ()
+        out[name] = ParameterInfo(
+            name=name,
+            default=field.default,
+            low=prop.get("minimum"),
+            high=prop.get("maximum"),
+            unit=prop.get("unit", ""),
+            doc=field.description or "",
+            kind=kind,
+            choices=choices,
+        )
+    return out
+
+
+def parameter_bounds(cls: type[BaseModel] = JourneyParameters) -> dict[str, tuple | None]:
+    """Allowed (low, high) per numeric parameter; ``None`` for choice parameters."""
+    return {
+        n: (None if i.kind == "choice" else (i.low, i.high))
+        for n, i in parameter_info(cls).items()
+    }

@@ -1,0 +1,115 @@
+"""Partner search after Guimerà, Uzzi, Spiro and Amaral (Science, 2005).
+
+A slot is filled by an incumbent (someone who has collaborated before) with probability
+p, else by a newcomer; an incumbent is a prior collaborator of someone already on the
+team with probability q. :func:`guimera_pool` is that rule and nothing else, so the pure
+team-assembly model and the journey model share it. The journey adds a choice within the
+pool (:func:`score_candidates`: capability coverage against chemistry), snowballing
+(candidates closer in the network are more likely to be considered) and a search cost
+that grows with network distance (:func:`network_distance`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+MAX_DISTANCE = 5  # a stranger with no path counts as this many steps away
+
+
+def guimera_pool(
+    rng: np.random.Generator,
+    available: np.ndarray,
+    incumbent: np.ndarray,
+    repeat: np.ndarray,
+    p: float,
+    q: float,
+) -> tuple[np.ndarray, str]:
+    """Pick which pool a slot is filled from.
+
+    Args:
+        rng: Random generator.
+        available: Boolean mask of agents that could join.
+        incumbent: Boolean mask of agents that have collaborated before.
+        repeat: Boolean mask of prior collaborators of the current team.
+        p: Probability of an incumbent.
+        q: Probability that an incumbent is a prior collaborator of the team.
+
+    Returns:
+        The mask of candidates and the pool's name (``"repeat"``, ``"incumbent"`` or
+        ``"newcomer"``). When the drawn pool is empty the slot falls back to the other
+        kind, so a team can always grow while anyone is available.
+    """
+    incumbents = available & incumbent
+    newcomers = available & ~incumbent
+    if rng.random() < p:
+        if rng.random() < q:
+            repeats = incumbents & repeat
+            if repeats.any():
+                return repeats, "repeat"
+        if incumbents.any():
+            return incumbents, "incumbent"
+        return newcomers, "newcomer"
+    if newcomers.any():
+        return newcomers, "newcomer"
+    return incumbents, "incumbent"
+
+
+def network_distance(adjacency: np.ndarray, sources: np.ndarray) -> np.ndarray:
+    """Steps from the nearest source to every node (capped at :data:`MAX_DISTANCE`).
+
+    Args:
+        adjacency: (n, n) matrix, non-zero where two nodes are tied.
+        sources: Indices of the source nodes (the team).
+    """
+    n = adjacency.shape[0]
+    dist = np.full(n, MAX_DISTANCE, dtype=np.int64)
+    frontier = np.zeros(n)
+    frontier[sources] = 1.0
+    reached = frontier > 0
+    dist[reached] = 0
+    for step in range(1, MAX_DISTANCE):
+        nxt = (adjacency @ frontier > 0) & ~reached
+        if not nxt.any():
+            break
+        dist[nxt] = step
+        reached |= nxt
+        frontier = nxt.astype(float)
+    return dist
+
+
+def coverage(requirement: np.ndarray, capabilities: np.ndarray) -> float:
+    """Share of the opportunity's needs that a team covers (best member per dimension)."""
+    need = requirement.sum()
+    if need == 0 or capabilities.size == 0:
+        return 0.0
+    return float((requirement * capabilities.max(axis=0)).sum() / need)
+
+
+def score_candidates(
+    requirement: np.ndarray,
+    team_caps: np.ndarray,
+    cand_caps: np.ndarray,
+    values_similarity: np.ndarray,
+    trust_from_team: np.ndarray,
+    capability_weight: float,
+) -> np.ndarray:
+    """Score candidates on capability coverage gain versus chemistry.
+
+    Args:
+        requirement: 0/1 needs of the opportunity, shape (k,).
+        team_caps: Capabilities of the current team, shape (t, k).
+        cand_caps: Capabilities of the candidates, shape (c, k).
+        values_similarity: Similarity of each candidate's values to the team's, (c,).
+        trust_from_team: The team's mean trust in each candidate, (c,).
+        capability_weight: 1 for capability only, 0 for chemistry only.
+    """
+    need = max(requirement.sum(), 1e-9)
+    best = team_caps.max(axis=0) if team_caps.size else np.zeros_like(requirement)
+    gain = (requirement * np.maximum(cand_caps - best, 0.0)).sum(axis=1) / need
+    chemistry = 0.5 * values_similarity + 0.5 * trust_from_team
+    return capability_weight * gain + (1.0 - capability_weight) * chemistry
+
+
+def snowball_weights(distance: np.ndarray, network_strength: float) -> np.ndarray:
+    """Chance weights of considering a candidate: people you know, then their contacts."""
+    return (1.0 / np.maximum(distance, 1)) ** (4.0 * network_strength)

@@ -1,0 +1,179 @@
+"""What runs inside a worker: a batch of runs, each with an optional time limit.
+
+A task carries only plain data (the model reference, parameters, seeds and steps) and
+returns plain rows. A run that raises becomes a ``failed`` row with the error's type and
+message; a run past its time limit becomes a ``timeout`` row.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sim.sweep.evaluators import make_evaluator
+
+_PARENT_WATCH: dict[str, int] = {}
+
+
+class RunTimeout(BaseException):  # noqa: N818 - it is a signal, not an error
+    """Raised inside a run that went past its time limit (not catchable as Exception)."""
+
+
+@dataclass(frozen=True)
+class Task:
+    """A batch of runs for one worker.
+
+    Attributes:
+        model: ``module:object`` reference.
+        steps: Steps for a Mesa model.
+        outcomes: Outcome names to return, or None for all.
+        timeout_s: Per-run time limit in seconds, or None.
+        base_params: Parameters shared by every run.
+        names: Varied parameter names.
+        runs: ``(point, replicate, seed, values)`` with values in ``names`` order.
+        watch_parent: Exit the worker process if its parent dies.
+    """
+
+    model: str
+    steps: int | None
+    outcomes: tuple[str, ...] | None
+    timeout_s: float | None
+    base_params: dict[str, Any]
+    names: tuple[str, ...]
+    runs: tuple[tuple[int, int, int, tuple[Any, ...]], ...]
+    watch_parent: bool = False
+
+
+# (point, replicate, seed, status, error, elapsed_s, outcomes)
+Row = tuple[int, int, int, str, str | None, float, dict[str, float] | None]
+
+
+def run_batch(task: Task) -> list[Row]:
+    """Run every run of a task, never raising for a run's own error."""
+    if task.watch_parent:
+        _watch_parent()
+    evaluate = make_evaluator(task.model, task.steps, task.outcomes)
+    rows: list[Row] = []
+    for point, replicate, seed, values in task.runs:
+        params = dict(task.base_params)
+        params.update(zip(task.names, values, strict=True))
+        start = time.perf_counter()
+        try:
+            with time_limit(task.timeout_s):
+                outcomes = evaluate(params, seed)
+        except RunTimeout:
+            rows.append(
+                (
+                    point,
+                    replicate,
+                    seed,
+                    "timeout",
+                    f"run exceeded the time limit of {task.timeout_s:g} s",
+                    time.perf_counter() - start,
+                    None,
+                )
+            )
+        except Exception as exc:  # a failing run is data, not a crash
+            rows.append(
+                (
+                    point,
+                    replicate,
+                    seed,
+                    "failed",
+                    f"{type(exc).__name__}: {exc}",
+                    time.perf_counter() - start,
+                    None,
+                )
+            )
+        else:
+            rows.append(
+                (point, replicate, seed, "done", None, time.perf_counter() - start, outcomes)
+            )
+    return rows
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise :class:`RunTimeout` in the current thread after ``seconds``.
+
+    In a process's main thread this uses ``SIGALRM`` (which also interrupts sleeps and
+    blocking calls); in other threads it schedules an asynchronous exception, which
+    takes effect at the next Python instruction of the run.
+    """
+    if seconds is None:
+        yield
+        return
+    if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
+        with _alarm(seconds):
+            yield
+    else:
+        with _async_raise_after(seconds):
+            yield
+
+
+@contextlib.contextmanager
+def _alarm(seconds: float) -> Iterator[None]:
+    def handler(signum: int, frame: Any) -> None:
+        raise RunTimeout
+
+    previous = signal.signal(signal.SIGALRM, handler)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        try:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        finally:
+            signal.signal(signal.SIGALRM, previous)
+
+
+@contextlib.contextmanager
+def _async_raise_after(seconds: float) -> Iterator[None]:
+    thread_id = threading.get_ident()
+    lock = threading.Lock()
+    state = {"active": True, "fired": False}
+
+    def fire() -> None:
+        with lock:
+            if state["active"]:
+                state["fired"] = True
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                    ctypes.c_ulong(thread_id), ctypes.py_object(RunTimeout)
+                )
+
+    timer = threading.Timer(seconds, fire)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+        with lock:
+            state["active"] = False
+            fired = state["fired"]
+        if fired:
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), None)
+            raise RunTimeout
+
+
+def _watch_parent(interval: float = 0.5) -> None:
+    """Exit this worker process as soon as its parent process is gone (once per process)."""
+    if _PARENT_WATCH.get("pid") == os.getpid():
+        return
+    _PARENT_WATCH["pid"] = os.getpid()
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(interval)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="sweep-parent-watch", daemon=True).start()

@@ -1,0 +1,58 @@
+"""Dyadic trust as Beta evidence (the beta reputation system, Jøsang and Ismail 2002).
+
+``pos[i, j]`` counts organisation i's reasons to believe in j, ``neg[i, j]`` its reasons
+to disbelieve; with a prior of ``a0`` and ``b0`` pseudo-observations, i's trust in j is
+the mean of Beta(a0 + pos, b0 + neg). Gains are small and losses large: the asymmetry is
+the ratio of evidence one bad act removes to the evidence one good week adds.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class TrustLedger:
+    """Reasons to believe and disbelieve between every pair of organisations.
+
+    Args:
+        n: Number of organisations.
+        prior_mean: Trust between strangers before any evidence, in [0, 1].
+        prior_weight: Strength of that prior, in pseudo-observations.
+    """
+
+    __slots__ = ("a0", "b0", "neg", "pos")
+
+    def __init__(self, n: int, prior_mean: float, prior_weight: float) -> None:
+        self.a0 = prior_mean * prior_weight + 1e-9
+        self.b0 = (1.0 - prior_mean) * prior_weight + 1e-9
+        self.pos = np.zeros((n, n))
+        self.neg = np.zeros((n, n))
+
+    def matrix(self, out: np.ndarray | None = None, scratch: np.ndarray | None = None) -> np.ndarray:
+        """Trust of every row organisation in every column organisation.
+
+        Args:
+            out: Optional array to write the result into.
+            scratch: Optional array of the same shape for intermediate work.
+        """
+        a = np.add(self.pos, self.a0, out=out)
+        total = np.add(self.pos, self.neg, out=scratch)
+        total += self.a0 + self.b0
+        return np.divide(a, total, out=a)
+
+    def of(self, i: int | np.ndarray, j: int | np.ndarray) -> np.ndarray | float:
+        """Trust of ``i`` in ``j`` (broadcasting over index arrays)."""
+        a = self.a0 + self.pos[i, j]
+        return a / (a + self.b0 + self.neg[i, j])
+
+    def believe(self, weights: np.ndarray) -> None:
+        """Add reasons to believe: ``weights[i, j]`` more evidence of i in j."""
+        self.pos += weights
+
+    def disbelieve(self, weights: np.ndarray) -> None:
+        """Add reasons to disbelieve: ``weights[i, j]`` more evidence of i against j."""
+        self.neg += weights
+
+    def evidence(self) -> np.ndarray:
+        """Total evidence each pair has gathered (excluding the prior)."""
+        return self.pos + self.neg
