@@ -1,0 +1,271 @@
+"""Run measures: every figure a run reports, defined once, with its meaning.
+
+Each measure is a reporter function ``f(model) -> float`` that Mesa's ``DataCollector``
+can call every tick, and that :func:`sim.runs.evaluate` calls once at the end of a run
+for sweeps. A measure that has nothing to measure (no initiative ended yet, say) is NaN,
+never a made-up zero; sweeps and analysis count such values.
+
+Outcome shares are over *started* initiatives that have ended: those whose champion
+acted on the opportunity. Opportunities that nobody acted on (they end at latent value
+as ``stalled`` with the reason "nobody acted on the opportunity") are counted in
+``lapsed_share`` instead, so the shares describe collaborations that were attempted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components
+
+from sim.stages import Outcome, Stage
+
+if TYPE_CHECKING:
+    from sim.model import JourneyModel
+
+LAPSED_REASON = "nobody acted on the opportunity"
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A named run measure."""
+
+    name: str
+    unit: str
+    doc: str
+    fn: Callable[[JourneyModel], float]
+
+
+def _started_ended(model: JourneyModel) -> list:
+    return [
+        i
+        for i in model.initiatives
+        if i.outcome is not None and "exploring" in i.entered
+    ]
+
+
+def _share(model: JourneyModel, outcome: Outcome) -> float:
+    ended = _started_ended(model)
+    if not ended:
+        return float("nan")
+    return sum(1 for i in ended if i.outcome is outcome) / len(ended)
+
+
+def _outcome_measure(outcome: Outcome) -> Measure:
+    label = outcome.value.replace("_", " ")
+    return Measure(
+        f"{outcome.value}_share",
+        "fraction",
+        f"Share of started initiatives that ended {label}.",
+        lambda m: _share(m, outcome),
+    )
+
+
+def lapsed_share(model: JourneyModel) -> float:
+    """Share of ended opportunities that nobody acted on."""
+    ended = [i for i in model.initiatives if i.outcome is not None]
+    if not ended:
+        return float("nan")
+    return sum(1 for i in ended if "exploring" not in i.entered) / len(ended)
+
+
+def value_creation_share(model: JourneyModel) -> float:
+    """Share of started, ended initiatives that achieved or evolved."""
+    ended = _started_ended(model)
+    if not ended:
+        return float("nan")
+    return sum(1 for i in ended if i.outcome in (Outcome.ACHIEVED, Outcome.EVOLVED)) / len(ended)
+
+
+def value_created(model: JourneyModel) -> float:
+    """Total value created by all initiatives so far."""
+    return float(sum(i.value for i in model.initiatives))
+
+
+def value_per_organisation(model: JourneyModel) -> float:
+    """Value created per organisation."""
+    return value_created(model) / model.n
+
+
+def time_to_value(model: JourneyModel) -> float:
+    """Mean weeks from glimpsing an opportunity to creating value (achieved or evolved)."""
+    weeks = [
+        i.entered["value_creation"] - i.entered["latent_value"]
+        for i in model.initiatives
+        if i.outcome in (Outcome.ACHIEVED, Outcome.EVOLVED) and "value_creation" in i.entered
+    ]
+    return float(np.mean(weeks)) if weeks else float("nan")
+
+
+def _weeks_in(stage: Stage) -> Callable[[JourneyModel], float]:
+    key = stage.name.lower()
+
+    def weeks(model: JourneyModel) -> float:
+        spans = [
+            i.exited[key] - i.entered[key]
+            for i in model.initiatives
+            if key in i.entered and key in i.exited
+        ]
+        return float(np.mean(spans)) if spans else float("nan")
+
+    return weeks
+
+
+def stuck_in_storming_share(model: JourneyModel) -> float:
+    """Share of initiatives that reached journeying and ended stuck in storming."""
+    ended = [i for i in model.initiatives if i.outcome is not None and "journeying" in i.entered]
+    if not ended:
+        return float("nan")
+    return sum(1 for i in ended if i.stuck_in_storming) / len(ended)
+
+
+def _known_pairs(model: JourneyModel) -> np.ndarray:
+    mask = (model.collab > 0) | (model.informal > 0)
+    np.fill_diagonal(mask, False)
+    return mask
+
+
+def mean_trust(model: JourneyModel) -> float:
+    """Mean trust over pairs that share an informal tie or have worked together."""
+    mask = _known_pairs(model)
+    if not mask.any():
+        return float("nan")
+    return float(model.trust.matrix()[mask].mean())
+
+
+def trust_sd(model: JourneyModel) -> float:
+    """Standard deviation of trust over those pairs."""
+    mask = _known_pairs(model)
+    if not mask.any():
+        return float("nan")
+    return float(model.trust.matrix()[mask].std())
+
+
+def low_trust_share(model: JourneyModel) -> float:
+    """Share of those pairs whose trust is below 0.3."""
+    mask = _known_pairs(model)
+    if not mask.any():
+        return float("nan")
+    return float((model.trust.matrix()[mask] < 0.3).mean())
+
+
+def repeat_tie_share(model: JourneyModel) -> float:
+    """Share of collaborating pairs that have worked together more than once."""
+    pairs = np.count_nonzero(model.collab > 0)
+    if pairs == 0:
+        return float("nan")
+    return float(np.count_nonzero(model.collab > 1) / pairs)
+
+
+def giant_component_share(model: JourneyModel) -> float:
+    """Share of organisations in the largest connected part of the collaboration network."""
+    return giant_component(model.collab > 0)
+
+
+def giant_component(adjacency: np.ndarray) -> float:
+    """Share of nodes in the largest connected component of a 0/1 adjacency matrix."""
+    n = adjacency.shape[0]
+    if n == 0:
+        return float("nan")
+    _, labels = connected_components(csr_matrix(adjacency), directed=False)
+    sizes = np.bincount(labels)
+    largest = sizes.max()
+    if largest == 1:  # no collaboration at all: no component to speak of
+        return 0.0
+    return float(largest / n)
+
+
+def meta_organisations(model: JourneyModel) -> float:
+    """Number of lasting alliances (meta-organisations) formed."""
+    return float(sum(1 for i in model.initiatives if "meta_organisation" in i.entered))
+
+
+def initiatives_started(model: JourneyModel) -> float:
+    """Number of opportunities a champion acted on."""
+    return float(sum(1 for i in model.initiatives if "exploring" in i.entered))
+
+
+def active_initiatives(model: JourneyModel) -> float:
+    """Initiatives between exploring and journeying at this tick."""
+    return float(
+        sum(1 for i in model.initiatives if Stage.LATENT_VALUE <= i.stage <= Stage.JOURNEYING)
+    )
+
+
+MEASURES: dict[str, Measure] = {
+    m.name: m
+    for m in [
+        *(_outcome_measure(o) for o in Outcome),
+        Measure(
+            "value_creation_share",
+            "fraction",
+            "Share of started initiatives that ended achieved or evolved.",
+            value_creation_share,
+        ),
+        Measure("lapsed_share", "fraction", "Share of ended opportunities that nobody acted on.", lapsed_share),
+        Measure("value_created", "value units", "Total value created in the run.", value_created),
+        Measure(
+            "value_per_organisation", "value units", "Value created per organisation.", value_per_organisation
+        ),
+        Measure(
+            "time_to_value",
+            "weeks",
+            "Mean weeks from glimpsing an opportunity to creating value (achieved or evolved).",
+            time_to_value,
+        ),
+        *(
+            Measure(
+                f"weeks_{s.name.lower()}",
+                "weeks",
+                f"Mean weeks an initiative spent {s.label} (over those that left that stage).",
+                _weeks_in(s),
+            )
+            for s in (Stage.EXPLORING, Stage.COHERING, Stage.ESTABLISHING, Stage.JOURNEYING)
+        ),
+        Measure(
+            "stuck_in_storming_share",
+            "fraction",
+            "Share of initiatives that reached journeying and failed stuck in storming.",
+            stuck_in_storming_share,
+        ),
+        Measure(
+            "mean_trust",
+            "probability",
+            "Mean trust over pairs that share an informal tie or have worked together.",
+            mean_trust,
+        ),
+        Measure("trust_sd", "probability", "Spread (standard deviation) of that trust.", trust_sd),
+        Measure("low_trust_share", "fraction", "Share of those pairs with trust below 0.3.", low_trust_share),
+        Measure(
+            "repeat_tie_share",
+            "fraction",
+            "Share of collaborating pairs that have worked together more than once.",
+            repeat_tie_share,
+        ),
+        Measure(
+            "giant_component_share",
+            "fraction",
+            "Share of organisations in the largest connected part of the collaboration network.",
+            giant_component_share,
+        ),
+        Measure(
+            "meta_organisations", "count", "Lasting alliances (meta-organisations) formed.", meta_organisations
+        ),
+        Measure(
+            "initiatives_started", "count", "Opportunities a champion acted on.", initiatives_started
+        ),
+    ]
+}
+
+
+def measure_all(model: JourneyModel) -> dict[str, float]:
+    """Every run measure for ``model`` as it stands."""
+    return {name: float(m.fn(model)) for name, m in MEASURES.items()}
+
+
+def reporters() -> dict[str, Callable[[JourneyModel], float]]:
+    """Model reporters for Mesa's ``DataCollector``."""
+    return {name: m.fn for name, m in MEASURES.items()}

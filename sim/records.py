@@ -1,0 +1,265 @@
+"""The run record: what one run reports, as tables, and the files it is written to.
+
+A :class:`RunRecord` is built from a finished model and holds plain data only (dicts and
+pandas tables), so it can be written, compared and shown without the model.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from sim.stages import JOURNEY_STAGES, Outcome, Stage
+
+if TYPE_CHECKING:
+    from sim.model import JourneyModel
+    from sim.team_assembly import TeamAssemblyModel
+
+STAGE_KEYS = [s.name.lower() for s in JOURNEY_STAGES]
+RUN_FILES = ("summary.json", "initiatives.parquet", "timeline.parquet", "events.parquet", "report.html")
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of Python and the packages a run depends on."""
+    out = {"python": platform.python_version()}
+    for name in ("consortium-sim", "mesa", "numpy", "pandas", "pyarrow", "SALib", "plotly"):
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:  # pragma: no cover - only outside an install
+            out[name] = "not installed"
+    return out
+
+
+@dataclass
+class RunRecord:
+    """Everything one run reports.
+
+    Attributes:
+        scenario: Scenario name.
+        model: ``"journey"`` or ``"team_assembly"``.
+        seed: The run's seed.
+        params: Parameter values used.
+        measures: Run measures at the end (see :mod:`sim.measures`).
+        initiatives: One row per initiative (per team in team assembly).
+        timeline: One row per tick.
+        events: Every stage transition and notable event.
+        nodes: One row per organisation for the network view.
+        edges: Collaboration ties (``source``, ``target``, ``weight``).
+    """
+
+    scenario: str
+    model: str
+    seed: int
+    params: dict[str, Any]
+    measures: dict[str, float]
+    initiatives: pd.DataFrame
+    timeline: pd.DataFrame
+    events: pd.DataFrame
+    nodes: pd.DataFrame
+    edges: pd.DataFrame
+    elapsed_s: float = 0.0
+    versions: dict[str, str] = field(default_factory=package_versions)
+
+    def outcome_shares(self) -> dict[str, float]:
+        """Share of started, ended initiatives per outcome."""
+        return {
+            o.value: self.measures.get(f"{o.value}_share", float("nan")) for o in Outcome
+        } if self.model == "journey" else {}
+
+    def summary(self) -> dict[str, Any]:
+        """The run's summary: parameters, seed, versions, outcome shares and measures."""
+        return {
+            "scenario": self.scenario,
+            "model": self.model,
+            "seed": self.seed,
+            "parameters": self.params,
+            "outcome_shares": self.outcome_shares(),
+            "measures": self.measures,
+            "initiatives": len(self.initiatives),
+            "elapsed_s": self.elapsed_s,
+            "versions": self.versions,
+        }
+
+    def write(self, out_dir: str | Path) -> dict[str, Path]:
+        """Write the run's files into ``out_dir`` (each file written whole, then moved)."""
+        from sim.report.run_report import run_report_html
+
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        paths = {name: out / name for name in RUN_FILES}
+        _atomic_text(paths["summary.json"], json.dumps(_jsonable(self.summary()), indent=2))
+        for name, table in (
+            ("initiatives.parquet", self.initiatives),
+            ("timeline.parquet", self.timeline),
+            ("events.parquet", self.events),
+        ):
+            tmp = paths[name].with_suffix(".parquet.tmp")
+            table.to_parquet(tmp, index=False)
+            tmp.replace(paths[name])
+        _atomic_text(paths["report.html"], run_report_html(self))
+        return paths
+
+
+def _atomic_text(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _jsonable(obj: Any) -> Any:
+    """Make a structure JSON-safe (NaN becomes null)."""
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, float | np.floating):
+        return None if not np.isfinite(obj) else float(obj)
+    if isinstance(obj, np.integer):
+        return int(obj)
+    return obj
+
+
+# --- journey ---------------------------------------------------------------
+
+
+def initiatives_table(model: JourneyModel) -> pd.DataFrame:
+    """One row per initiative: id, kind, members, champion, outcome, reason, stage ticks."""
+    rows = []
+    for ini in model.initiatives:
+        row: dict[str, Any] = {
+            "id": ini.id,
+            "name": ini.name,
+            "kind": ini.kind.value,
+            "members": [int(m) for m in ini.ever_members],
+            "size": len(ini.ever_members),
+            "champion": ini.champion,
+            "parent": ini.parent,
+            "form": ini.form.value if ini.form else None,
+            "stage": ini.stage.name.lower(),
+            "outcome": ini.outcome.value if ini.outcome else None,
+            "reason": ini.reason or None,
+            "value": ini.value,
+            "potential": ini.potential,
+            "stuck_in_storming": ini.stuck_in_storming,
+        }
+        for key in STAGE_KEYS:
+            row[f"entered_{key}"] = ini.entered.get(key)
+        row["ended_tick"] = ini.exited.get(ini.stage.name.lower()) if ini.stage is Stage.ENDED else None
+        rows.append(row)
+    columns = [
+        "id", "name", "kind", "members", "size", "champion", "parent", "form", "stage",
+        "outcome", "reason", "value", "potential", "stuck_in_storming",
+        *(f"entered_{k}" for k in STAGE_KEYS), "ended_tick",
+    ]
+    df = pd.DataFrame(rows, columns=columns)
+    for col in [*(f"entered_{k}" for k in STAGE_KEYS), "ended_tick"]:
+        df[col] = df[col].astype("Int64")
+    return df
+
+
+def events_table(model: JourneyModel) -> pd.DataFrame:
+    """Every logged event, in order."""
+    cols = ["tick", "initiative", "kind", "from_stage", "to_stage", "outcome", "reason", "organisation"]
+    return pd.DataFrame(
+        [
+            (e.tick, e.initiative, e.kind, e.from_stage, e.to_stage, e.outcome, e.reason, e.organisation)
+            for e in model.events
+        ],
+        columns=cols,
+    ).astype({"tick": "int64", "initiative": "int64", "organisation": "int64"})
+
+
+def network_tables(model: JourneyModel) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Organisations (with the outcome of their last initiative) and collaboration ties."""
+    last_outcome = ["never collaborated"] * model.n
+    for ini in model.initiatives:
+        if "cohering" in ini.entered:
+            label = ini.outcome.value if ini.outcome else "in progress"
+            for m in ini.ever_members:
+                last_outcome[m] = label
+    stages = model.org_stages()
+    nodes = pd.DataFrame(
+        {
+            "id": np.arange(model.n),
+            "stage": [Stage(int(s)).name.lower() for s in stages],
+            "alliance": model.alliance,
+            "last_outcome": last_outcome,
+            "self_interest": model.self_interest,
+        }
+    )
+    src, dst = np.nonzero(np.triu(model.collab))
+    edges = pd.DataFrame(
+        {"source": src, "target": dst, "weight": model.collab[src, dst].astype(np.int64)}
+    )
+    return nodes, edges
+
+
+def journey_record(
+    model: JourneyModel, timeline: pd.DataFrame, scenario: str, seed: int, elapsed_s: float
+) -> RunRecord:
+    """Build the run record of a finished journey model."""
+    from sim.measures import measure_all
+
+    nodes, edges = network_tables(model)
+    return RunRecord(
+        scenario=scenario,
+        model="journey",
+        seed=seed,
+        params=model.params.model_dump(),
+        measures=measure_all(model),
+        initiatives=initiatives_table(model),
+        timeline=timeline,
+        events=events_table(model),
+        nodes=nodes,
+        edges=edges,
+        elapsed_s=elapsed_s,
+    )
+
+
+# --- team assembly ----------------------------------------------------------
+
+
+def team_assembly_record(
+    model: TeamAssemblyModel, timeline: pd.DataFrame, scenario: str, seed: int, elapsed_s: float
+) -> RunRecord:
+    """Build the run record of a finished team-assembly model (one row per team)."""
+    from sim.team_assembly import TEAM_MEASURES
+
+    teams = pd.DataFrame(
+        {
+            "id": np.arange(len(model.teams)),
+            "kind": "team",
+            "members": [[int(a) for a in t] for t in model.teams],
+            "size": [len(t) for t in model.teams],
+            "tick": np.arange(1, len(model.teams) + 1),
+        }
+    )
+    idx = np.flatnonzero(model.active)
+    adj = model.adjacency()
+    src, dst = np.nonzero(np.triu(adj))
+    nodes = pd.DataFrame({"id": idx, "stage": "active", "alliance": -1, "last_outcome": "active"})
+    edges = pd.DataFrame({"source": idx[src], "target": idx[dst], "weight": 1})
+    events = pd.DataFrame(
+        columns=["tick", "initiative", "kind", "from_stage", "to_stage", "outcome", "reason", "organisation"]
+    )
+    return RunRecord(
+        scenario=scenario,
+        model="team_assembly",
+        seed=seed,
+        params=model.params.model_dump(),
+        measures={k: float(f(model)) for k, f in TEAM_MEASURES.items()},
+        initiatives=teams,
+        timeline=timeline,
+        events=events,
+        nodes=nodes,
+        edges=edges,
+        elapsed_s=elapsed_s,
+    )

@@ -1,0 +1,145 @@
+"""Single runs: :func:`run` for people and notebooks, :func:`evaluate` for sweeps."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from mesa import DataCollector
+
+from sim.measures import MEASURES, active_initiatives, measure_all
+from sim.model import JourneyModel
+from sim.parameters import JourneyParameters, TeamAssemblyParameters
+from sim.records import RunRecord, journey_record, team_assembly_record
+from sim.scenario import Scenario, ScenarioError, load_scenario, parse_scenario
+from sim.stages import Outcome, Stage
+from sim.team_assembly import TEAM_MEASURES, TeamAssemblyModel
+
+
+def _stage_count(stage: Stage):
+    def count(model: JourneyModel) -> int:
+        return int((model.org_stages() == stage).sum())
+
+    return count
+
+
+def _outcome_count(outcome: Outcome):
+    def count(model: JourneyModel) -> int:
+        return sum(1 for i in model.initiatives if i.outcome is outcome)
+
+    return count
+
+
+def timeline_reporters() -> dict[str, Any]:
+    """Per-tick reporters: organisations per stage, initiatives, trust, run measures."""
+    reps: dict[str, Any] = {
+        f"orgs_{s.name.lower()}": _stage_count(s) for s in Stage if s is not Stage.ENDED
+    }
+    reps["active_initiatives"] = active_initiatives
+    reps |= {f"{o.value}_count": _outcome_count(o) for o in Outcome}
+    reps |= {name: m.fn for name, m in MEASURES.items()}
+    return reps
+
+
+def _as_scenario(source: Scenario | str | Path | dict | JourneyParameters | TeamAssemblyParameters) -> Scenario:
+    if isinstance(source, Scenario):
+        return source
+    if isinstance(source, str | Path):
+        return load_scenario(source)
+    if isinstance(source, JourneyParameters):
+        return parse_scenario({"parameters": source.model_dump()})
+    if isinstance(source, TeamAssemblyParameters):
+        return parse_scenario({"model": "team_assembly", "parameters": source.model_dump()})
+    if isinstance(source, dict):
+        if "parameters" in source or "model" in source:
+            return parse_scenario(source)
+        return parse_scenario({"parameters": source})
+    msg = f"cannot run {type(source).__name__}: give a scenario, a path, parameters or a dict"
+    raise TypeError(msg)
+
+
+def run(
+    scenario: Scenario | str | Path | dict | JourneyParameters | TeamAssemblyParameters | None = None,
+    *,
+    seed: int | None = None,
+    steps: int | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> RunRecord:
+    """Run one scenario and return its full record (timeline, initiatives, events).
+
+    Args:
+        scenario: A scenario, a path to a scenario file, a parameter object, or a dict of
+            parameter values. Defaults to the journey model's defaults.
+        seed: Seed (default: the scenario's).
+        steps: Weeks (ticks) to simulate (default: the parameters').
+        overrides: Parameter values that replace the scenario's.
+
+    Raises:
+        ScenarioError: if the scenario or the overrides are not valid.
+    """
+    sc = _as_scenario(scenario if scenario is not None else {})
+    if not sc.is_builtin:
+        raise ScenarioError(sc.name, [f"model: {sc.model} can be swept but not run as a single run"])
+    extra = dict(overrides or {})
+    if steps is not None:
+        extra["steps"] = steps
+    try:
+        params = sc.params(extra)
+    except Exception as exc:
+        from pydantic import ValidationError
+
+        if isinstance(exc, ValidationError):
+            problems = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
+            raise ScenarioError(sc.name, problems) from None
+        raise
+    seed = sc.seed if seed is None else seed
+    start = time.perf_counter()
+    if isinstance(params, TeamAssemblyParameters):
+        model = TeamAssemblyModel(params, rng=seed)
+        dc = DataCollector(model_reporters=dict(TEAM_MEASURES))
+        dc.collect(model)
+        while model.running:
+            model.step()
+            dc.collect(model)
+        timeline = _timeline(dc)
+        return team_assembly_record(model, timeline, sc.name, seed, time.perf_counter() - start)
+    model = JourneyModel(params, rng=seed)
+    dc = DataCollector(model_reporters=timeline_reporters())
+    dc.collect(model)
+    while model.running:
+        model.step()
+        dc.collect(model)
+    timeline = _timeline(dc)
+    return journey_record(model, timeline, sc.name, seed, time.perf_counter() - start)
+
+
+def _timeline(dc: DataCollector) -> pd.DataFrame:
+    df = dc.get_model_vars_dataframe().reset_index(drop=True)
+    df.insert(0, "tick", range(len(df)))
+    return df
+
+
+def evaluate(params: dict[str, Any], seed: int) -> dict[str, float]:
+    """Run the journey model once and return its run measures (for sweeps).
+
+    Args:
+        params: Parameter values (missing ones take their defaults).
+        seed: The run's seed.
+    """
+    model = JourneyModel(JourneyParameters(**params), rng=seed)
+    while model.running:
+        model.step()
+    return measure_all(model)
+
+
+def evaluate_team_assembly(params: dict[str, Any], seed: int) -> dict[str, float]:
+    """Run the pure team-assembly model once and return its measures (for sweeps)."""
+    model = TeamAssemblyModel(TeamAssemblyParameters(**params), rng=seed)
+    while model.running:
+        model.step()
+    return {k: float(f(model)) for k, f in TEAM_MEASURES.items()}
+
+
+__all__ = ["MEASURES", "evaluate", "evaluate_team_assembly", "run"]

@@ -1,0 +1,236 @@
+"""Scenario files: YAML, loaded safely, validated, with a published JSON Schema.
+
+A scenario names the model, its parameters and optionally a sweep::
+
+    name: baseline
+    description: What this scenario shows.
+    model: journey            # journey, team_assembly, or module:object
+    seed: 42
+    parameters:
+      trust: 0.5
+      self_interest: 0.3
+      urgency: 0.4
+    sweep: {...}              # see sim.sweep.spec.SweepSpec
+
+Every problem is reported as one line naming the file, the field and what is allowed,
+and all problems in a file are reported together (:class:`ScenarioError`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from sim.parameters import (
+    JourneyParameters,
+    TeamAssemblyParameters,
+    parameter_bounds,
+    parameter_info,
+)
+from sim.sweep.spec import SweepSpec
+
+BUILTIN_MODELS: dict[str, type[BaseModel]] = {
+    "journey": JourneyParameters,
+    "team_assembly": TeamAssemblyParameters,
+}
+# what the sweep engine calls for each built-in model: a plain f(params, seed) -> dict
+EVALUATORS = {
+    "journey": "sim.runs:evaluate",
+    "team_assembly": "sim.runs:evaluate_team_assembly",
+}
+
+
+class ScenarioError(ValueError):
+    """A scenario file that cannot be used; ``problems`` holds one line per problem."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = problems
+        super().__init__("\n".join(f"{source}: {p}" for p in problems))
+
+
+class Scenario(BaseModel):
+    """A validated scenario file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field("scenario", description="Short name; used for output folders.")
+    description: str = Field("", description="What this scenario shows.")
+    model: str = Field(
+        "journey",
+        description="journey, team_assembly, or module:object for a foreign model "
+        "(sweeps only).",
+    )
+    seed: int = Field(0, ge=0, description="Seed of a single run; root seed of a sweep.")
+    steps: int | None = Field(
+        None, ge=1, description="Steps for a foreign Mesa model in a sweep (built-in "
+        "models take steps from their parameters).",
+    )
+    parameters: dict[str, Any] = Field(
+        default_factory=dict, description="Parameter values; unnamed ones keep defaults."
+    )
+    sweep: SweepSpec | None = Field(None, description="Optional sensitivity sweep.")
+
+    @property
+    def is_builtin(self) -> bool:
+        """Whether the model is one of this package's own."""
+        return self.model in BUILTIN_MODELS
+
+    def params(self, overrides: dict[str, Any] | None = None) -> BaseModel:
+        """The full, validated parameter object (built-in models only)."""
+        cls = BUILTIN_MODELS[self.model]
+        return cls(**{**self.parameters, **(overrides or {})})
+
+    def evaluator(self) -> str:
+        """The ``module:object`` the sweep engine runs."""
+        if self.sweep is not None and self.sweep.model:
+            return self.sweep.model
+        return EVALUATORS.get(self.model, self.model)
+
+    def digest(self) -> str:
+        """SHA-256 of the scenario's canonical JSON form."""
+        text = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _loc(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(x) for x in loc)
+
+
+def _describe(err: dict[str, Any], allowed: list[str]) -> str:
+    """One readable line for a pydantic error."""
+    where = _loc(err["loc"])
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        name = str(err["loc"][-1])
+        close = difflib.get_close_matches(name, allowed, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        return f"{where}: unknown field{hint} (allowed: {', '.join(allowed)})"
+    got = err.get("input")
+    ctx = err.get("ctx") or {}
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        return f"{where}: {err['msg'].lower()} (got {got!r}){_range_hint(err['loc'])}"
+    if kind == "literal_error":
+        return f"{where}: must be one of {ctx.get('expected')} (got {got!r})"
+    if kind == "value_error":
+        return f"{where or 'file'}: {str(ctx.get('error', err['msg']))}"
+    return f"{where}: {err['msg']} (got {got!r})"
+
+
+def _range_hint(loc: tuple[Any, ...]) -> str:
+    if len(loc) >= 2 and loc[0] == "parameters":
+        for cls in BUILTIN_MODELS.values():
+            info = parameter_info(cls).get(str(loc[1]))
+            if info and info.low is not None:
+                return f"; allowed range [{info.low:g}, {info.high:g}] {info.unit}"
+    return ""
+
+
+def parse_scenario(data: Any, source: str = "<scenario>") -> Scenario:
+    """Validate already-loaded scenario data.
+
+    Raises:
+        ScenarioError: listing every problem found.
+    """
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ScenarioError(source, ["the file must hold a mapping of fields (name, model, parameters, ...)"])
+    top = list(Scenario.model_fields)
+    problems: list[str] = []
+    try:
+        scenario = Scenario(**data)
+    except ValidationError as exc:
+        problems += [_describe(e, top) for e in exc.errors()]
+        raise ScenarioError(source, problems) from None
+    if scenario.model in BUILTIN_MODELS:
+        cls = BUILTIN_MODELS[scenario.model]
+        names = list(cls.model_fields)
+        try:
+            cls(**scenario.parameters)
+        except ValidationError as exc:
+            for e in exc.errors():
+                e = dict(e)
+                e["loc"] = ("parameters", *e["loc"])
+                problems.append(_describe(e, names))
+        if scenario.sweep is not None:
+            try:
+                scenario.sweep.check_parameters(parameter_bounds(cls))
+            except ValueError as exc:
+                problems.append(f"sweep.parameters: {exc}")
+            if scenario.model == "journey":
+                from sim.measures import MEASURES
+
+                known = list(MEASURES)
+            else:
+                from sim.team_assembly import TEAM_MEASURES
+
+                known = list(TEAM_MEASURES)
+            try:
+                scenario.sweep.check_class_names(known)
+            except ValueError as exc:
+                problems.append(f"sweep.classes: {exc}")
+            unknown = [o for o in (scenario.sweep.outcomes or []) if o not in known]
+            if unknown:
+                problems.append(
+                    f"sweep.outcomes: unknown outcome(s) {', '.join(unknown)} "
+                    f"(known: {', '.join(known)})"
+                )
+    elif ":" not in scenario.model:
+        problems.append(
+            f"model: unknown model {scenario.model!r} (allowed: {', '.join(BUILTIN_MODELS)}, "
+            "or module:object for a foreign model)"
+        )
+    if problems:
+        raise ScenarioError(source, problems)
+    return scenario
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Load and validate a scenario file (YAML, loaded safely: no tags build objects).
+
+    Raises:
+        ScenarioError: naming the file, the field and what is allowed.
+    """
+    path = Path(path)
+    source = str(path)
+    if not path.is_file():
+        raise ScenarioError(source, ["no such file"])
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ScenarioError(source, [f"{where}not valid YAML ({problem})"]) from None
+    except UnicodeDecodeError:
+        raise ScenarioError(source, ["not a text file (expected UTF-8 YAML)"]) from None
+    if isinstance(data, dict) and "name" not in data:
+        data = {"name": path.stem, **data}
+    scenario = parse_scenario(data, source)
+    if scenario.sweep is not None:
+        scenario = scenario.model_copy(update={"sweep": scenario.sweep.resolve_paths(path.parent)})
+    return scenario
+
+
+def scenario_schema() -> dict[str, Any]:
+    """JSON Schema of a scenario file, with journey parameters spelled out."""
+    schema = Scenario.model_json_schema()
+    params = JourneyParameters.model_json_schema()
+    schema["properties"]["parameters"] = {
+        "description": "Parameter values (journey model shown; team_assembly takes "
+        + ", ".join(TeamAssemblyParameters.model_fields)
+        + ").",
+        "type": "object",
+        "properties": params["properties"],
+        "additionalProperties": True,
+    }
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "consortium-sim scenario"
+    return schema
