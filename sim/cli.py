@@ -1,0 +1,240 @@
+"""The ``consim`` command: run, sweep, report, app, validate, schema.
+
+Every expected failure (a bad scenario file, a sweep that cannot resume, a port in use)
+ends with a short message on stderr and exit status 2; nothing is printed as a bare
+traceback, and nothing already written is thrown away.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from sim.scenario import Scenario, ScenarioError, load_scenario, scenario_schema
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Simulate how consortia and coalitions form, work and end.",
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+
+def _fail(lines: list[str] | str, code: int = 2) -> None:
+    for line in [lines] if isinstance(lines, str) else lines:
+        err.print(f"[bold red]error:[/] {line}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _load(path: Path) -> Scenario:
+    try:
+        return load_scenario(path)
+    except ScenarioError as exc:
+        _fail(str(exc).splitlines())
+        raise  # unreachable
+
+
+def _parse_sets(sets: list[str] | None) -> dict[str, Any]:
+    """Parse ``--set name=value`` pairs; values are read as YAML scalars."""
+    import yaml
+
+    values: dict[str, Any] = {}
+    for item in sets or []:
+        if "=" not in item:
+            _fail(f"--set {item}: expected name=value (e.g. --set trust=0.7)")
+        name, raw = item.split("=", 1)
+        try:
+            values[name.strip()] = yaml.safe_load(raw)
+        except yaml.YAMLError:
+            _fail(f"--set {item}: cannot read the value {raw!r}")
+    return values
+
+
+@app.command()
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="Scenario files to check.")],
+) -> None:
+    """Check scenario files; exit 0 if all are valid, 2 with one line per problem."""
+    problems: list[str] = []
+    for path in files:
+        try:
+            sc = load_scenario(path)
+        except ScenarioError as exc:
+            problems += str(exc).splitlines()
+            continue
+        extra = f", sweep of {len(sc.sweep.parameters)} parameters" if sc.sweep else ""
+        out.print(f"[green]ok[/] {path} (model {sc.model}{extra})", highlight=False)
+    if problems:
+        _fail(problems)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of a scenario file (for editors to complete and check)."""
+    sys.stdout.write(json.dumps(scenario_schema(), indent=2) + "\n")
+
+
+@app.command()
+def run(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (YAML).")],
+    seed: Annotated[int | None, typer.Option(help="Seed (default: the scenario's).")] = None,
+    steps: Annotated[int | None, typer.Option(help="Weeks to simulate.")] = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out", help="Output folder (default results/runs/<scenario>-<seed>/)."),
+    ] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Override a parameter: --set trust=0.7 (repeatable)."),
+    ] = None,
+) -> None:
+    """Run one scenario: print a summary and write its tables and HTML report."""
+    from sim.runs import run as run_one
+
+    sc = _load(scenario)
+    overrides = _parse_sets(set_)
+    try:
+        record = run_one(sc, seed=seed, steps=steps, overrides=overrides)
+    except ScenarioError as exc:
+        lines = [line.replace(f"{sc.name}: ", f"{scenario}: --set/--steps ") for line in str(exc).splitlines()]
+        _fail(lines)
+        return
+    target = out_dir or Path("results") / "runs" / f"{sc.name}-{record.seed}"
+    paths = record.write(target)
+    _print_summary(record)
+    out.print(f"wrote {len(paths)} files to [bold]{target}[/] (open {paths['report.html']})", highlight=False)
+
+
+def _print_summary(record: Any) -> None:
+    title = f"{record.scenario} · seed {record.seed} · {len(record.initiatives)} initiatives"
+    table = Table(title=title, show_lines=False)
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    shown = [
+        "achieved_share", "evolved_share", "graceful_exit_share", "drifted_apart_share",
+        "stalled_share", "failed_share", "value_created", "time_to_value", "mean_trust",
+        "stuck_in_storming_share", "repeat_tie_share", "giant_component_share",
+        "meta_organisations", "active_agents", "newcomer_share",
+    ]
+    for name in shown:
+        if name in record.measures:
+            v = record.measures[name]
+            text = "n/a" if v != v else (f"{v:.0%}" if name.endswith("_share") else f"{v:.3g}")
+            table.add_row(name.replace("_", " "), text)
+    out.print(table)
+
+
+@app.command()
+def sweep(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file with a sweep section.")],
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Sweep folder (default results/sweeps/<name>/).")
+    ] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes (default: all cores; 1 runs in-process).")] = None,
+    backend: Annotated[str, typer.Option(help="local (processes on this machine) or dask.")] = "local",
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address (default: a local cluster).")] = None,
+    fresh: Annotated[bool, typer.Option("--fresh", help="Delete stored runs and start over.")] = False,
+    report: Annotated[bool, typer.Option("--report/--no-report", help="Build the HTML report at the end.")] = False,
+) -> None:
+    """Run (or resume, or extend) a sweep; a killed sweep resumes where it stopped."""
+    from sim.sweep import SweepError, run_sweep
+
+    sc = _load(scenario)
+    if sc.sweep is None:
+        _fail(f"{scenario}: sweep: missing; add a sweep section (see scenarios/sweeps/smoke.yaml)")
+        return
+    if backend not in ("local", "dask"):
+        _fail(f"--backend {backend}: use local or dask")
+    target = out_dir or Path("results") / "sweeps" / sc.name
+    base = sc.params().model_dump() if sc.is_builtin else dict(sc.parameters)
+    try:
+        df = run_sweep(
+            sc.sweep,
+            model=sc.evaluator(),
+            base_params=base,
+            steps=sc.steps,
+            name=sc.name,
+            scenario=sc.model_dump(mode="json"),
+            out_dir=target,
+            workers=workers,
+            backend=backend,
+            scheduler=scheduler,
+            fresh=fresh,
+            progress=True,
+        )
+    except SweepError as exc:
+        _fail(str(exc).splitlines())
+        return
+    except KeyboardInterrupt:
+        err.print("interrupted: finished runs are stored; run the same command again to resume")
+        raise typer.Exit(130) from None
+    counts = df["status"].value_counts().to_dict() if "status" in df else {}
+    out.print(
+        f"sweep {sc.name}: {len(df)} runs stored in [bold]{target}[/] "
+        f"(done {counts.get('done', 0)}, failed {counts.get('failed', 0)}, timeout {counts.get('timeout', 0)})",
+        highlight=False,
+    )
+    if report:
+        _report(target)
+
+
+@app.command("report")
+def report_cmd(
+    sweep_dir: Annotated[Path, typer.Argument(help="A sweep folder (results/sweeps/<name>).")],
+) -> None:
+    """Analyse a finished sweep: sensitivity indices, scenario discovery, plain rules."""
+    _report(sweep_dir)
+
+
+def _report(sweep_dir: Path) -> None:
+    from sim.analysis import write_sweep_report
+
+    if not (sweep_dir / "manifest.json").is_file():
+        _fail(f"{sweep_dir}: not a sweep folder (no manifest.json); run consim sweep first")
+    try:
+        path = write_sweep_report(sweep_dir)
+    except (ValueError, FileNotFoundError) as exc:
+        _fail(f"{sweep_dir}: {exc}")
+        return
+    out.print(f"wrote [bold]{path}[/] and machine-readable copies in {sweep_dir / 'analysis'}", highlight=False)
+    rules = sweep_dir / "analysis" / "rules.json"
+    if rules.is_file():
+        data = json.loads(rules.read_text())
+        items = data if isinstance(data, list) else data.get("rules", [])
+        for rule in items[:6]:
+            text = rule.get("text") if isinstance(rule, dict) else str(rule)
+            out.print(f"• {text}", highlight=False)
+
+
+@app.command("app")
+def app_cmd(
+    scenario: Annotated[Path | None, typer.Argument(help="Scenario to start from.")] = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765,
+) -> None:
+    """Start the what-if app in the browser (Solara)."""
+    from sim.app import serve
+
+    if scenario is not None:
+        _load(scenario)
+    try:
+        serve(str(scenario) if scenario else None, host=host, port=port)
+    except OSError as exc:
+        _fail(f"cannot listen on {host}:{port}: {exc}; pick another with --port")
+
+
+def main() -> None:
+    """Entry point of the ``consim`` console script."""
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,138 @@
+"""Scenario files: bad input gives one clear line per problem naming file and field."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sim.scenario import ScenarioError, load_scenario
+
+CONSIM = [sys.executable, "-m", "sim.cli"]
+
+
+def write(tmp_path: Path, text: str, name: str = "s.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def problems(path: Path) -> list[str]:
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    return info.value.problems
+
+
+def test_shipped_scenarios_are_valid(root: Path) -> None:
+    files = sorted((root / "scenarios").rglob("*.yaml"))
+    assert len(files) >= 7
+    for path in files:
+        load_scenario(path)
+
+
+def test_out_of_range_names_field_and_range(tmp_path: Path) -> None:
+    path = write(tmp_path, "parameters:\n  trust: 1.5\n")
+    (line,) = problems(path)
+    assert "parameters.trust" in line
+    assert "1.5" in line
+    assert "[0, 1]" in line
+
+
+def test_unknown_key_is_an_error_with_a_suggestion(tmp_path: Path) -> None:
+    path = write(tmp_path, "parameters:\n  trsut: 0.4\n")
+    (line,) = problems(path)
+    assert "parameters.trsut" in line
+    assert "did you mean 'trust'" in line
+
+
+def test_unknown_top_level_key(tmp_path: Path) -> None:
+    path = write(tmp_path, "paramters: {}\n")
+    (line,) = problems(path)
+    assert "paramters" in line and "parameters" in line
+
+
+def test_every_problem_reported(tmp_path: Path) -> None:
+    path = write(tmp_path, "parameters:\n  trust: -1\n  urgency: 2\n  steps: many\n")
+    found = problems(path)
+    assert len(found) == 3
+    assert {"parameters.trust", "parameters.urgency", "parameters.steps"} <= {
+        p.split(":")[0] for p in found
+    }
+
+
+def test_bad_yaml_names_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "parameters:\n  trust: [0.5\n")
+    (line,) = problems(path)
+    assert "line" in line and "YAML" in line
+
+
+def test_yaml_tags_cannot_build_objects(tmp_path: Path) -> None:
+    path = write(tmp_path, "parameters: !!python/object/apply:os.system ['echo hacked']\n")
+    (line,) = problems(path)
+    assert "YAML" in line
+
+
+def test_unknown_model(tmp_path: Path) -> None:
+    path = write(tmp_path, "model: jurney\n")
+    (line,) = problems(path)
+    assert "model" in line and "journey" in line
+
+
+def test_share_sum_checked(tmp_path: Path) -> None:
+    path = write(tmp_path, "parameters:\n  conditional_share: 0.6\n  free_rider_share: 0.6\n")
+    (line,) = problems(path)
+    assert "at most 1" in line
+
+
+def test_missing_file() -> None:
+    with pytest.raises(ScenarioError, match="no such file"):
+        load_scenario("does/not/exist.yaml")
+
+
+def test_validate_cli_exit_codes(tmp_path: Path, root: Path) -> None:
+    good = subprocess.run(
+        [*CONSIM, "validate", str(root / "scenarios" / "baseline.yaml")],
+        capture_output=True, text=True, check=False,
+    )
+    assert good.returncode == 0, good.stderr
+    bad = write(tmp_path, "parameters:\n  trust: 2\n  self_interest: -0.1\n")
+    result = subprocess.run([*CONSIM, "validate", str(bad)], capture_output=True, text=True, check=False)
+    assert result.returncode == 2
+    lines = [ln for ln in result.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 2
+    assert all(str(bad) in ln for ln in lines)
+    assert "Traceback" not in result.stderr
+
+
+def test_run_refuses_the_same_files(tmp_path: Path) -> None:
+    bad = write(tmp_path, "parameters:\n  urgency: 3\n")
+    result = subprocess.run(
+        [*CONSIM, "run", str(bad), "--out", str(tmp_path / "out")],
+        capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 2
+    assert "parameters.urgency" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_bad_set_override_is_clear(tmp_path: Path, root: Path) -> None:
+    result = subprocess.run(
+        [*CONSIM, "run", str(root / "scenarios" / "baseline.yaml"), "--set", "trust=7",
+         "--out", str(tmp_path / "o")],
+        capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 2
+    assert "trust" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_schema_is_json_with_the_central_parameters() -> None:
+    result = subprocess.run([*CONSIM, "schema"], capture_output=True, text=True, check=True)
+    schema = json.loads(result.stdout)
+    props = schema["properties"]["parameters"]["properties"]
+    for name in ("trust", "self_interest", "urgency"):
+        assert props[name]["minimum"] == 0 and props[name]["maximum"] == 1
+    assert schema["additionalProperties"] is False
