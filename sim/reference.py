@@ -1,0 +1,68 @@
+"""The parameter and measure reference (docs/reference.md), rendered from the code.
+
+``python -m sim.reference > docs/reference.md`` regenerates it; a test checks that the
+committed file matches, so the documentation cannot drift from the definitions.
+"""
+
+from __future__ import annotations
+
+from sim.measures import MEASURES
+from sim.parameters import JourneyParameters, TeamAssemblyParameters, parameter_info
+from sim.team_assembly import TEAM_MEASURES
+
+
+def _range(low: float | None, high: float | None) -> str:
+    if low is None and high is None:
+        return ""
+    return f"[{low:g}, {high:g}]"
+
+
+def parameter_table(cls: type = JourneyParameters) -> str:
+    """Markdown table of a parameter class."""
+    rows = ["| name | default | range | unit | meaning |", "|---|---|---|---|---|"]
+    for info in parameter_info(cls).values():
+        allowed = " / ".join(info.choices) if info.choices else _range(info.low, info.high)
+        rows.append(f"| `{info.name}` | {info.default} | {allowed} | {info.unit} | {info.doc} |")
+    return "\n".join(rows)
+
+
+def measure_table() -> str:
+    """Markdown table of the journey model's run measures."""
+    rows = ["| name | unit | meaning |", "|---|---|---|"]
+    rows += [f"| `{m.name}` | {m.unit} | {m.doc} |" for m in MEASURES.values()]
+    return "\n".join(rows)
+
+
+def render() -> str:
+    """The whole reference page."""
+    team = "\n".join(f"| `{n}` | {f.__doc__.strip()} |" for n, f in TEAM_MEASURES.items())
+    return f"""# Reference
+
+Generated from the code by `python -m sim.reference`; do not edit by hand.
+
+## Journey model parameters (`model: journey`)
+
+{parameter_table(JourneyParameters)}
+
+## Team-assembly parameters (`model: team_assembly`)
+
+{parameter_table(TeamAssemblyParameters)}
+
+## Run measures (journey)
+
+Outcome shares are over started initiatives that have ended (a champion acted);
+opportunities nobody acted on are counted in `lapsed_share`. A measure with nothing to
+measure is NaN (n/a), never zero.
+
+{measure_table()}
+
+## Run measures (team assembly)
+
+| name | meaning |
+|---|---|
+{team}
+"""
+
+
+if __name__ == "__main__":
+    print(render(), end="")  # noqa: T201

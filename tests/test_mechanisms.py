@@ -1,0 +1,208 @@
+"""One focused test per mechanism; each fails if its mechanism is removed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.agents import contribution, exit_threshold, type_masks
+from sim.measures import measure_all
+from sim.model import JourneyModel
+from sim.parameters import JourneyParameters
+from sim.search import guimera_pool, network_distance, score_candidates
+from sim.stages import ContributionType, Outcome, Stage
+from sim.team_assembly import TeamAssemblyModel, giant_component_share, newcomer_share
+from sim.trust import TrustLedger
+
+SEEDS = range(4)
+
+
+def mean_measure(name: str, seeds=SEEDS, **params) -> float:
+    values = []
+    for seed in seeds:
+        model = JourneyModel(JourneyParameters(**{"n_organisations": 60, "steps": 208, **params}), rng=seed)
+        while model.running:
+            model.step()
+        values.append(measure_all(model)[name])
+    return float(np.nanmean(values))
+
+
+# --- trust as Beta evidence ------------------------------------------------------
+
+
+def test_trust_is_the_beta_mean_with_asymmetric_evidence() -> None:
+    ledger = TrustLedger(2, prior_mean=0.5, prior_weight=4)
+    assert ledger.of(0, 1) == pytest.approx(0.5)
+    ledger.believe(np.array([[0, 1.0], [0, 0]]))
+    assert ledger.of(0, 1) == pytest.approx(3 / 5)
+    ledger.disbelieve(np.array([[0, 3.0], [0, 0]]))  # one bad act, loss ratio 3
+    assert ledger.of(0, 1) == pytest.approx(3 / 8)
+    assert ledger.of(1, 0) == pytest.approx(0.5)  # trust is directed
+
+
+def test_larger_loss_ratio_lowers_trust() -> None:
+    assert mean_measure("mean_trust", trust_loss_ratio=12.0) < mean_measure("mean_trust", trust_loss_ratio=1.0)
+
+
+def test_trust_is_the_key_material() -> None:
+    assert mean_measure("value_creation_share", trust=0.85) > mean_measure("value_creation_share", trust=0.15) + 0.1
+
+
+# --- partner search (Guimerà et al. 2005) -------------------------------------------
+
+
+def test_q_one_picks_only_prior_collaborators() -> None:
+    rng = np.random.default_rng(0)
+    available = np.ones(10, dtype=bool)
+    incumbent = np.array([True] * 6 + [False] * 4)
+    repeat = np.zeros(10, dtype=bool)
+    repeat[[1, 2]] = True
+    for _ in range(50):
+        pool, kind = guimera_pool(rng, available, incumbent, repeat, p=1.0, q=1.0)
+        assert kind == "repeat"
+        assert set(np.flatnonzero(pool)) == {1, 2}
+    for _ in range(50):
+        pool, kind = guimera_pool(rng, available, incumbent, repeat, p=0.0, q=1.0)
+        assert kind == "newcomer"
+        assert set(np.flatnonzero(pool)) == {6, 7, 8, 9}
+
+
+def test_p_sets_the_share_of_incumbents() -> None:
+    rng = np.random.default_rng(1)
+    available = np.ones(10, dtype=bool)
+    incumbent = np.arange(10) < 5
+    kinds = [guimera_pool(rng, available, incumbent, ~incumbent & False, 0.7, 0.0)[1] for _ in range(4000)]
+    assert np.mean([k == "incumbent" for k in kinds]) == pytest.approx(0.7, abs=0.03)
+
+
+def test_pure_team_assembly_giant_component_grows_with_p() -> None:
+    def gc(p: float) -> float:
+        shares = []
+        for seed in range(3):
+            m = TeamAssemblyModel(rng=seed, incumbent_p=p, repeat_q=0.3, steps=300)
+            while m.running:
+                m.step()
+            shares.append(giant_component_share(m))
+        return float(np.mean(shares))
+
+    assert gc(0.1) < 0.4 < 0.8 < gc(0.8)
+
+
+def test_team_assembly_p_one_has_no_newcomers_after_the_first_team() -> None:
+    m = TeamAssemblyModel(rng=0, incumbent_p=1.0, repeat_q=1.0, steps=50, team_size=4)
+    while m.running:
+        m.step()
+    assert len(m.members) == 4
+    assert newcomer_share(m) == pytest.approx(4 / 200)
+
+
+def test_search_cost_grows_with_network_distance() -> None:
+    adjacency = np.zeros((5, 5))
+    for a, b in [(0, 1), (1, 2), (2, 3)]:
+        adjacency[a, b] = adjacency[b, a] = 1
+    assert network_distance(adjacency, np.array([0])).tolist() == [0, 1, 2, 3, 5]
+
+
+def test_informal_networks_make_search_quicker() -> None:
+    strong = mean_measure("weeks_exploring", network_strength=0.9)
+    none = mean_measure("weeks_exploring", network_strength=0.0, network_structure="none")
+    assert strong < none
+
+
+def test_candidates_scored_on_capability_versus_chemistry() -> None:
+    requirement = np.array([1.0, 1.0, 0.0])
+    team = np.array([[0.9, 0.1, 0.0]])
+    cands = np.array([[0.0, 0.9, 0.0], [0.5, 0.2, 0.9]])  # first covers the gap
+    similarity = np.array([0.1, 0.9])  # second has the chemistry
+    trust = np.array([0.3, 0.9])
+    by_capability = score_candidates(requirement, team, cands, similarity, trust, 1.0)
+    by_chemistry = score_candidates(requirement, team, cands, similarity, trust, 0.0)
+    assert np.argmax(by_capability) == 0
+    assert np.argmax(by_chemistry) == 1
+
+
+# --- self-interest and contribution ---------------------------------------------------
+
+
+def test_contribution_types_respond_as_in_public_goods_games() -> None:
+    types = np.array([t.value for t in ContributionType])
+    masks = type_masks(types)
+    low = contribution(masks, np.full(4, 0.2), np.full(4, 0.8), np.zeros(4))
+    high = contribution(masks, np.full(4, 0.9), np.full(4, 0.8), np.zeros(4))
+    cond, free, hump, uncond = ContributionType
+    assert high[cond] > low[cond]  # conditional cooperators follow the others
+    assert high[free] == low[free] < low[cond]  # free riders do not
+    assert high[hump] < contribution(masks, np.full(4, 0.5), np.full(4, 0.8), np.zeros(4))[hump]
+    assert high[uncond] == low[uncond] == 1.0
+    selfish = contribution(masks, np.full(4, 0.9), np.full(4, 0.8), np.ones(4))
+    assert np.all(selfish <= high) and selfish[uncond] == 0.5
+
+
+def test_self_interest_breeds_failure() -> None:
+    assert mean_measure("failed_share", self_interest=0.9) > mean_measure("failed_share", self_interest=0.05)
+
+
+# --- cohering: confidence and risk appetite ------------------------------------------
+
+
+def test_low_risk_appetite_needs_more_confidence() -> None:
+    assert exit_threshold(np.array([0.0]))[0] > exit_threshold(np.array([1.0]))[0]
+
+
+def test_partner_below_its_threshold_exits_gracefully() -> None:
+    model = JourneyModel(JourneyParameters(n_organisations=60, steps=300, opportunity_rate=0.05), rng=3)
+    target = None
+    while model.running and target is None:
+        model.step()
+        for ini in model.initiatives:
+            if ini.stage is Stage.COHERING and len(ini.members) >= 3:
+                target = ini
+                break
+    assert target is not None
+    leaver = target.members[1]
+    model.believe[leaver] = 0.0
+    model.disbelieve[leaver] = 50.0  # plenty of reasons to disbelieve
+    model.step()
+    assert leaver not in target.members
+    exits = [e for e in model.events if e.kind == "exit" and e.organisation == leaver]
+    assert exits and "lost confidence" in exits[-1].reason
+    assert "below its threshold" in exits[-1].reason
+
+
+# --- urgency and time --------------------------------------------------------------
+
+
+def test_urgency_squeezes_the_clocks() -> None:
+    assert mean_measure("drifted_apart_share", urgency=0.95) > mean_measure("drifted_apart_share", urgency=0.05) + 0.1
+
+
+# --- multi-level organisation ---------------------------------------------------------
+
+
+def test_coalitions_spawn_consortia() -> None:
+    model = JourneyModel(
+        JourneyParameters(coalition_share=1.0, coalition_size=10, steps=260, trust=0.7), rng=1
+    )
+    while model.running:
+        model.step()
+    children = [i for i in model.initiatives if i.kind.value == "consortium"]
+    assert children, "a working coalition should spawn consortia"
+    assert all(model.initiatives[c.id].kind.value == "consortium" for c in children)
+    assert any(i.spawned for i in model.initiatives if i.kind.value == "coalition")
+
+
+def test_lasting_alliances_need_trust() -> None:
+    easy = mean_measure("meta_organisations", alliance_trust=0.0)
+    never = mean_measure("meta_organisations", alliance_trust=1.0)
+    assert never == 0.0
+    assert easy > 0.0
+
+
+def test_every_ending_has_a_reason() -> None:
+    model = JourneyModel(JourneyParameters(n_organisations=60, steps=200), rng=5)
+    while model.running:
+        model.step()
+    ended = [i for i in model.initiatives if i.outcome is not None]
+    assert ended
+    assert all(i.reason for i in ended)
+    assert {i.outcome for i in ended} & {Outcome.ACHIEVED, Outcome.FAILED}
