@@ -9,7 +9,7 @@ those arrays, one rule per function.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from mesa import Agent
@@ -69,30 +69,51 @@ class Organisation(Agent):
 
 # --- behaviour rules (vectorised over organisations) -----------------------------
 
+FREE_RIDING = 0.1  # what a free rider puts in, before self-interest holds some back
+
 
 def draw_contribution_types(
     rng: np.random.Generator, n: int, conditional: float, free_rider: float, hump: float
 ) -> np.ndarray:
     """Assign contribution types in the given shares; the rest are unconditional."""
-    shares = np.array([conditional, free_rider, hump, max(0.0, 1 - conditional - free_rider - hump)])
+    rest = max(0.0, 1 - conditional - free_rider - hump)
+    shares = np.array([conditional, free_rider, hump, rest])
     return rng.choice(4, size=n, p=shares / shares.sum()).astype(np.int8)
 
 
-def beta_around(rng: np.random.Generator, mean: float, n: int, concentration: float = 8.0) -> np.ndarray:
+def beta_around(
+    rng: np.random.Generator, mean: float, n: int, concentration: float = 8.0
+) -> np.ndarray:
     """Individual traits drawn from a Beta distribution with the given mean."""
     a = mean * concentration + 1e-6
     b = (1.0 - mean) * concentration + 1e-6
     return rng.beta(a, b, size=n)
 
 
-def type_masks(ctype: np.ndarray) -> np.ndarray:
-    """One 0/1 row per contribution type, for fast arithmetic selection."""
-    return np.stack([(ctype == t).astype(float) for t in ContributionType])
+class Contributors(NamedTuple):
+    """What :func:`contribution` needs to know about each organisation (fixed traits)."""
+
+    conditional: np.ndarray  # conditional cooperators (bool)
+    hump: np.ndarray  # hump-shaped contributors (bool)
+    fixed: np.ndarray  # what free riders and unconditional cooperators always put in
+    holdback: np.ndarray  # share self-interest leaves: 1 - 0.5 x self-interest
+
+    def take(self, idx: np.ndarray) -> Contributors:
+        """The same, for the organisations at ``idx`` only."""
+        return Contributors(*(a[idx] for a in self))
 
 
-def contribution(
-    masks: np.ndarray, others_mean: np.ndarray, trust: np.ndarray, self_interest: np.ndarray
-) -> np.ndarray:
+def contributors(ctype: np.ndarray, self_interest: np.ndarray) -> Contributors:
+    """Precompute :class:`Contributors` from contribution types and self-interest."""
+    return Contributors(
+        conditional=ctype == ContributionType.CONDITIONAL,
+        hump=ctype == ContributionType.HUMP,
+        fixed=np.where(ctype == ContributionType.FREE_RIDER, FREE_RIDING, 1.0),
+        holdback=1.0 - 0.5 * self_interest,
+    )
+
+
+def contribution(who: Contributors, others_mean: np.ndarray, trust: np.ndarray) -> np.ndarray:
     """The contribution in [0, 1] each organisation intends, given what the others intended.
 
     Conditional cooperators match the others, more fully the more they trust them (and
@@ -102,20 +123,15 @@ def contribution(
     half of it.
 
     Args:
-        masks: Output of :func:`type_masks` (one row per contribution type).
+        who: Output of :func:`contributors` for these organisations.
         others_mean: What each organisation's partners intended last week.
         trust: Each organisation's mean trust in its partners.
-        self_interest: Each organisation's self-interest.
     """
     x = others_mean
     conditional = np.minimum(x * (0.6 + 0.8 * trust), 1.0)
-    base = (
-        masks[ContributionType.CONDITIONAL] * conditional
-        + masks[ContributionType.FREE_RIDER] * 0.1
-        + masks[ContributionType.HUMP] * np.minimum(np.minimum(conditional, 1.0 - x) * 1.6, 1.0)
-        + masks[ContributionType.UNCONDITIONAL]
-    )
-    return base * (1.0 - 0.5 * self_interest)
+    hump = np.minimum(np.minimum(conditional, 1.0 - x) * 1.6, 1.0)
+    base = np.where(who.conditional, conditional, np.where(who.hump, hump, who.fixed))
+    return base * who.holdback
 
 
 def exit_threshold(risk_appetite: np.ndarray) -> np.ndarray:
@@ -123,11 +139,40 @@ def exit_threshold(risk_appetite: np.ndarray) -> np.ndarray:
     return 0.65 - 0.4 * risk_appetite
 
 
-def act_probability(urgency: float, risk_appetite: np.ndarray, boost: np.ndarray) -> np.ndarray:
+def leanings(fit: np.ndarray, payoff: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
+    """The fixed part of a cohering partner's weekly chances (see :func:`reason_chances`).
+
+    Returns:
+        ``0.6 x (0.3 fit + 0.3 payoff)`` and ``0.6 x (0.3 (1 - fit) + 0.3)``.
+    """
+    return 0.18 * fit + 0.18 * payoff, 0.36 - 0.18 * fit
+
+
+def reason_chances(
+    leaning: np.ndarray, trust: np.ndarray, seen_jockeying: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Weekly chances that a cohering partner finds a reason to believe or to disbelieve.
+
+    A reason to believe comes with chance 0.6 x (0.3 fit + 0.3 payoff + 0.4 trust), one
+    to disbelieve with 0.6 x (0.3 (1 - fit) + 0.3 (1 - trust) + 0.4 seen), each clipped
+    to [0, 0.6]. Fit, payoff and trust are at most 1 (fit can fall below 0), so only
+    the lower bound of the first and the upper bound of the second can bind.
+
+    Args:
+        leaning: Output of :func:`leanings` for these partners, shape (2, c).
+        trust: Each partner's mean trust in the others.
+        seen_jockeying: Whether another partner was seen jockeying for power.
+    """
+    believe = np.maximum(leaning[0] + 0.24 * trust, 0.0)
+    disbelieve = np.minimum(leaning[1] - 0.18 * trust + 0.24 * seen_jockeying, 0.6)
+    return believe, disbelieve
+
+
+def act_probability(urgency: float, risk_appetite: float, boost: float) -> float:
     """Chance that a champion acts on an opportunity it glimpsed."""
-    return np.clip(0.5 + 0.4 * urgency + 0.4 * (risk_appetite - 0.5) + boost, 0.02, 0.98)
+    return min(max(0.5 + 0.4 * urgency + 0.4 * (risk_appetite - 0.5) + boost, 0.02), 0.98)
 
 
-def accept_probability(trust_in_inviter: np.ndarray, commitment: np.ndarray) -> np.ndarray:
+def accept_probability(trust_in_inviter: float, commitment: float) -> float:
     """Chance that an invited organisation joins: it must trust the inviter and have time."""
-    return np.sqrt(trust_in_inviter) * (0.4 + 0.6 * commitment)
+    return trust_in_inviter**0.5 * (0.4 + 0.6 * commitment)

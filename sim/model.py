@@ -6,9 +6,10 @@ One tick is one week. Each week:
 2. champions whose deliberation is over act on it or let it lapse;
 3. exploring initiatives whose search step is due recruit one partner (Guimerà search);
 4. every organisation in a cohering, establishing or journeying initiative behaves
-   (turns up or not, contributes, jockeys for power), and the others gather reasons to
-   believe or disbelieve in it (Beta trust); this step is vectorised over all
-   organisations, so idle ones cost almost nothing;
+   (turns up or not, contributes, jockeys for power), and its partners gather reasons
+   to believe or disbelieve in it (Beta trust); this step is vectorised over the
+   organisations at work and the pairs of partners among them (:class:`WorkingTeams`),
+   so idle organisations cost nothing;
 5. initiatives whose clocks, confidence, trust or progress call for it change stage;
 6. initiatives that created value become lasting alliances (meta-organisations) when
    trust is high enough, and those alliances champion again (the flywheel).
@@ -19,6 +20,7 @@ The model does no I/O and no plotting: :mod:`sim.records` turns it into tables.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
@@ -30,11 +32,15 @@ from sim.agents import Organisation
 from sim.initiatives import Event, Initiative
 from sim.parameters import JourneyParameters
 from sim.search import (
+    MAX_DISTANCE,
     coverage,
+    distance_matrix,
     guimera_pool,
-    network_distance,
-    score_candidates,
+    score_all,
+    score_features,
+    score_weights,
     snowball_weights,
+    tie_team,
 )
 from sim.stages import Form, Kind, Outcome, Phase, Stage
 from sim.trust import TrustLedger
@@ -49,6 +55,58 @@ NORMING_TRUST = 0.52
 PERFORMING_WEEKS = 6
 SPAWN_RATE = 0.04  # weekly chance that a working coalition spawns a consortium
 FORM_WEEKS = {Form.JOINT_PROJECT: 8.0, Form.LEGAL_CONSORTIUM: 26.0, Form.COLLECTIVE: 16.0}
+_PER_INITIATIVE = (  # per-initiative state arrays, grown together
+    "_stage", "_deadline", "_progress", "_work", "_rate", "_phase", "_phase_since",
+    "_conflict", "_journey_start", "_midway", "_midpoint_done", "_replanned", "_coverage",
+    "_setup_end", "_due", "_budget", "_coalition", "_potential", "_setup_cost",
+)  # fmt: skip
+
+
+@dataclass(slots=True)
+class WorkingTeams:
+    """Who works with whom this week, as compact index arrays.
+
+    Covers the organisations in cohering, establishing or journeying initiatives and the
+    ordered pairs of partners among them. The model rebuilds it only when membership or
+    a collaborating stage changes. A local index ``w`` means organisation ``orgs[w]``.
+    """
+
+    orgs: np.ndarray  # working organisations, ascending
+    ini: np.ndarray  # the initiative each one works in
+    n_ini: int  # number of initiatives when built
+    rows: np.ndarray  # partner pairs (local indices): rows[k] works with cols[k]
+    cols: np.ndarray
+    flat: np.ndarray  # the same pairs as flat indices into an (n, n) matrix
+    per_partner: np.ndarray  # 1 / number of partners (1 for a lone member)
+    size: np.ndarray  # working members per initiative
+    per_member: np.ndarray  # 1 / working members, per initiative
+    journeying: list[int]  # journeying initiatives (with members at work)
+    per_journeyer: np.ndarray  # 1 / working members of journeying initiatives, else 0
+    watch: np.ndarray  # per pair: the row organisation is journeying (breach watch)
+    chances: np.ndarray  # (3, m): turning up, jockeying, a jockeying move in bad faith
+    who: rules.Contributors
+    cohering: np.ndarray  # local indices of the organisations in cohering initiatives
+    leaning: np.ndarray  # their rules.leanings(), shape (2, c)
+    threshold: np.ndarray  # their exit thresholds
+
+
+@dataclass(slots=True)
+class TeamView:
+    """What a search step needs to know about an exploring team.
+
+    It depends on the team, the network of ties and the members' trust in others. The
+    members do not work with anyone while they search, so their trust does not change
+    through collaboration: the view is recomputed when the team grows, when a new
+    collaboration adds ties, or when trust changes in some other way.
+    """
+
+    key: tuple[int, int]  # (team size, tie-network version) it was computed for
+    team: np.ndarray
+    distance: np.ndarray  # steps from the team to every organisation
+    inverse_weight: np.ndarray  # 1 / snowball weight of every organisation
+    repeat: np.ndarray  # prior collaborators of someone on the team
+    score: np.ndarray  # every organisation's score as a candidate for this team
+    weights: np.ndarray  # search.score_weights() of the opportunity
 
 
 class JourneyModel(Model):
@@ -84,6 +142,7 @@ class JourneyModel(Model):
         k = params.n_capabilities
         self.capability = r.random((n, k)) ** (1.0 + 4.0 * params.specialisation)
         self.values = r.random((n, 3))
+        self._features = score_features(self.capability, self.values)  # for partner search
         self.self_interest = rules.beta_around(r, params.self_interest, n)
         self.risk_appetite = rules.beta_around(r, params.risk_appetite, n)
         self.commitment = rules.beta_around(r, params.commitment, n)
@@ -91,7 +150,17 @@ class JourneyModel(Model):
             r, n, params.conditional_share, params.free_rider_share, params.hump_share
         )
         self.threshold = rules.exit_threshold(self.risk_appetite)
-        self._type_masks = rules.type_masks(self.contribution_type)
+        # fixed traits the weekly step reads for every working organisation, one row each:
+        # chances of turning up, jockeying and acting in bad faith, then rules.Contributors
+        who = rules.contributors(self.contribution_type, self.self_interest)
+        self._traits = np.vstack(
+            [
+                self.commitment,
+                self.self_interest * params.jockeying_rate,
+                np.full(n, params.bad_faith_share),
+                *who,
+            ]
+        )
         # --- organisations: state ---------------------------------------------
         self.org_initiative = np.full(n, -1, dtype=np.int64)
         self.alliance = np.full(n, -1, dtype=np.int64)
@@ -99,7 +168,9 @@ class JourneyModel(Model):
         self.disbelieve = np.zeros(n)
         self.fit = np.zeros(n)  # values fit and payoff, fixed when cohering starts
         self.payoff = np.zeros(n)
+        self._leaning = np.zeros((2, n))  # rules.leanings(fit, payoff)
         self.contrib = np.full(n, 0.5)
+        self._glimpse_rate = np.full(n, params.opportunity_rate)  # rises in an alliance
         self.agents_list = [Organisation(self, i) for i in range(n)]
 
         # --- network and trust ------------------------------------------------
@@ -108,33 +179,32 @@ class JourneyModel(Model):
         self.trust.believe(self.informal * (params.tie_trust * params.network_strength))
         self.collab = np.zeros((n, n), dtype=np.int32)  # prior collaborations per pair
         self.collab_degree = np.zeros(n, dtype=np.int32)
-        self._adjacency = (self.informal > 0).astype(float)  # informal ties or collaboration
-        self._buf = np.empty((4, n, n))  # scratch space for the weekly matrix work
+        self._tied = np.zeros((n, n), dtype=bool)  # collab > 0
+        self._incumbent = np.zeros(n, dtype=bool)  # collab_degree > 0
+        # steps between organisations over informal ties and collaborations
+        self._distance = distance_matrix(self.informal)
+        # 1 / snowball weight by distance, for weighted sampling of candidates
+        self._inverse_weight = 1.0 / snowball_weights(
+            np.arange(MAX_DISTANCE + 1), params.network_strength
+        )
 
         # --- initiatives --------------------------------------------------------
         self.initiatives: list[Initiative] = []
+        self._in_stage: dict[Stage, set[int]] = {s: set() for s in Stage}
         cap = 64
-        self._stage = np.zeros(cap, dtype=np.int64)
-        self._deadline = np.zeros(cap)
-        self._progress = np.zeros(cap)
-        self._work = np.zeros(cap)
-        self._phase = np.zeros(cap, dtype=np.int64)
-        self._phase_since = np.zeros(cap, dtype=np.int64)
-        self._conflict = np.zeros(cap)
-        self._journey_start = np.zeros(cap)
-        self._midpoint_done = np.zeros(cap, dtype=bool)
-        self._replanned = np.zeros(cap, dtype=bool)
-        self._coverage = np.zeros(cap)
-        self._setup_end = np.zeros(cap)
-        self._due = np.zeros(cap, dtype=np.int64)  # next decision / search tick
-        self._budget = np.zeros(cap)
-        self._coalition = np.zeros(cap, dtype=bool)
-        self._potential = np.zeros(cap)
-        self._setup_cost = np.zeros(cap)
+        for name in _PER_INITIATIVE:
+            setattr(self, name, np.zeros(cap))
+        for name in ("_stage", "_phase", "_phase_since", "_due"):
+            setattr(self, name, np.zeros(cap, dtype=np.int64))
+        for name in ("_midpoint_done", "_replanned", "_coalition"):
+            setattr(self, name, np.zeros(cap, dtype=bool))
         self._declined: dict[int, set[int]] = {}
         self.events: list[Event] = []
-        self._same: np.ndarray | None = None  # same-initiative mask, rebuilt on change
+        self._teams: WorkingTeams | None = None  # who works with whom, rebuilt on change
+        self._teams_stale = True
         self._working = np.zeros(n, dtype=bool)
+        self._graph_version = 0  # bumped when a collaboration adds ties
+        self._search_cache: dict[int, TeamView] = {}
         self.timeline: list[dict[str, float]] = []
         self.running = True
         if record:
@@ -166,39 +236,41 @@ class JourneyModel(Model):
         return np.where((st == Stage.IDLE) & (self.alliance >= 0), Stage.META_ORGANISATION, st)
 
     def _grow(self) -> None:
-        for name in (
-            "_stage", "_deadline", "_progress", "_work", "_phase", "_phase_since",
-            "_conflict", "_journey_start", "_midpoint_done", "_replanned", "_coverage",
-            "_setup_end", "_due", "_budget", "_coalition", "_potential", "_setup_cost",
-        ):
+        for name in _PER_INITIATIVE:
             arr = getattr(self, name)
             setattr(self, name, np.concatenate([arr, np.zeros_like(arr)]))
+
+    def _ids_in(self, stage: Stage) -> list[int]:
+        """Ids of the initiatives now in ``stage``, ascending."""
+        return sorted(self._in_stage[stage])
 
     def _new_initiative(self, kind: Kind, champion: int, parent: int = -1) -> Initiative:
         i = len(self.initiatives)
         if i >= self._stage.size:
             self._grow()
         p = self.params
+        r = self.rng
         k = p.n_capabilities
         if parent >= 0:  # a consortium acting on part of its coalition's direction
             base = self.initiatives[parent].requirement
-            req = base * (self.rng.random(k) < 0.7)
+            req = base * (r.random(k) < 0.7)
             if req.sum() == 0:
                 req = base.copy()
         else:
-            need = min(k, int(self.rng.integers(2, 4)))
+            need = min(k, 2 + int(2 * r.random()))  # two or three needs
             req = np.zeros(k)
-            req[self.rng.choice(k, need, replace=False)] = 1.0
+            req[r.permutation(k)[:need]] = 1.0
         boost = 1.0
         if self.alliance[champion] >= 0:  # quick wins pave the way for more ambition
             boost += p.flywheel * 0.5
-        potential = p.opportunity_value * float(self.rng.lognormal(0.0, 0.5)) * boost
+        potential = p.opportunity_value * float(r.lognormal(0.0, 0.5)) * boost
         if kind is Kind.COALITION:
             potential *= 3.0
         ini = Initiative(i, kind, champion, req, potential, parent=parent)
         ini.entered["latent_value"] = self.tick
         self.initiatives.append(ini)
         self._stage[i] = Stage.LATENT_VALUE
+        self._in_stage[Stage.LATENT_VALUE].add(i)
         self._coalition[i] = kind is Kind.COALITION
         self._potential[i] = potential
         self._join(ini, champion)
@@ -209,7 +281,7 @@ class JourneyModel(Model):
         if org not in ini.ever_members:
             ini.ever_members.append(org)
         if self.org_initiative[org] >= 0:  # leaves a working coalition for a consortium
-            self._same = None
+            self._teams_stale = True
         self.org_initiative[org] = ini.id
 
     def _leave(self, ini: Initiative, org: int) -> None:
@@ -218,8 +290,8 @@ class JourneyModel(Model):
 
     def _release(self, ini: Initiative, org: int) -> None:
         """Send an organisation back to its coalition (if working) or to idle."""
-        if self._same is not None and self._working[org]:
-            self._same = None
+        if self._working[org]:
+            self._teams_stale = True
         home = -1
         if ini.parent >= 0 and org in self.initiatives[ini.parent].members:
             parent = self.initiatives[ini.parent]
@@ -231,13 +303,16 @@ class JourneyModel(Model):
         self, ini: Initiative, stage: Stage, reason: str, outcome: Outcome | None = None
     ) -> None:
         if ini.stage in COLLABORATING or stage in COLLABORATING:
-            self._same = None
+            self._teams_stale = True
+        self._in_stage[ini.stage].discard(ini.id)
         ini.move_to(stage, self.tick, reason, self.events, outcome)
         self._stage[ini.id] = stage
+        self._in_stage[stage].add(ini.id)
 
     def _end(self, ini: Initiative, outcome: Outcome | None, reason: str) -> None:
         """End an initiative (with an outcome unless it already has one)."""
         self._move(ini, Stage.ENDED, reason, outcome)
+        self._search_cache.pop(ini.id, None)
         for org in list(ini.members):
             if self.org_initiative[org] == ini.id:
                 self._release(ini, org)
@@ -248,9 +323,10 @@ class JourneyModel(Model):
         """Mean trust between the members of a team (both directions)."""
         if len(members) < 2:
             return 1.0
-        t = self.trust.of(np.asarray(members)[:, None], np.asarray(members)[None, :])
+        team = np.asarray(members)
+        t = self.trust.of_pairs(team[:, None] * self.n + team)
         m = len(members)
-        return float((t.sum() - np.trace(t)) / (m * (m - 1)))
+        return float((t.sum() - t.trace()) / (m * (m - 1)))
 
     def _log(self, ini: Initiative, kind: str, reason: str, org: int = -1) -> None:
         stage = ini.stage.name.lower()
@@ -301,22 +377,19 @@ class JourneyModel(Model):
     # --- 1. latent value -----------------------------------------------------
     def _glimpse(self) -> None:
         p = self.params
+        r = self.rng
         idle = self.org_initiative < 0
-        rate = p.opportunity_rate * (1.0 + p.flywheel * (self.alliance >= 0))
-        hits = np.flatnonzero(idle & (self.rng.random(self.n) < rate))
-        for org in hits:
-            kind = Kind.COALITION if self.rng.random() < p.coalition_share else Kind.CONSORTIUM
-            ini = self._new_initiative(kind, int(org))
-            self._due[ini.id] = self.tick + 1 + int(self.rng.integers(0, 4))
-            self._log(ini, "glimpse", f"organisation {org} glimpses an opportunity", int(org))
+        for org in ((r.random(self.n) < self._glimpse_rate) & idle).nonzero()[0].tolist():
+            kind = Kind.COALITION if r.random() < p.coalition_share else Kind.CONSORTIUM
+            ini = self._new_initiative(kind, org)
+            self._due[ini.id] = self.tick + 1 + int(4 * r.random())  # deliberates 1-4 weeks
+            self._log(ini, "glimpse", f"organisation {org} glimpses an opportunity", org)
 
     def _decide(self) -> None:
         p = self.params
-        n_ini = len(self.initiatives)
-        due = np.flatnonzero(
-            (self._stage[:n_ini] == Stage.LATENT_VALUE) & (self._due[:n_ini] <= self.tick)
-        )
-        for i in due:
+        for i in self._ids_in(Stage.LATENT_VALUE):
+            if self._due[i] > self.tick:
+                continue
             ini = self.initiatives[i]
             c = ini.champion
             boost = 0.2 * p.flywheel * (self.alliance[c] >= 0)
@@ -331,61 +404,69 @@ class JourneyModel(Model):
 
     # --- 2. exploring ---------------------------------------------------------
     def _search(self) -> None:
-        n_ini = len(self.initiatives)
-        due = np.flatnonzero(
-            (self._stage[:n_ini] == Stage.EXPLORING) & (self._due[:n_ini] <= self.tick)
-        )
-        for i in due:
-            self._search_step(self.initiatives[i])
+        for i in self._ids_in(Stage.EXPLORING):
+            if self._due[i] <= self.tick:
+                self._search_step(self.initiatives[i])
 
     def _target_size(self, ini: Initiative) -> int:
         p = self.params
         return p.coalition_size if ini.kind is Kind.COALITION else p.consortium_size
 
+    def _team_view(self, ini: Initiative) -> TeamView:
+        """The exploring team's :class:`TeamView`, recomputed only when it is out of date."""
+        key = (len(ini.members), self._graph_version)
+        view = self._search_cache.get(ini.id)
+        if view is not None and view.key == key:
+            return view
+        p = self.params
+        team = np.array(ini.members)
+        dist = self._distance[team].min(axis=0)
+        weights = view.weights if view is not None else None
+        if weights is None:  # fixed by the opportunity
+            weights = score_weights(ini.requirement, self.values.shape[1], p.capability_weight)
+        score = score_all(  # score_candidates() with every organisation as a candidate
+            self._features,
+            team,
+            weights,
+            self.trust.rows(team).sum(axis=0) / team.size,
+            n_capabilities=p.n_capabilities,
+            capability_weight=p.capability_weight,
+        )
+        repeat = self._tied[team].any(axis=0)
+        view = TeamView(key, team, dist, self._inverse_weight[dist], repeat, score, weights)
+        self._search_cache[ini.id] = view
+        return view
+
     def _search_step(self, ini: Initiative) -> None:
         p = self.params
+        r = self.rng
         i = ini.id
         target = min(self._target_size(ini), self.n)
-        team = np.asarray(ini.members)
+        view = self._team_view(ini)
+        # members of the team are never available: they work in this initiative
         available = self.org_initiative < 0
         if ini.parent >= 0:  # a spawned consortium recruits from its coalition first
             parent = self.initiatives[ini.parent]
-            in_parent = np.zeros(self.n, dtype=bool)
-            in_parent[[m for m in parent.members if self.org_initiative[m] == parent.id]] = True
-            available |= in_parent
-        available[team] = False
-        declined = self._declined.get(i, set())
+            available[[m for m in parent.members if self.org_initiative[m] == parent.id]] = True
+        declined = self._declined[i]
         if declined:
             available[list(declined)] = False
         cost = 1.0
-        if available.any():
-            repeat = (self.collab[team] > 0).any(axis=0)
+        if np.count_nonzero(available):
             pool, _ = guimera_pool(
-                self.rng, available, self.collab_degree > 0, repeat, p.incumbent_p, p.repeat_q
+                r, available, self._incumbent, view.repeat, p.incumbent_p, p.repeat_q
             )
-            dist = network_distance(self._adjacency, team)
-            idx = np.flatnonzero(pool)
-            w = snowball_weights(dist[idx], p.network_strength)
-            # weighted sampling without replacement (Efraimidis and Spirakis 2006)
-            keys = self.rng.random(idx.size) ** (1.0 / w)
+            idx = pool.nonzero()[0]
+            # snowball: weighted sampling without replacement (Efraimidis and Spirakis 2006)
+            keys = r.random(idx.size) ** view.inverse_weight[idx]
             size = min(p.search_breadth, idx.size)
-            cands = idx[np.argpartition(-keys, size - 1)[:size]] if size < idx.size else idx
-            sim = 1.0 - np.abs(self.values[cands] - self.values[team].mean(axis=0)).mean(axis=1)
-            trust_in = self.trust.of(team[:, None], cands[None, :]).mean(axis=0)
-            score = score_candidates(
-                ini.requirement,
-                self.capability[team],
-                self.capability[cands],
-                sim,
-                trust_in,
-                p.capability_weight,
-            )
-            cand = int(cands[int(np.argmax(score))])
-            cost = max(p.search_cost * dist[cand], 0.0)
+            cands = idx[keys.argsort()[-size:]] if size < idx.size else idx
+            cand = int(cands[view.score[cands].argmax()])
+            cost = max(p.search_cost * int(view.distance[cand]), 0.0)
             p_accept = rules.accept_probability(
                 self.trust.of(cand, ini.champion), self.commitment[cand]
             )
-            if self.rng.random() < p_accept:
+            if r.random() < p_accept:
                 self._join(ini, cand)
                 self._log(ini, "join", f"organisation {cand} joins {ini.name}", cand)
             else:
@@ -397,7 +478,9 @@ class JourneyModel(Model):
             self._start_cohering(ini, f"team of {size} assembled")
         elif self._budget[i] <= 0:
             if size >= max(2, math.ceil(target / 2)):
-                self._start_cohering(ini, f"search budget spent: went ahead with {size} of {target}")
+                self._start_cohering(
+                    ini, f"search budget spent: went ahead with {size} of {target}"
+                )
             else:
                 self._end(
                     ini,
@@ -409,133 +492,176 @@ class JourneyModel(Model):
         p = self.params
         i = ini.id
         team = np.asarray(ini.members)
-        self.collab[np.ix_(team, team)] += 1
-        np.fill_diagonal(self.collab, 0)
-        self.collab_degree = (self.collab > 0).sum(axis=1).astype(np.int32)
-        self._adjacency[np.ix_(team, team)] = 1.0
-        np.fill_diagonal(self._adjacency, 0.0)
+        rows = team[:, None]
+        self.collab[rows, team] += 1
+        self.collab[team, team] = 0
+        self._tied[rows, team] = True
+        self._tied[team, team] = False
+        degree = np.count_nonzero(self._tied[team], axis=1)
+        self.collab_degree[team] = degree
+        self._incumbent[team] = degree > 0
+        tie_team(self._distance, team)  # collaboration ties shorten search paths
+        self._graph_version += 1
+        self._search_cache.pop(i, None)
         self._move(ini, Stage.COHERING, reason)
-        clock = p.cohering_weeks * (1.0 - 0.6 * p.urgency) * (2.0 if ini.kind is Kind.COALITION else 1.0)
+        clock = p.cohering_weeks * (1.0 - 0.6 * p.urgency)
+        if ini.kind is Kind.COALITION:
+            clock *= 2.0
         self._deadline[i] = self.tick + clock
         cov = coverage(ini.requirement, self.capability[team])
         self._coverage[i] = cov
-        mean_values = self.values[team].mean(axis=0)
-        self.fit[team] = 1.0 - 2.0 * np.abs(self.values[team] - mean_values).mean(axis=1)
+        values = self.values[team]
+        fit = 1.0 - 2.0 * np.abs(values - values.mean(axis=0)).mean(axis=1)
         share = (ini.potential / len(team)) / (self.params.opportunity_value / p.consortium_size)
-        self.payoff[team] = cov * np.minimum(1.0, share)
+        payoff = cov * min(1.0, share)
+        self.fit[team] = fit
+        self.payoff[team] = payoff
+        self._leaning[:, team] = rules.leanings(fit, payoff)
         self.believe[team] = 0.0
         self.disbelieve[team] = 0.0
         self.contrib[team] = 0.5
 
     # --- 3-5. working together -------------------------------------------------
-    def _same_initiative(self) -> np.ndarray:
-        if self._same is None:
-            g = self.org_initiative
-            working = (g >= 0) & IS_COLLABORATING[self._stage[np.maximum(g, 0)]]
-            key = np.where(working, g, -1 - np.arange(self.n))
-            same = np.equal(key[:, None], key[None, :]).astype(float)
-            np.fill_diagonal(same, 0.0)
-            self._same = same
-            self._working = working
-            self._team_n = np.maximum(same.sum(axis=1), 1.0)
-            self._not_same = 2.0 * (1.0 - same)  # pushes non-partners out of a min()
-        return self._same
+    def _working_teams(self) -> WorkingTeams | None:
+        """Who works with whom (``None`` when nobody does), rebuilt when stale."""
+        if self._teams_stale:
+            self._teams = self._build_teams()
+            self._teams_stale = False
+        return self._teams
+
+    def _build_teams(self) -> WorkingTeams | None:
+        g = self.org_initiative
+        stage = np.where(g >= 0, self._stage[np.maximum(g, 0)], Stage.IDLE)
+        self._working = IS_COLLABORATING[stage]
+        orgs = self._working.nonzero()[0]
+        if orgs.size == 0:
+            return None
+        m = orgs.size
+        n_ini = len(self.initiatives)
+        ini = g[orgs]
+        st = stage[orgs]
+        same = np.equal.outer(ini, ini)
+        same.ravel()[:: m + 1] = False  # nobody is their own partner
+        pairs = same.ravel().nonzero()[0]
+        rows, cols = pairs // m, pairs % m
+        size = np.bincount(ini, minlength=n_ini).astype(float)
+        per_member = 1.0 / np.maximum(size, 1.0)
+        journeying = np.zeros(n_ini)
+        journeying[ini[st == Stage.JOURNEYING]] = 1.0
+        traits = self._traits.take(orgs, axis=1)
+        coh = (st == Stage.COHERING).nonzero()[0]
+        return WorkingTeams(
+            orgs=orgs,
+            ini=ini,
+            n_ini=n_ini,
+            rows=rows,
+            cols=cols,
+            flat=orgs[rows] * self.n + orgs[cols],
+            per_partner=1.0 / np.maximum(size[ini] - 1.0, 1.0),
+            size=size,
+            per_member=per_member,
+            journeying=journeying.nonzero()[0].tolist(),
+            per_journeyer=per_member * journeying,
+            watch=st[rows] == Stage.JOURNEYING,
+            chances=traits[:3],
+            who=rules.Contributors(traits[3], traits[4], traits[5], traits[6]),
+            cohering=coh,
+            leaning=self._leaning.take(orgs[coh], axis=1),
+            threshold=self.threshold[orgs[coh]],
+        )
 
     def _collaborate(self) -> None:
-        same = self._same_initiative()
-        working = self._working
-        if not working.any():
+        t = self._working_teams()
+        if t is None:
             return
         p = self.params
-        n = self.n
-        r = self.rng
-        team_n = self._team_n
-        g = self.org_initiative
-        stage_of = np.where(working, self._stage[np.maximum(g, 0)], 0)
-        trust = self.trust.matrix(out=self._buf[0], scratch=self._buf[1])
-        mean_trust = np.einsum("ij,ij->i", same, trust) / team_n  # i's trust in partners
+        m = t.orgs.size
+        trust = self.trust.of_pairs(t.flat)  # each member's trust in each partner
+        mean_trust = np.bincount(t.rows, trust, m) * t.per_partner
 
         # behaviour this week: turn up (or lose to the day job), contribute, jockey
-        draws = r.random((3, n))
-        present = (draws[0] < self.commitment) & working
-        jockey = (draws[1] < self.self_interest * p.jockeying_rate) & working
-        bad_faith = jockey & (draws[2] < p.bad_faith_share)
-        others = (same @ self.contrib) / team_n
-        intended = rules.contribution(self._type_masks, others, mean_trust, self.self_interest)
-        self.contrib = np.where(working, intended, self.contrib)
+        hits = self.rng.random((3, m)) < t.chances
+        present, jockey = hits[0], hits[1]
+        bad_faith = jockey & hits[2]
+        others = np.bincount(t.rows, self.contrib[t.orgs[t.cols]], m) * t.per_partner
+        intended = rules.contribution(t.who, others, mean_trust)
+        self.contrib[t.orgs] = intended
         contrib = intended * present
 
         # what partners see: gains small (and squeezed by urgency), losses large
-        gain = (p.trust_gain * (1.0 - 0.5 * p.urgency)) * (present & ~jockey) * (0.5 + 0.5 * intended)
-        loss = (p.trust_gain * p.trust_loss_ratio) * (jockey + bad_faith.astype(float))
+        gain = (present > jockey) * (intended + 1.0)  # present and not jockeying
+        gain *= 0.5 * p.trust_gain * (1.0 - 0.5 * p.urgency)
+        loss = np.add(jockey, bad_faith, dtype=float)
+        loss *= p.trust_gain * p.trust_loss_ratio
         loss += (p.trust_gain * 0.5) * (present & (intended < 0.15))  # free riding seen
-        self.trust.believe(np.multiply(same, gain, out=self._buf[2]))
-        if loss.any():
-            self.trust.disbelieve(np.multiply(same, loss, out=self._buf[2]))
+        self.trust.add_pairs(t.flat, gain[t.cols], loss[t.cols])
 
-        n_ini = len(self.initiatives)
-        gw = np.where(working, g, 0)
-        # per initiative: members at work and their mean trust in each other
-        size = np.bincount(gw, weights=working, minlength=n_ini)
-        team_trust = np.bincount(gw, weights=mean_trust * working, minlength=n_ini)
-        team_trust /= np.maximum(size, 1.0)
-        stages = self._stage[:n_ini]
-        if (stage_of == Stage.COHERING).any():
-            self._cohere(working & (stage_of == Stage.COHERING), mean_trust, jockey)
-        if (stages == Stage.ESTABLISHING).any():
+        # per initiative: members' mean trust in each other, and jockeying moves
+        team_trust = np.bincount(t.ini, mean_trust, t.n_ini) * t.per_member
+        jockeys = np.bincount(t.ini, jockey, t.n_ini)
+        if t.cohering.size:
+            self._cohere(t, mean_trust, jockey, jockeys)
+        if self._in_stage[Stage.ESTABLISHING]:
             self._establish(team_trust)
-        journeying = working & (stage_of == Stage.JOURNEYING)
-        if journeying.any():
-            self._journey(journeying, contrib, jockey, trust, size, team_trust)
+        if t.journeying:
+            self._journey(t, trust, contrib, jockeys, team_trust)
 
-    def _cohere(self, cohering: np.ndarray, mean_trust: np.ndarray, jockey: np.ndarray) -> None:
-        r = self.rng
-        n = self.n
-        seen = (self._same @ jockey) > 0  # a partner was seen jockeying for power
-        p_b = 0.6 * np.clip(0.3 * self.fit + 0.3 * self.payoff + 0.4 * mean_trust, 0, 1)
-        p_d = 0.6 * np.clip(0.3 * (1 - self.fit) + 0.3 * (1 - mean_trust) + 0.4 * seen, 0, 1)
-        draws = r.random((2, n))
-        self.believe += (draws[0] < p_b) & cohering
-        self.disbelieve += (draws[1] < p_d) & cohering
-        evidence = self.believe + self.disbelieve
-        confidence = (1.0 + self.believe) / (2.0 + evidence)
-        judged = cohering & (evidence >= MIN_EVIDENCE)
-        leaving = np.flatnonzero(judged & (confidence < self.threshold))
-        coherent = judged & (confidence >= self.threshold + 0.05)
+    def _cohere(
+        self, t: WorkingTeams, mean_trust: np.ndarray, jockey: np.ndarray, jockeys: np.ndarray
+    ) -> None:
+        loc = t.cohering
+        orgs = t.orgs[loc]
+        mine = t.ini[loc]
+        seen = jockeys[mine] > jockey[loc]  # a partner was seen jockeying for power
+        p_b, p_d = rules.reason_chances(t.leaning, mean_trust[loc], seen)
+        draws = self.rng.random((2, loc.size))
+        believe = self.believe[orgs] + (draws[0] < p_b)
+        disbelieve = self.disbelieve[orgs] + (draws[1] < p_d)
+        self.believe[orgs] = believe
+        self.disbelieve[orgs] = disbelieve
+        evidence = believe + disbelieve
+        confidence = (believe + 1.0) / (evidence + 2.0)
+        judged = evidence >= MIN_EVIDENCE
+        leaving = (judged & (confidence < t.threshold)).nonzero()[0]
+        coherent = judged & (confidence >= t.threshold + 0.05)
 
         touched: set[int] = set()
-        for org in leaving:
+        for k in leaving.tolist():
+            org = int(orgs[k])
             ini = self.initiatives[int(self.org_initiative[org])]
             touched.add(ini.id)
-            self._leave(ini, int(org))
+            self._leave(ini, org)
             self._log(
                 ini,
                 "exit",
-                f"organisation {org} lost confidence ({confidence[org]:.2f} below its "
-                f"threshold {self.threshold[org]:.2f}) and left gracefully",
-                int(org),
+                f"organisation {org} lost confidence ({confidence[k]:.2f} below its "
+                f"threshold {t.threshold[k]:.2f}) and left gracefully",
+                org,
             )
-        for i in touched:
+        for i in sorted(touched):
             ini = self.initiatives[i]
             if len(ini.members) < 2:
                 self._end(ini, Outcome.GRACEFUL_EXIT, "partners lost confidence and left")
 
-        n_ini = len(self.initiatives)
-        g = self.org_initiative
-        still = cohering & (g >= 0)  # exits above sent some home
-        members = np.bincount(g[still], minlength=n_ini)
-        ready = np.bincount(g[still & coherent], minlength=n_ini)
-        cohering_ini = self._stage[:n_ini] == Stage.COHERING
-        done = cohering_ini & (members > 1) & (ready == members)
-        late = cohering_ini & ~done & (self._deadline[:n_ini] <= self.tick)
-        for i in np.flatnonzero(done):
+        if leaving.size:  # exits sent some home: count who is still here
+            g = self.org_initiative[orgs]
+            still = g >= 0
+            members = np.bincount(g[still], minlength=len(self.initiatives))
+            ready = np.bincount(g[still & coherent], minlength=len(self.initiatives))
+        else:
+            members = t.size
+            ready = np.bincount(mine[coherent], minlength=t.n_ini)
+        cohering = self._ids_in(Stage.COHERING)
+        done = [i for i in cohering if members[i] > 1 and ready[i] == members[i]]
+        for i in done:
             self._start_establishing(self.initiatives[i])
-        for i in np.flatnonzero(late):
-            self._end(
-                self.initiatives[i],
-                Outcome.DRIFTED_APART,
-                "the clock ran out before a shared intent was found",
-            )
+        for i in cohering:
+            if i not in done and self._deadline[i] <= self.tick:
+                self._end(
+                    self.initiatives[i],
+                    Outcome.DRIFTED_APART,
+                    "the clock ran out before a shared intent was found",
+                )
 
     def _start_establishing(self, ini: Initiative) -> None:
         p = self.params
@@ -547,7 +673,8 @@ class JourneyModel(Model):
         else:
             form = Form.LEGAL_CONSORTIUM  # contracts stand in for trust
         ini.form = form
-        self._move(ini, Stage.ESTABLISHING, f"shared intent found; setting up a {form.value.replace('_', ' ')}")
+        name = form.value.replace("_", " ")
+        self._move(ini, Stage.ESTABLISHING, f"shared intent found; setting up a {name}")
         weeks = FORM_WEEKS[form] * p.governance_overhead * (1.0 + (1.0 - trust))
         self._setup_end[ini.id] = self.tick + max(1.0, weeks)
         # set-up cost comes out of what the opportunity is worth to the members
@@ -555,132 +682,177 @@ class JourneyModel(Model):
 
     def _establish(self, team_trust: np.ndarray) -> None:
         p = self.params
-        n_ini = len(self.initiatives)
-        est = self._stage[:n_ini] == Stage.ESTABLISHING
-        mistrust = est & (team_trust < p.breach_threshold + 0.1)
-        too_dear = est & ~mistrust & (self._setup_cost[:n_ini] > self._potential[:n_ini] * self._coverage[:n_ini])
-        ready = est & ~mistrust & ~too_dear & (self._setup_end[:n_ini] <= self.tick)
-        for i in np.flatnonzero(mistrust):
+        mistrust, too_dear, ready = [], [], []
+        for i in self._ids_in(Stage.ESTABLISHING):
+            if team_trust[i] < p.breach_threshold + 0.1:
+                mistrust.append(i)
+            elif self._setup_cost[i] > self._potential[i] * self._coverage[i]:
+                too_dear.append(i)
+            elif self._setup_end[i] <= self.tick:
+                ready.append(i)
+        for i in mistrust:
             self._end(
                 self.initiatives[i],
                 Outcome.FAILED,
                 f"mistrust too high to agree governance (team trust {team_trust[i]:.2f})",
             )
-        for i in np.flatnonzero(too_dear):
-            self._end(self.initiatives[i], Outcome.FAILED, "set-up cost higher than the opportunity is worth")
-        for i in np.flatnonzero(ready):
+        for i in too_dear:
+            self._end(
+                self.initiatives[i],
+                Outcome.FAILED,
+                "set-up cost higher than the opportunity is worth",
+            )
+        for i in ready:
             ini = self.initiatives[i]
-            self._move(ini, Stage.JOURNEYING, f"{ini.form.value.replace('_', ' ')} in place; forming")
+            name = ini.form.value.replace("_", " ")
+            self._move(ini, Stage.JOURNEYING, f"{name} in place; forming")
             clock = p.delivery_weeks * (1.0 - 0.5 * p.urgency)
             if ini.kind is Kind.COALITION:
                 clock *= 2.0
             self._journey_start[i] = self.tick
             self._deadline[i] = self.tick + clock
+            self._midway[i] = self.tick + clock / 2  # Gersick's midpoint
             self._phase[i] = Phase.FORMING
             self._phase_since[i] = self.tick
-            self._work[i] = WORK_WEEKS * (2.0 if ini.kind is Kind.COALITION else 1.0)
+            self._set_work(i, WORK_WEEKS * (2.0 if ini.kind is Kind.COALITION else 1.0))
             self._progress[i] = 0.0
             self._conflict[i] = 0.0
 
-    def _journey(self, journeying, contrib, jockey, trust, size, team_trust) -> None:
+    def _set_work(self, i: int, weeks: float) -> None:
+        """Set the work an initiative needs, and its progress per unit of effort."""
+        self._work[i] = weeks
+        pace = 0.5 if self._coalition[i] else 1.0  # coalitions are slow to act
+        self._rate[i] = pace * self._coverage[i] / max(weeks, 1e-9)
+
+    def _journey(
+        self,
+        t: WorkingTeams,
+        trust: np.ndarray,
+        contrib: np.ndarray,
+        jockeys: np.ndarray,
+        team_trust: np.ndarray,
+    ) -> None:
         p = self.params
-        n_ini = len(self.initiatives)
-        g = self.org_initiative
-        gj = g[journeying]
-        active = (self._stage[:n_ini] == Stage.JOURNEYING) & (size > 0)
-        work = np.bincount(gj, weights=contrib[journeying], minlength=n_ini)
-        jock = np.bincount(gj, weights=jockey[journeying], minlength=n_ini)
-        nsize = np.maximum(size, 1.0)
+        n_ini = t.n_ini
         conflict = self._conflict[:n_ini]
         conflict *= 0.8
-        conflict += jock / nsize
-        phase = self._phase[:n_ini]
-        eff = PHASE_EFFICIENCY[phase] * np.where(self._coalition[:n_ini], 0.5, 1.0)
-        gain = eff * (work / nsize) * self._coverage[:n_ini] / np.maximum(self._work[:n_ini], 1e-9)
-        self._progress[:n_ini] += np.where(active, gain, 0.0)
+        conflict += jockeys * t.per_journeyer
+        # progress: effort per member, scaled by Tuckman phase and capability coverage
+        gain = np.bincount(t.ini, contrib, n_ini) * t.per_journeyer
+        gain *= PHASE_EFFICIENCY[self._phase[:n_ini]]
+        gain *= self._rate[:n_ini]
+        self._progress[:n_ini] += gain
 
         # breaches: a member whose trust in a partner collapses breaks with it
-        row_min = np.add(trust, self._not_same, out=self._buf[3]).min(axis=1)
-        for org in np.flatnonzero(journeying & (row_min < p.breach_threshold)):
-            ini = self.initiatives[int(g[org])]
-            if ini.stage is Stage.JOURNEYING:
-                partner = int(np.argmin(trust[org] + self._not_same[org]))
-                self._end(ini, Outcome.FAILED, f"trust breach: organisation {org} broke with organisation {partner}")
-                active[ini.id] = False
+        below = (trust < p.breach_threshold) & t.watch
+        if np.count_nonzero(below):
+            for w in np.unique(t.rows[below]).tolist():
+                org = int(t.orgs[w])
+                ini = self.initiatives[int(self.org_initiative[org])]
+                if ini.stage is Stage.JOURNEYING:
+                    pairs = (t.rows == w).nonzero()[0]
+                    partner = int(t.orgs[t.cols[pairs[trust[pairs].argmin()]]])
+                    self._end(
+                        ini,
+                        Outcome.FAILED,
+                        f"trust breach: organisation {org} broke with organisation {partner}",
+                    )
 
+        active = [i for i in t.journeying if self.initiatives[i].stage is Stage.JOURNEYING]
         self._tuckman(active, team_trust)
         self._review(active, team_trust)
 
-    def _tuckman(self, active: np.ndarray, team_trust: np.ndarray) -> None:
+    def _tuckman(self, active: list[int], team_trust: np.ndarray) -> None:
         """Forming, storming, norming, performing (and back to storming)."""
-        n_ini = active.size
-        phase = self._phase[:n_ini]
-        weeks = self.tick - self._phase_since[:n_ini]
-        conflict = self._conflict[:n_ini]
-        trusting = team_trust >= NORMING_TRUST
-        new = phase.copy()
-        new[(phase == Phase.FORMING) & (weeks >= FORMING_WEEKS)] = Phase.STORMING
-        new[(phase == Phase.STORMING) & trusting & (conflict < 0.1)] = Phase.NORMING
-        new[(phase == Phase.NORMING) & (weeks >= PERFORMING_WEEKS) & trusting] = Phase.PERFORMING
-        new[(phase >= Phase.NORMING) & (conflict > 0.3)] = Phase.STORMING  # power struggles
-        for i in np.flatnonzero(active & (new != phase)):
+        for i in active:
+            phase = int(self._phase[i])
+            weeks = self.tick - self._phase_since[i]
+            conflict = self._conflict[i]
+            trusting = team_trust[i] >= NORMING_TRUST
+            if phase >= Phase.NORMING and conflict > 0.3:
+                new = Phase.STORMING  # power struggles
+            elif phase == Phase.FORMING and weeks >= FORMING_WEEKS:
+                new = Phase.STORMING
+            elif phase == Phase.STORMING and trusting and conflict < 0.1:
+                new = Phase.NORMING
+            elif phase == Phase.NORMING and trusting and weeks >= PERFORMING_WEEKS:
+                new = Phase.PERFORMING
+            else:
+                continue
+            if new == phase:
+                continue
             ini = self.initiatives[i]
-            old, nxt = Phase(int(phase[i])), Phase(int(new[i]))
-            self._phase[i] = nxt
+            old = Phase(phase)
+            self._phase[i] = new
             self._phase_since[i] = self.tick
-            self._log(ini, "phase", f"{ini.name} moves from {old.label} to {nxt.label}")
+            self._log(ini, "phase", f"{ini.name} moves from {old.label} to {new.label}")
 
-    def _review(self, active: np.ndarray, team_trust: np.ndarray) -> None:
+    def _review(self, active: list[int], team_trust: np.ndarray) -> None:
         """Progress, the midpoint review (Gersick 1988) and the delivery deadline."""
-        n_ini = active.size
-        progress = self._progress[:n_ini]
-        start = self._journey_start[:n_ini]
-        deadline = self._deadline[:n_ini]
-        done = active & (progress >= 1.0)
-        midpoint = active & ~done & ~self._midpoint_done[:n_ini] & (
-            self.tick - start >= (deadline - start) / 2
-        )
-        late = active & ~done & (self.tick >= deadline)
-        for i in np.flatnonzero(done):
+        done, midpoint, late = [], [], []
+        for i in active:
+            if self._progress[i] >= 1.0:
+                done.append(i)
+                continue
+            if self._midway[i] <= self.tick and not self._midpoint_done[i]:
+                midpoint.append(i)
+            if self._deadline[i] <= self.tick:
+                late.append(i)
+        for i in done:
             ini = self.initiatives[i]
             if self._replanned[i]:
                 self._create_value(ini, Outcome.EVOLVED, "the re-planned intent was delivered", 1.0)
             else:
                 self._create_value(ini, Outcome.ACHIEVED, "the intent was achieved", 1.0)
-        for i in np.flatnonzero(midpoint):
+        for i in midpoint:
             ini = self.initiatives[i]
             self._midpoint_done[i] = True
-            if self._phase[i] == Phase.STORMING:  # the midpoint jolt can break a deadlock
+            if int(self._phase[i]) == Phase.STORMING:  # the midpoint jolt can break a deadlock
                 self._conflict[i] = 0.0
-            if progress[i] >= 0.25:
+            progress = float(self._progress[i])
+            if progress >= 0.25:
                 continue
             if team_trust[i] >= 0.45:
                 self._replanned[i] = True
-                self._work[i] *= 0.6
-                self._log(ini, "review", f"{ini.name} re-plans at the midpoint: behind, but trusting")
+                self._set_work(i, self._work[i] * 0.6)
+                self._log(
+                    ini, "review", f"{ini.name} re-plans at the midpoint: behind, but trusting"
+                )
             elif team_trust[i] < 0.4:
                 self._create_value(
-                    ini, Outcome.GRACEFUL_EXIT,
-                    "midpoint review: far behind; partners part with learning intact", progress[i],
+                    ini,
+                    Outcome.GRACEFUL_EXIT,
+                    "midpoint review: far behind; partners part with learning intact",
+                    progress,
                 )
-        for i in np.flatnonzero(late):
+        for i in late:
             ini = self.initiatives[i]
             if ini.stage is not Stage.JOURNEYING:
                 continue
-            if self._phase[i] == Phase.STORMING:
+            progress = float(self._progress[i])
+            if int(self._phase[i]) == Phase.STORMING:
                 ini.stuck_in_storming = True
                 self._end(ini, Outcome.FAILED, "stuck in storming past the deadline")
-            elif progress[i] >= 0.6:
-                self._create_value(ini, Outcome.EVOLVED, "part delivered by the deadline; the intent evolved", progress[i])
+            elif progress >= 0.6:
+                self._create_value(
+                    ini,
+                    Outcome.EVOLVED,
+                    "part delivered by the deadline; the intent evolved",
+                    progress,
+                )
             elif team_trust[i] >= 0.5:
                 self._create_value(
-                    ini, Outcome.GRACEFUL_EXIT,
-                    "deadline passed; parted with learning and relationships intact", progress[i],
+                    ini,
+                    Outcome.GRACEFUL_EXIT,
+                    "deadline passed; parted with learning and relationships intact",
+                    progress,
                 )
             else:
                 self._end(ini, Outcome.FAILED, "no genuine commitment: the day job won")
 
-    def _create_value(self, ini: Initiative, outcome: Outcome, reason: str, progress: float) -> None:
+    def _create_value(
+        self, ini: Initiative, outcome: Outcome, reason: str, progress: float
+    ) -> None:
         share = {Outcome.ACHIEVED: 1.0, Outcome.EVOLVED: 0.8, Outcome.GRACEFUL_EXIT: 0.1}[outcome]
         ini.value = float(ini.potential * share * min(progress, 1.0))
         self._move(ini, Stage.VALUE_CREATION, reason, outcome)
@@ -690,13 +862,12 @@ class JourneyModel(Model):
 
     # --- coalitions spawn consortia -------------------------------------------
     def _spawn(self) -> None:
-        n_ini = len(self.initiatives)
-        for i in np.flatnonzero(
-            (self._stage[:n_ini] == Stage.JOURNEYING) & (self._phase[:n_ini] >= Phase.NORMING)
-        ):
-            ini = self.initiatives[i]
-            if ini.kind is not Kind.COALITION or self.rng.random() >= SPAWN_RATE:
+        for i in self._ids_in(Stage.JOURNEYING):
+            if not self._coalition[i] or int(self._phase[i]) < Phase.NORMING:
                 continue
+            if self.rng.random() >= SPAWN_RATE:
+                continue
+            ini = self.initiatives[i]
             working = [m for m in ini.members if self.org_initiative[m] == ini.id]
             if len(working) < 4:
                 continue
@@ -712,20 +883,23 @@ class JourneyModel(Model):
     # --- 6. value creation and the flywheel -------------------------------------
     def _settle_value(self) -> None:
         p = self.params
-        n_ini = len(self.initiatives)
-        for i in np.flatnonzero(self._stage[:n_ini] == Stage.VALUE_CREATION):
+        for i in self._ids_in(Stage.VALUE_CREATION):
             ini = self.initiatives[i]
             if ini.entered["value_creation"] == self.tick:
                 continue  # value is realised over the week it was created
-            team = [m for m in ini.members]
+            team = list(ini.members)
             trust = self._team_trust(team)
-            if ini.outcome in (Outcome.ACHIEVED, Outcome.EVOLVED) and trust >= p.alliance_trust and len(team) >= 2:
-                self._move(ini, Stage.META_ORGANISATION, f"a lasting alliance forms (team trust {trust:.2f})")
+            valued = ini.outcome in (Outcome.ACHIEVED, Outcome.EVOLVED)
+            if valued and trust >= p.alliance_trust and len(team) >= 2:
+                reason = f"a lasting alliance forms (team trust {trust:.2f})"
+                self._move(ini, Stage.META_ORGANISATION, reason)
                 arr = np.asarray(team)
                 bonus = np.ones((len(team), len(team))) * p.tie_trust * (0.5 + p.flywheel)
                 np.fill_diagonal(bonus, 0.0)
                 self.trust.pos[np.ix_(arr, arr)] += bonus  # trust deepens, ties strengthen
+                self._search_cache.clear()  # members of exploring teams may trust more now
                 self.alliance[arr] = ini.id
+                self._glimpse_rate[arr] = p.opportunity_rate * (1.0 + p.flywheel)
                 for org in team:
                     if self.org_initiative[org] == ini.id:
                         self._release(ini, org)

@@ -16,7 +16,7 @@ import numpy as np
 MAX_DISTANCE = 5  # a stranger with no path counts as this many steps away
 
 
-def guimera_pool(
+def guimera_pool(  # noqa: PLR0917 (the paper's p and q, positionally)
     rng: np.random.Generator,
     available: np.ndarray,
     incumbent: np.ndarray,
@@ -40,16 +40,16 @@ def guimera_pool(
         kind, so a team can always grow while anyone is available.
     """
     incumbents = available & incumbent
-    newcomers = available & ~incumbent
     if rng.random() < p:
         if rng.random() < q:
             repeats = incumbents & repeat
-            if repeats.any():
+            if np.count_nonzero(repeats):
                 return repeats, "repeat"
-        if incumbents.any():
+        if np.count_nonzero(incumbents):
             return incumbents, "incumbent"
-        return newcomers, "newcomer"
-    if newcomers.any():
+        return available > incumbent, "newcomer"  # available and not an incumbent
+    newcomers = available > incumbent
+    if np.count_nonzero(newcomers):
         return newcomers, "newcomer"
     return incumbents, "incumbent"
 
@@ -77,6 +77,44 @@ def network_distance(adjacency: np.ndarray, sources: np.ndarray) -> np.ndarray:
     return dist
 
 
+def distance_matrix(adjacency: np.ndarray) -> np.ndarray:
+    """Steps between every pair of nodes (capped at :data:`MAX_DISTANCE`).
+
+    Row ``s`` equals ``network_distance(adjacency, [s])``; the distance from a team is
+    the minimum over its members' rows.
+
+    Args:
+        adjacency: Symmetric (n, n) matrix, non-zero where two nodes are tied.
+    """
+    n = adjacency.shape[0]
+    tied = (adjacency > 0).astype(float)
+    dist = np.full((n, n), MAX_DISTANCE, dtype=np.int64)
+    reached = np.eye(n, dtype=bool)
+    dist[reached] = 0
+    frontier = reached.astype(float)
+    for step in range(1, MAX_DISTANCE):
+        nxt = (frontier @ tied > 0) & ~reached
+        if not nxt.any():
+            break
+        dist[nxt] = step
+        reached |= nxt
+        frontier = nxt.astype(float)
+    return dist
+
+
+def tie_team(dist: np.ndarray, team: np.ndarray) -> None:
+    """Update a :func:`distance_matrix` in place after every pair in ``team`` gets a tie.
+
+    A shortest path that uses a new tie enters the team once and leaves it once, so
+    the new distance from i to j is ``min(old, d(i, team) + 1 + d(team, j))``.
+    """
+    to_team = dist[team].min(axis=0)
+    via = to_team[:, None] + to_team[None, :]
+    via += 1
+    np.minimum(dist, via, out=dist)
+    np.minimum(dist, MAX_DISTANCE, out=dist)
+
+
 def coverage(requirement: np.ndarray, capabilities: np.ndarray) -> float:
     """Share of the opportunity's needs that a team covers (best member per dimension)."""
     need = requirement.sum()
@@ -85,7 +123,7 @@ def coverage(requirement: np.ndarray, capabilities: np.ndarray) -> float:
     return float((requirement * capabilities.max(axis=0)).sum() / need)
 
 
-def score_candidates(
+def score_candidates(  # noqa: PLR0917 (public signature kept)
     requirement: np.ndarray,
     team_caps: np.ndarray,
     cand_caps: np.ndarray,
@@ -103,11 +141,61 @@ def score_candidates(
         trust_from_team: The team's mean trust in each candidate, (c,).
         capability_weight: 1 for capability only, 0 for chemistry only.
     """
-    need = max(requirement.sum(), 1e-9)
+    need = max(float(requirement.sum()), 1e-9)
     best = team_caps.max(axis=0) if team_caps.size else np.zeros_like(requirement)
-    gain = (requirement * np.maximum(cand_caps - best, 0.0)).sum(axis=1) / need
-    chemistry = 0.5 * values_similarity + 0.5 * trust_from_team
-    return capability_weight * gain + (1.0 - capability_weight) * chemistry
+    gain = np.maximum(cand_caps - best, 0.0) @ requirement  # coverage gained, times need
+    chemistry = values_similarity + trust_from_team  # twice the mean of the two
+    return (capability_weight / need) * gain + (0.5 * (1.0 - capability_weight)) * chemistry
+
+
+def score_features(capability: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Each organisation's capabilities, values and negated values, for :func:`score_all`."""
+    return np.hstack([capability, values, -values])
+
+
+def score_weights(
+    requirement: np.ndarray, n_values: int, capability_weight: float
+) -> np.ndarray:
+    """Weights of :func:`score_all`'s matrix product for one opportunity."""
+    need = max(float(requirement.sum()), 1e-9)
+    chemistry = 0.5 * (1.0 - capability_weight)
+    return np.concatenate(
+        [requirement * (capability_weight / need), np.full(2 * n_values, -chemistry / n_values)]
+    )
+
+
+def score_all(
+    features: np.ndarray,
+    team: np.ndarray,
+    weights: np.ndarray,
+    trust_from_team: np.ndarray,
+    *,
+    n_capabilities: int,
+    capability_weight: float,
+) -> np.ndarray:
+    """:func:`score_candidates` for every organisation at once, in one matrix product.
+
+    Values similarity is one minus the mean absolute difference to the team's mean
+    values. The reference row holds the team's best capability per dimension and its
+    mean values (and their negatives), so ``max(x - ref, 0)`` gives each capability
+    gain and, summed over the two value blocks, ``|v - mean|``.
+
+    Args:
+        features: Output of :func:`score_features` for every organisation.
+        team: Indices of the team's members.
+        weights: Output of :func:`score_weights` for the opportunity.
+        trust_from_team: The team's mean trust in every organisation.
+        n_capabilities: Number of capability columns at the start of ``features``.
+        capability_weight: 1 for capability only, 0 for chemistry only.
+    """
+    k = n_capabilities
+    own = features[team]
+    ref = own.max(axis=0)
+    ref[k:] = own[:, k:].sum(axis=0) / team.size
+    gap = features - ref
+    np.maximum(gap, 0.0, out=gap)
+    chemistry = 0.5 * (1.0 - capability_weight)
+    return gap @ weights + chemistry * (1.0 + trust_from_team)
 
 
 def snowball_weights(distance: np.ndarray, network_strength: float) -> np.ndarray:

@@ -28,7 +28,9 @@ class TrustLedger:
         self.pos = np.zeros((n, n))
         self.neg = np.zeros((n, n))
 
-    def matrix(self, out: np.ndarray | None = None, scratch: np.ndarray | None = None) -> np.ndarray:
+    def matrix(
+        self, out: np.ndarray | None = None, scratch: np.ndarray | None = None
+    ) -> np.ndarray:
         """Trust of every row organisation in every column organisation.
 
         Args:
@@ -44,6 +46,35 @@ class TrustLedger:
         """Trust of ``i`` in ``j`` (broadcasting over index arrays)."""
         a = self.a0 + self.pos[i, j]
         return a / (a + self.b0 + self.neg[i, j])
+
+    def rows(self, i: np.ndarray) -> np.ndarray:
+        """Trust of each organisation in ``i`` (rows) in every organisation (columns)."""
+        a = self.pos[i]
+        a += self.a0
+        total = self.neg[i]
+        total += a
+        total += self.b0
+        return np.divide(a, total, out=a)
+
+    def of_pairs(self, flat: np.ndarray) -> np.ndarray:
+        """Trust for the pairs given as flat indices ``i * n + j`` (into ``pos``)."""
+        a = self.pos.take(flat)
+        a += self.a0
+        total = self.neg.take(flat)
+        total += a
+        total += self.b0
+        return np.divide(a, total, out=a)
+
+    def add_pairs(self, flat: np.ndarray, believe: np.ndarray, disbelieve: np.ndarray) -> None:
+        """Add evidence for distinct pairs given as flat indices ``i * n + j``.
+
+        Args:
+            flat: Flat indices of the pairs (no repeats).
+            believe: Reasons to believe added per pair.
+            disbelieve: Reasons to disbelieve added per pair.
+        """
+        self.pos.put(flat, self.pos.take(flat) + believe)
+        self.neg.put(flat, self.neg.take(flat) + disbelieve)
 
     def believe(self, weights: np.ndarray) -> None:
         """Add reasons to believe: ``weights[i, j]`` more evidence of i in j."""

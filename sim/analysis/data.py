@@ -126,7 +126,9 @@ class SweepData:
         if isinstance(listed, Mapping) and listed:
             return {str(k): str(v) for k, v in listed.items()}
         return {
-            str(c)[len(CLASS_PREFIX) :]: "" for c in self.runs.columns if str(c).startswith(CLASS_PREFIX)
+            str(c)[len(CLASS_PREFIX) :]: ""
+            for c in self.runs.columns
+            if str(c).startswith(CLASS_PREFIX)
         }
 
     @property
@@ -286,7 +288,9 @@ def from_frames(
 
 def _read_manifest(file: Path, problems: list[str]) -> dict[str, Any]:
     if not file.is_file():
-        problems.append("manifest.json is missing; design method, outcomes and classes are guessed.")
+        problems.append(
+            "manifest.json is missing; design method, outcomes and classes are guessed."
+        )
         return {}
     try:
         manifest = json.loads(file.read_text(encoding="utf-8"))

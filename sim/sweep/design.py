@@ -18,7 +18,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from sim.sweep.errors import SweepError
 from sim.sweep.spec import Choice, Integers, SweepSpec, TruncNorm, Uniform
@@ -181,6 +180,8 @@ def _grid_levels(dist: Any, n: int) -> np.ndarray:
         case Uniform(uniform=(low, high)):
             return np.linspace(low, high, n)
         case TruncNorm(truncnorm=t):
+            from scipy import stats
+
             a, b = (t.low - t.mean) / t.sd, (t.high - t.mean) / t.sd
             levels = stats.truncnorm.ppf(np.linspace(0.0, 1.0, n), a, b, loc=t.mean, scale=t.sd)
             return np.clip(levels, t.low, t.high)
@@ -193,9 +194,7 @@ def _grid_levels(dist: Any, n: int) -> np.ndarray:
 
 def _grid(spec: SweepSpec) -> np.ndarray:
     levels = [_grid_levels(dist, spec.design.n) for dist in spec.parameters.values()]
-    return np.array(list(itertools.product(*levels)), dtype=np.float64).reshape(
-        -1, len(levels)
-    )
+    return np.array(list(itertools.product(*levels)), dtype=np.float64).reshape(-1, len(levels))
 
 
 def _from_file(spec: SweepSpec) -> np.ndarray:

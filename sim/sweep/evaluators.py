@@ -31,6 +31,10 @@ from sim.sweep.errors import SweepError
 Evaluator = Callable[[dict[str, Any], int], dict[str, float]]
 
 
+class OutcomeError(ValueError):
+    """A model's result lacks an outcome, or an outcome is not a number."""
+
+
 def resolve(ref: str) -> Any:
     """Import ``module:object`` (the object part may be dotted).
 
@@ -51,7 +55,9 @@ def resolve(ref: str) -> Any:
         try:
             obj = getattr(obj, part)
         except AttributeError:
-            raise SweepError(f"module {module_name!r} has no {qualname!r} (model {ref!r})") from None
+            raise SweepError(
+                f"module {module_name!r} has no {qualname!r} (model {ref!r})"
+            ) from None
     return obj
 
 
@@ -106,7 +112,7 @@ def _evaluate_callable(
 ) -> dict[str, float]:
     result = fn(params, seed)
     if not isinstance(result, Mapping):
-        raise TypeError(
+        raise OutcomeError(
             f"the model returned {type(result).__name__}, not a mapping of outcome -> number"
         )
     return _select(result, outcomes)
@@ -166,7 +172,7 @@ def _select(values: Mapping[str, Any], outcomes: Sequence[str] | None) -> dict[s
         return {str(k): _number(str(k), v) for k, v in values.items()}
     missing = [name for name in outcomes if name not in values]
     if missing:
-        raise KeyError(
+        raise OutcomeError(
             f"the model returned no value for outcome(s) {', '.join(missing)} "
             f"(it returned: {', '.join(map(str, values)) or 'nothing'})"
         )
@@ -180,4 +186,4 @@ def _number(name: str, value: Any) -> float:
         return float(value)
     if isinstance(value, np.ndarray) and value.shape == ():
         return float(value)
-    raise TypeError(f"outcome {name!r} is {type(value).__name__} {value!r:.60}, not a number")
+    raise OutcomeError(f"outcome {name!r} is {type(value).__name__} {value!r:.60}, not a number")

@@ -114,9 +114,7 @@ class Integers(_Strict):
 class Choice(_Strict):
     """One of a list of values (all strings, all numbers or all booleans), equally likely."""
 
-    choice: Annotated[
-        list[StrictBool | StrictInt | StrictFloat | StrictStr], Field(min_length=1)
-    ]
+    choice: Annotated[list[StrictBool | StrictInt | StrictFloat | StrictStr], Field(min_length=1)]
 
     @field_validator("choice")
     @classmethod
@@ -326,8 +324,10 @@ class SweepSpec(_Strict):
                 continue
             low, high = limits
             if isinstance(dist, Choice) and dist.bounds is None:
-                problems.append(f"parameter {name!r} is numeric in [{low}, {high}], "
-                                f"but its choice values are not numbers: {dist.choice!r}")
+                problems.append(
+                    f"parameter {name!r} is numeric in [{low}, {high}], "
+                    f"but its choice values are not numbers: {dist.choice!r}"
+                )
                 continue
             lo, hi = dist.bounds
             if lo < low or hi > high:

@@ -208,7 +208,7 @@ class Store:
             write(tmp)
             with tmp.open("rb") as handle:
                 os.fsync(handle.fileno())
-            os.replace(tmp, path)
+            tmp.replace(path)
         finally:
             tmp.unlink(missing_ok=True)
 

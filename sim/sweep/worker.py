@@ -22,7 +22,7 @@ from sim.sweep.evaluators import make_evaluator
 _PARENT_WATCH: dict[str, int] = {}
 
 
-class RunTimeout(BaseException):  # noqa: N818 - it is a signal, not an error
+class RunTimeout(BaseException):
     """Raised inside a run that went past its time limit (not catchable as Exception)."""
 
 
@@ -58,7 +58,7 @@ Row = tuple[int, int, int, str, str | None, float, dict[str, float] | None]
 def run_batch(task: Task) -> list[Row]:
     """Run every run of a task, never raising for a run's own error."""
     if task.watch_parent:
-        _watch_parent()
+        watch_parent()
     evaluate = make_evaluator(task.model, task.steps, task.outcomes)
     rows: list[Row] = []
     for point, replicate, seed, values in task.runs:
@@ -163,7 +163,7 @@ def _async_raise_after(seconds: float) -> Iterator[None]:
             raise RunTimeout
 
 
-def _watch_parent(interval: float = 0.5) -> None:
+def watch_parent(interval: float = 0.5) -> None:
     """Exit this worker process as soon as its parent process is gone (once per process)."""
     if _PARENT_WATCH.get("pid") == os.getpid():
         return

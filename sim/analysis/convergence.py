@@ -1,0 +1,281 @@
+"""Convergence of sensitivity indices over growing parts of the design.
+
+Indices are recomputed on growing prefixes of the design: whole Saltelli blocks for
+Sobol' (``N*(2D+2)`` or ``N*(D+2)`` rows), whole trajectories for Morris, and for
+given-data methods nested random subsets of the points that have a value (a fixed
+permutation, so every subset holds the smaller ones; a grid's row order would bias plain
+prefixes). FAST designs cannot be cut into smaller valid designs and are not assessed.
+
+For each outcome a plain statement says whether the ranking and the confidence-interval
+widths have settled: the ranking has settled when the last two prefixes order the
+parameters the same way, except for pairs whose indices differ by less than their
+confidence half-widths (statistical ties); the intervals have settled when the widest
+half-width at full size is within ``tolerance`` (on the index scale, relative to the
+largest mu* for Morris).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.analysis.data import SweepData, point_values
+from sim.analysis.sensitivity import (
+    MAIN_INDEX,
+    MIN_POINTS,
+    OutcomeSensitivity,
+    RefusalError,
+    factor_names,
+    outcome_sensitivity,
+    run_method,
+    saltelli_step,
+)
+
+UNITS = {"sobol": "base samples", "morris": "trajectories"}
+
+
+@dataclass
+class ConvergenceResult:
+    """Indices on growing prefixes, and whether they have settled.
+
+    Attributes:
+        table: outcome, method, index, n_base (base samples, trajectories or points),
+            n_points (rows), parameter, value, conf.
+        statements: Outcome -> a plain statement.
+        settled: Outcome -> ``{"ranking": bool|None, "ci": bool|None}``.
+        notes: Outcome -> refusals met on the way.
+    """
+
+    table: pd.DataFrame
+    statements: dict[str, str] = field(default_factory=dict)
+    settled: dict[str, dict[str, bool | None]] = field(default_factory=dict)
+    notes: dict[str, list[str]] = field(default_factory=dict)
+
+
+def prefix_sizes(total: int, n_prefixes: int = 4, minimum: int = 2) -> list[int]:
+    """Sizes of growing prefixes, halving down from ``total`` (at most ``n_prefixes``).
+
+    Args:
+        total: Size of the full design (blocks, trajectories or points).
+        n_prefixes: How many sizes to aim for.
+        minimum: Smallest size allowed.
+    """
+    sizes = {total}
+    size = total
+    while len(sizes) < n_prefixes:
+        size = size // 2
+        if size < minimum:
+            break
+        sizes.add(size)
+    return sorted(sizes)
+
+
+def convergence(
+    data: SweepData,
+    outcome: str | None = None,
+    *,
+    results: dict[str, OutcomeSensitivity] | None = None,
+    n_prefixes: int = 4,
+    tolerance: float = 0.1,
+    num_resamples: int = 100,
+    conf_level: float = 0.95,
+    seed: int | None = None,
+) -> ConvergenceResult:
+    """Recompute the main sensitivity index on growing prefixes of the design.
+
+    Args:
+        data: The sweep.
+        outcome: One outcome, or None for all.
+        results: Sensitivity results already computed (avoids recomputing which method
+            applies; computed when absent).
+        n_prefixes: Number of prefixes (at least 3 are needed for a statement).
+        tolerance: Largest confidence half-width counted as settled.
+        num_resamples: Bootstrap resamples.
+        conf_level: Confidence level.
+        seed: Bootstrap seed.
+    """
+    outcomes = data.outcomes if outcome is None else [outcome]
+    frames, statements, settled, notes = [], {}, {}, {}
+    for name in outcomes:
+        result = (results or {}).get(name) or outcome_sensitivity(
+            data, name, num_resamples=num_resamples, conf_level=conf_level, seed=seed
+        )
+        table, note = _prefix_table(
+            data,
+            result,
+            n_prefixes=n_prefixes,
+            num_resamples=num_resamples,
+            conf_level=conf_level,
+            seed=seed,
+        )
+        notes[name] = note
+        frames.append(table)
+        text, flags = _statement(
+            name,
+            method=result.main_method,
+            table=table,
+            tolerance=tolerance,
+            conf_level=conf_level,
+            notes=note,
+        )
+        statements[name] = text
+        settled[name] = flags
+    table = pd.concat(frames, ignore_index=True) if frames else _empty()
+    return ConvergenceResult(table=table, statements=statements, settled=settled, notes=notes)
+
+
+def _empty() -> pd.DataFrame:
+    return pd.DataFrame(
+        columns=["outcome", "method", "index", "n_base", "n_points", "parameter", "value", "conf"]
+    )
+
+
+def _prefix_table(
+    data: SweepData,
+    result: OutcomeSensitivity,
+    *,
+    n_prefixes: int,
+    num_resamples: int,
+    conf_level: float,
+    seed: int | None,
+) -> tuple[pd.DataFrame, list[str]]:
+    method = result.main_method
+    notes: list[str] = []
+    if method is None:
+        return _empty(), ["no sensitivity method applied to this outcome"]
+    if method == "fast":
+        return _empty(), [
+            "a FAST design cannot be cut into smaller valid designs, so convergence is not assessed"
+        ]
+    y_all = point_values(data, result.outcome)["mean"].to_numpy(dtype=np.float64)
+    x_all = data.design_matrix(data.params)
+    problem = data.problem
+    d = len(factor_names(problem))
+    if method in ("sobol", "morris"):
+        step = saltelli_step(d, data.second_order) if method == "sobol" else d + 1
+        total = len(y_all) // step
+        sizes = prefix_sizes(total, n_prefixes, minimum=2)
+        subsets = [(size, np.arange(size * step)) for size in sizes]
+    else:
+        have = np.flatnonzero(np.isfinite(y_all))
+        order = have[np.random.default_rng(0 if seed is None else seed).permutation(len(have))]
+        sizes = prefix_sizes(len(have), n_prefixes, minimum=max(MIN_POINTS, 20))
+        subsets = [(size, np.sort(order[:size])) for size in sizes]
+    rows = []
+    index = MAIN_INDEX[method]
+    for size, rows_used in subsets:
+        try:
+            new, _ = run_method(
+                method,
+                problem,
+                x_all[rows_used],
+                y_all[rows_used],
+                options=data.options,
+                second_order=data.second_order,
+                num_resamples=num_resamples,
+                conf_level=conf_level,
+                seed=seed,
+            )
+        except RefusalError as exc:
+            notes.append(f"n={size}: {exc}")
+            continue
+        except Exception as exc:  # an analyser failing on a small prefix
+            notes.append(f"n={size}: {type(exc).__name__}: {exc}")
+            continue
+        rows += [
+            {
+                "outcome": result.outcome,
+                "method": method,
+                "index": index,
+                "n_base": size,
+                "n_points": len(rows_used),
+                "parameter": r["parameter"],
+                "value": r["value"],
+                "conf": r["conf"],
+            }
+            for r in new
+            if r["index"] == index and r["parameter2"] is None
+        ]
+    return (pd.DataFrame(rows) if rows else _empty()), notes
+
+
+def _statement(
+    outcome: str,
+    *,
+    method: str | None,
+    table: pd.DataFrame,
+    tolerance: float,
+    conf_level: float,
+    notes: list[str],
+) -> tuple[str, dict[str, bool | None]]:
+    flags: dict[str, bool | None] = {"ranking": None, "ci": None}
+    sizes = sorted(table["n_base"].unique()) if len(table) else []
+    if method is None or len(sizes) < 3:
+        why = notes[0] if notes else f"fewer than 3 usable prefixes ({len(sizes)})"
+        return f"{outcome}: convergence not assessed: {why}.", flags
+    unit = UNITS.get(method, "points")
+    index = MAIN_INDEX[method]
+    by_size = {n: table[table["n_base"] == n].set_index("parameter") for n in sizes}
+    last, prev, first = by_size[sizes[-1]], by_size[sizes[-2]], by_size[sizes[0]]
+    params = list(last.index)
+    scale = float(last["value"].abs().max()) if method == "morris" else 1.0
+    scale = scale if scale > 0 else 1.0
+    value_last = last["value"].to_dict()
+    value_prev = prev["value"].reindex(params).to_dict()
+    conf_last = last["conf"].to_dict()
+    swaps, ties = [], 0
+    for a, b in itertools.combinations(params, 2):
+        d_last = value_last[a] - value_last[b]
+        d_prev = value_prev[a] - value_prev[b]
+        if np.sign(d_last) == np.sign(d_prev):
+            continue
+        half = np.nanmax([conf_last[a], conf_last[b], 0.0])
+        if abs(d_last) <= half:
+            ties += 1
+        else:
+            swaps.append(f"{a}/{b}")
+    flags["ranking"] = not swaps
+    ns = ", ".join(str(n) for n in sizes)
+    text = f"{outcome} ({method} {index}, n = {ns} {unit}): "
+    if swaps:
+        text += (
+            f"the ranking has not settled: {len(swaps)} pair(s) swap order between "
+            f"n={sizes[-2]} and n={sizes[-1]} ({', '.join(swaps[:4])})"
+        )
+    else:
+        text += f"the ranking has settled (same order at n={sizes[-2]} and n={sizes[-1]}"
+        text += f", apart from {ties} statistical tie(s))" if ties else ")"
+    width_last = _widest(last["conf"]) / scale
+    width_first = _widest(first["conf"]) / scale
+    rel = " of the largest mu*" if method == "morris" else ""
+    if not np.isfinite(width_last):
+        text += f"; {method} gives no confidence intervals."
+    else:
+        flags["ci"] = bool(width_last <= tolerance)
+        verdict = "within" if flags["ci"] else "above"
+        text += (
+            f"; the widest {round(conf_level * 100)}% confidence half-width is "
+            f"{width_last:.3f}{rel} (it was {width_first:.3f} at n={sizes[0]}), {verdict} the "
+            f"{tolerance:g} tolerance"
+        )
+        text += "." if flags["ci"] else ": more runs would sharpen the indices."
+    return text, flags
+
+
+def _widest(conf: pd.Series) -> float:
+    values = conf.to_numpy(dtype=float)
+    values = values[np.isfinite(values)]
+    return float(values.max()) if values.size else float("nan")
+
+
+def settled_summary(result: ConvergenceResult) -> dict[str, Any]:
+    """Counts of outcomes whose ranking and intervals have settled."""
+    return {
+        "ranking_settled": sum(1 for f in result.settled.values() if f["ranking"]),
+        "ci_settled": sum(1 for f in result.settled.values() if f["ci"]),
+        "assessed": sum(1 for f in result.settled.values() if f["ranking"] is not None),
+    }

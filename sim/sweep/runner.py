@@ -1,0 +1,686 @@
+"""Running a sweep: one code path over ``concurrent.futures`` executors.
+
+Runs are grouped into batches (tasks of about two seconds, several per worker) and
+submitted to an executor: in-process for one worker, a ``loky`` process pool for the
+``local`` backend, or a Dask cluster for ``dask``. Finished rows are buffered and written
+to the store as Parquet parts at least every ``checkpoint_s`` seconds, so memory stays
+flat and a killed sweep loses at most the runs finished since the last part.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from datetime import UTC, datetime
+from importlib import metadata
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from sim.sweep.classes import Predicate
+from sim.sweep.design import Design, build_design, first_difference
+from sim.sweep.errors import SweepError
+from sim.sweep.evaluators import model_kind
+from sim.sweep.progress import Progress
+from sim.sweep.seeds import new_root_seed, run_seed
+from sim.sweep.spec import RESERVED_COLUMNS, SweepSpec
+from sim.sweep.store import STATUSES, Store, canonical_json, load_runs, runs_schema
+from sim.sweep.worker import Row, Task, run_batch, watch_parent
+
+BACKENDS = ("local", "dask", "serial")
+FORMAT = 1
+TARGET_TASK_S = 2.0
+MAX_BATCH = 10_000
+FLUSH_ROWS = 50_000
+_VERSIONED = (
+    "consortium-sim",
+    "numpy",
+    "pandas",
+    "pyarrow",
+    "scipy",
+    "SALib",
+    "pydantic",
+    "mesa",
+    "loky",
+    "dask",
+    "distributed",
+)
+
+
+class SweepInterruptedError(SweepError):
+    """The sweep was stopped (Ctrl-C or SIGTERM); finished runs are saved."""
+
+
+class _Terminate(BaseException):
+    """Raised in the main thread on SIGTERM."""
+
+
+def run_sweep(
+    spec: SweepSpec,
+    *,
+    model: str,
+    base_params: Mapping[str, Any],
+    steps: int | None,
+    name: str,
+    scenario: Mapping[str, Any],
+    out_dir: str | Path,
+    workers: int | None = None,
+    backend: str = "local",
+    scheduler: str | None = None,
+    fresh: bool = False,
+    progress: bool = True,
+    checkpoint_s: float = 10.0,
+) -> pd.DataFrame:
+    """Run (or resume, or extend) a sweep and return every stored run.
+
+    Args:
+        spec: The validated ``sweep:`` section.
+        model: ``module:object`` of the model (``spec.model`` overrides it).
+        base_params: Parameters of every run; the varied ones are replaced per point.
+        steps: Steps per run for a Mesa model (plain callables take theirs from params).
+        name: The sweep's name (shown in progress lines and stored in the manifest).
+        scenario: The scenario, stored in the manifest as it is.
+        out_dir: The sweep folder.
+        workers: Worker processes (default: all CPUs); 1 runs in this process.
+        backend: ``"local"`` (process pool), ``"dask"``, or ``"serial"``.
+        scheduler: Address of a running Dask scheduler (``dask`` only); without it a
+            local Dask cluster of ``workers`` processes is started.
+        fresh: Delete what the folder holds and start over.
+        progress: Show progress (a bar on a terminal, log lines otherwise) and a summary.
+        checkpoint_s: Write finished runs to disk at least this often (seconds).
+
+    Returns:
+        All stored runs joined with their design parameters (see
+        :func:`sim.sweep.load_runs`).
+
+    Raises:
+        SweepError: For anything the user must fix, with a message saying what to do;
+            :class:`SweepInterruptedError` when stopped by Ctrl-C or SIGTERM.
+    """
+    if backend not in BACKENDS:
+        raise SweepError(f"unknown backend {backend!r} (choose from {', '.join(BACKENDS)})")
+    if scheduler is not None and backend != "dask":
+        raise SweepError("a scheduler address is only used with backend 'dask'")
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    if workers < 1:
+        raise SweepError(f"workers must be at least 1, got {workers}")
+    ref = spec.model or model
+    kind = model_kind(ref, steps)
+    base = {k: v for k, v in base_params.items() if k not in spec.parameters}
+    design = build_design(spec)
+    store = Store(out_dir)
+    with store.lock():
+        if fresh:
+            store.clear()
+        store.remove_stale_tmp()
+        stored = store.read_manifest()
+        if stored is None and store.part_paths():
+            raise SweepError(
+                f"{str(store.root)!r} holds runs but no manifest; pass --fresh to start over"
+            )
+        if spec.seed is not None:
+            root_seed = spec.seed
+        elif stored is not None:
+            root_seed = int(stored["root_seed"])
+        else:
+            root_seed = new_root_seed()
+        determinants = _determinants(spec, ref, base, steps, root_seed)
+        digest = hashlib.sha256(canonical_json(determinants).encode()).hexdigest()
+        outcomes = list(spec.outcomes) if spec.outcomes is not None else None
+        if stored is not None:
+            _check_compatible(stored, determinants, store, design, spec)
+            if outcomes is None and stored.get("outcomes") is not None:
+                outcomes = list(stored["outcomes"])
+        predicates = spec.predicates()
+        if outcomes is not None:
+            _check_outcomes(outcomes, spec)
+            if stored is not None and stored.get("classes") != dict(spec.classes):
+                store.reclassify(runs_schema(outcomes, list(spec.classes)), predicates)
+        now = _now()
+        manifest: dict[str, Any] = {
+            "format": FORMAT,
+            "name": name,
+            "started": stored["started"] if stored else now,
+            "last_started": now,
+            "finished": None,
+            "scenario": dict(scenario),
+            "scenario_hash": digest,
+            "determinants": determinants,
+            "model": ref,
+            "model_kind": kind,
+            "steps": steps,
+            "base_params": base,
+            "parameters": spec.model_dump(mode="json")["parameters"],
+            "design": spec.design.model_dump(mode="json"),
+            "n_points": len(design),
+            "replicates": spec.replicates,
+            "total_runs": len(design) * spec.replicates,
+            "root_seed": root_seed,
+            "problem": design.problem,
+            "outcomes": outcomes,
+            "classes": dict(spec.classes),
+            "timeout_s": spec.timeout_s,
+            "backend": backend,
+            "workers": workers,
+            "scheduler": scheduler,
+            "versions": _versions(),
+            "counts": {},
+        }
+        store.write_design(design.frame, design.sample, design.names)
+        done, counts = _stored_state(store, len(design), spec.replicates)
+        manifest["counts"] = _counts(counts, manifest["total_runs"])
+        store.write_manifest(manifest)
+        _execute(
+            spec=spec,
+            design=design,
+            store=store,
+            manifest=manifest,
+            done=done,
+            counts=counts,
+            predicates=predicates,
+            workers=workers,
+            backend=backend,
+            scheduler=scheduler,
+            show=progress,
+            checkpoint_s=checkpoint_s,
+        )
+    return load_runs(out_dir)
+
+
+def _determinants(
+    spec: SweepSpec, ref: str, base: Mapping[str, Any], steps: int | None, root_seed: int
+) -> dict[str, Any]:
+    """The parts of a sweep that decide what each stored run is."""
+    design = spec.design
+    return {
+        "model": ref,
+        "base_params": dict(base),
+        "steps": steps,
+        "parameters": spec.model_dump(mode="json")["parameters"],
+        "design": {
+            "method": design.method,
+            "seed": design.seed,
+            "second_order": design.second_order,
+            "options": design.options,
+        },
+        "root_seed": root_seed,
+    }
+
+
+def _check_compatible(
+    stored: Mapping[str, Any],
+    determinants: Mapping[str, Any],
+    store: Store,
+    design: Design,
+    spec: SweepSpec,
+) -> None:
+    hint = (
+        "pass --fresh (fresh=True) to delete the stored runs and start over, "
+        "or give the sweep another name"
+    )
+    old = stored.get("determinants") or {}
+    changed = [
+        key
+        for key in determinants
+        if canonical_json(old.get(key)) != canonical_json(determinants[key])
+    ]
+    if changed:
+        raise SweepError(
+            f"the sweep stored in {str(store.root)!r} was made with a different "
+            f"{', '.join(changed)}; its runs do not belong to this scenario: {hint}"
+        )
+    old_outcomes = stored.get("outcomes")
+    if spec.outcomes is not None and old_outcomes is not None and old_outcomes != spec.outcomes:
+        raise SweepError(
+            f"the sweep stored in {str(store.root)!r} records outcomes "
+            f"{', '.join(old_outcomes)}, this scenario asks for "
+            f"{', '.join(spec.outcomes)}: {hint}"
+        )
+    old_design = store.read_design()
+    if old_design is not None:
+        point = first_difference(old_design, design.frame)
+        if point is not None:
+            method = spec.design.method
+            why = (
+                f"a {method} design is drawn anew when n changes, so it cannot be extended"
+                if method in {"latin", "fast", "grid"}
+                or (method == "morris" and spec.design.options.get("optimal_trajectories"))
+                else "the design is not the one the stored runs were made for"
+            )
+            raise SweepError(
+                f"design point {point} differs from the one stored in {str(store.root)!r} "
+                f"({why}): {hint}"
+            )
+    table = store.read_columns(["point", "replicate"])
+    if table is not None and table.num_rows:
+        max_point = int(pc.max(table.column("point")).as_py())
+        max_rep = int(pc.max(table.column("replicate")).as_py())
+        if max_point >= len(design) or max_rep >= spec.replicates:
+            raise SweepError(
+                f"{str(store.root)!r} holds runs up to point {max_point} and replicate "
+                f"{max_rep}, but this scenario has {len(design)} points and "
+                f"{spec.replicates} replicates; a sweep can grow but not shrink: {hint}"
+            )
+
+
+def _check_outcomes(outcomes: Sequence[str], spec: SweepSpec) -> None:
+    if not outcomes:
+        raise SweepError(
+            "every stored run of this sweep failed, so its outcomes are unknown; "
+            "fix the model and pass --fresh to start over"
+        )
+    clash = sorted(set(outcomes) & (set(spec.parameters) | RESERVED_COLUMNS))
+    if clash:
+        raise SweepError(
+            f"the model's outcome(s) {', '.join(clash)} clash with parameter or run column "
+            "names; list the outcomes to keep in the sweep's 'outcomes'"
+        )
+    try:
+        spec.check_class_names(list(outcomes))
+    except ValueError as exc:
+        raise SweepError(f"sweep classes: {exc}") from None
+
+
+def _stored_state(store: Store, n_points: int, replicates: int) -> tuple[np.ndarray, dict]:
+    done = np.zeros((n_points, replicates), dtype=bool)
+    counts = dict.fromkeys(STATUSES, 0)
+    table = store.read_columns(["point", "replicate", "status"])
+    if table is not None and table.num_rows:
+        points = table.column("point").to_numpy()
+        reps = table.column("replicate").to_numpy()
+        done[points, reps] = True
+        for item in pc.value_counts(table.column("status")).to_pylist():
+            counts[item["values"]] = int(item["counts"])
+    return done, counts
+
+
+def _counts(counts: Mapping[str, int], total: int) -> dict[str, int]:
+    out = {status: int(counts.get(status, 0)) for status in STATUSES}
+    out["missing"] = total - sum(out.values())
+    return out
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _versions() -> dict[str, str]:
+    import platform
+
+    versions = {"python": platform.python_version()}
+    for package in _VERSIONED:
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            versions[package] = metadata.version(package)
+    return versions
+
+
+# -- execution ------------------------------------------------------------------------
+
+
+class SerialExecutor(Executor):
+    """An executor that runs each task at submission, in this process."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        """Run ``fn(*args, **kwargs)`` now and return its finished future."""
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except Exception as exc:
+            future.set_exception(exc)
+        return future
+
+
+@contextlib.contextmanager
+def open_executor(
+    backend: str, workers: int, scheduler: str | None
+) -> Iterator[tuple[Executor, int, bool]]:
+    """Yield ``(executor, slots, local_workers)`` for a backend.
+
+    ``slots`` is how many tasks run at once; ``local_workers`` is True when the worker
+    processes are children of this process (they then exit if it dies).
+    """
+    if backend == "serial" or (backend == "local" and workers == 1):
+        yield SerialExecutor(), 1, False
+        return
+    if backend == "local":
+        from loky import get_reusable_executor
+
+        executor = get_reusable_executor(max_workers=workers, timeout=60, initializer=watch_parent)
+        try:
+            yield executor, workers, True
+        except BaseException:
+            executor.shutdown(wait=False, kill_workers=True)
+            raise
+        return
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise SweepError("backend 'dask' needs the 'distributed' package installed") from None
+    cluster = None
+    try:
+        if scheduler:
+            client = Client(scheduler)
+        else:
+            cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
+            client = Client(cluster)
+    except Exception as exc:
+        if cluster is not None:
+            cluster.close()
+        where = f"the Dask scheduler {scheduler!r}" if scheduler else "a local Dask cluster"
+        raise SweepError(f"cannot start or reach {where}: {type(exc).__name__}: {exc}") from None
+    try:
+        slots = sum(w.get("nthreads", 1) for w in client.scheduler_info()["workers"].values())
+        if cluster is not None:
+            client.run(watch_parent)
+        executor = client.get_executor(pure=False)
+        yield executor, max(slots, 1) if scheduler else workers, cluster is not None
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+class BatchSizer:
+    """Choose batch sizes: tasks of about ``target_s`` seconds, several per slot."""
+
+    def __init__(self, fixed: int | None, slots: int, target_s: float = TARGET_TASK_S) -> None:
+        self.fixed = fixed
+        self.slots = slots
+        self.target_s = target_s
+        self.runs = 0
+        self.seconds = 0.0
+
+    def observe(self, rows: Sequence[Row]) -> None:
+        """Learn from the elapsed times of finished runs."""
+        self.runs += len(rows)
+        self.seconds += sum(row[5] for row in rows)
+
+    def next_size(self, remaining: int) -> int:
+        """Size of the next batch."""
+        if self.fixed:
+            return self.fixed
+        if not self.runs:
+            return 1
+        mean = max(self.seconds / self.runs, 1e-6)
+        cap = max(1, remaining // (self.slots * 4))
+        return int(max(1, min(self.target_s / mean, cap, MAX_BATCH)))
+
+
+class _Sink:
+    """Buffer finished rows and write them as parts of one fixed schema."""
+
+    def __init__(
+        self,
+        store: Store,
+        outcomes: list[str] | None,
+        predicates: Sequence[Predicate],
+        on_outcomes: Callable[..., None],
+    ) -> None:
+        self.store = store
+        self.outcomes = outcomes
+        self.predicates = list(predicates)
+        self.on_outcomes = on_outcomes
+        self.rows: list[Row] = []
+        self.last_flush = time.monotonic()
+
+    def add(self, rows: Sequence[Row]) -> list[Row]:
+        """Buffer finished rows; return them as stored (missing outcomes make failures)."""
+        if self.outcomes is None:
+            first = next((row for row in rows if row[3] == "done"), None)
+            if first is not None:
+                names = list(first[6])
+                self.on_outcomes(names)
+                self.outcomes = names
+        if self.outcomes is not None:
+            rows = [self._complete(row) for row in rows]
+        self.rows.extend(rows)
+        return list(rows)
+
+    def _complete(self, row: Row) -> Row:
+        if row[3] != "done":
+            return row
+        missing = [name for name in self.outcomes if name not in row[6]]
+        if not missing:
+            return row
+        error = (
+            f"OutcomeError: the model returned no value for outcome(s) {', '.join(missing)} "
+            f"(it returned: {', '.join(row[6]) or 'nothing'})"
+        )
+        return (row[0], row[1], row[2], "failed", error, row[5], None)
+
+    def due(self, every_s: float) -> bool:
+        return bool(self.rows) and (
+            len(self.rows) >= FLUSH_ROWS or time.monotonic() - self.last_flush >= every_s
+        )
+
+    def flush(self, final: bool = False) -> bool:
+        """Write buffered rows as one part; return True if a part was written."""
+        self.last_flush = time.monotonic()
+        if not self.rows:
+            return False
+        if self.outcomes is None:
+            if not final:
+                return False
+            self.on_outcomes([], checked=False)
+            self.outcomes = []
+        table = self._table(self.rows)
+        self.store.write_part(table)
+        self.rows = []
+        return True
+
+    def drop(self) -> None:
+        self.rows = []
+
+    def _table(self, rows: Sequence[Row]) -> pa.Table:
+        outcomes = self.outcomes or []
+        schema = runs_schema(outcomes, [p.name for p in self.predicates])
+        n = len(rows)
+        finished = np.fromiter((row[3] == "done" for row in rows), dtype=bool, count=n)
+        columns: dict[str, np.ndarray] = {}
+        for name in outcomes:
+            values = np.full(n, np.nan)
+            for i, row in enumerate(rows):
+                if row[6] is not None:
+                    values[i] = row[6][name]
+            columns[name] = values
+        arrays = [
+            pa.array([row[0] for row in rows], type=pa.int64()),
+            pa.array([row[1] for row in rows], type=pa.int64()),
+            pa.array([row[2] for row in rows], type=pa.int64()),
+            pa.array([row[3] for row in rows], type=pa.string()),
+            pa.array([row[4] for row in rows], type=pa.string()),
+            pa.array([row[5] for row in rows], type=pa.float64()),
+        ]
+        arrays += [pa.array(columns[name], mask=~finished, type=pa.float64()) for name in outcomes]
+        for predicate in self.predicates:
+            known = {name: columns.get(name, np.full(n, np.nan)) for name in predicate.names}
+            values = predicate.evaluate(known, finished)
+            arrays.append(pa.array(values.tolist(), type=pa.bool_()))
+        return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _pending(done: np.ndarray) -> Iterator[tuple[int, int]]:
+    for point in range(done.shape[0]):
+        for replicate in np.flatnonzero(~done[point]):
+            yield point, int(replicate)
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        raise _Terminate
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _execute(
+    *,
+    spec: SweepSpec,
+    design: Design,
+    store: Store,
+    manifest: dict[str, Any],
+    done: np.ndarray,
+    counts: dict[str, int],
+    predicates: Sequence[Predicate],
+    workers: int,
+    backend: str,
+    scheduler: str | None,
+    show: bool,
+    checkpoint_s: float,
+) -> None:
+    total = manifest["total_runs"]
+    n_pending = int((~done).sum())
+    name = manifest["name"]
+
+    def on_outcomes(outcomes: list[str], checked: bool = True) -> None:
+        if checked:
+            _check_outcomes(outcomes, spec)
+        manifest["outcomes"] = outcomes
+        store.write_manifest(manifest)
+
+    sink = _Sink(store, manifest["outcomes"], predicates, on_outcomes)
+
+    def checkpoint(final: bool = False) -> None:
+        if sink.flush(final=final):
+            manifest["counts"] = _counts(counts, total)
+            store.write_manifest(manifest)
+
+    with Progress(name, total, total - n_pending, enabled=show) as bar:
+        if n_pending:
+            try:
+                with (
+                    _sigterm_as_interrupt(),
+                    open_executor(backend, workers, scheduler) as (executor, slots, local),
+                ):
+                    _drive(
+                        executor=executor,
+                        slots=slots,
+                        watch_parent=local,
+                        spec=spec,
+                        design=design,
+                        manifest=manifest,
+                        done=done,
+                        n_pending=n_pending,
+                        sink=sink,
+                        counts=counts,
+                        bar=bar,
+                        checkpoint=lambda: sink.due(checkpoint_s) and checkpoint(),
+                    )
+            except (KeyboardInterrupt, _Terminate):
+                with contextlib.suppress(Exception):
+                    checkpoint()
+                manifest["counts"] = _counts(_stored_state(store, *done.shape)[1], total)
+                store.write_manifest(manifest)
+                raise SweepInterruptedError(
+                    f"sweep {name} interrupted; {manifest['counts']['missing']:,} of "
+                    f"{total:,} runs still to do; finished runs are saved in "
+                    f"{str(store.root)!r}: run the same sweep again to resume"
+                ) from None
+            except SweepError:
+                if sink.outcomes is None:
+                    sink.drop()
+                else:
+                    checkpoint()
+                raise
+            checkpoint(final=True)
+        manifest["counts"] = _counts(counts, total)
+        manifest["finished"] = _now()
+        store.write_manifest(manifest)
+        bar.summary(manifest["counts"])
+
+
+def _drive(
+    *,
+    executor: Executor,
+    slots: int,
+    watch_parent: bool,
+    spec: SweepSpec,
+    design: Design,
+    manifest: Mapping[str, Any],
+    done: np.ndarray,
+    n_pending: int,
+    sink: _Sink,
+    counts: dict[str, int],
+    bar: Progress,
+    checkpoint: Callable[[], Any],
+) -> None:
+    """Keep the executor busy with batches until every pending run is back."""
+    values = design.values()
+    names = tuple(design.names)
+    root_seed = manifest["root_seed"]
+    pending = _pending(done)
+    to_submit = n_pending
+    sizer = BatchSizer(spec.batch_size, slots)
+    max_in_flight = 1 if isinstance(executor, SerialExecutor) else 2 * slots
+    in_flight: set[Future] = set()
+    while True:
+        while len(in_flight) < max_in_flight and to_submit:
+            runs = tuple(
+                (p, r, run_seed(root_seed, p, r), values[p])
+                for p, r in islice(pending, sizer.next_size(to_submit))
+            )
+            to_submit -= len(runs)
+            task = Task(
+                model=manifest["model"],
+                steps=manifest["steps"],
+                outcomes=tuple(sink.outcomes) if sink.outcomes else None,
+                timeout_s=spec.timeout_s,
+                base_params=manifest["base_params"],
+                names=names,
+                runs=runs,
+                watch_parent=watch_parent,
+            )
+            in_flight.add(executor.submit(run_batch, task))
+        if not in_flight:
+            return
+        finished, in_flight = wait(in_flight, timeout=1.0, return_when=FIRST_COMPLETED)
+        for future in finished:
+            rows = _result(future)
+            sizer.observe(rows)
+            new = dict.fromkeys(STATUSES, 0)
+            for row in sink.add(rows):
+                new[row[3]] += 1
+            for status, count in new.items():
+                counts[status] += count
+            bar.advance(**new)
+        if not finished:
+            bar.advance()
+        checkpoint()
+
+
+def _result(future: Future) -> list[Row]:
+    try:
+        return future.result()
+    except SweepError as exc:
+        raise SweepError(f"a worker could not set up the model: {exc}") from None
+    except Exception as exc:
+        raise SweepError(
+            f"a batch of runs could not be completed ({type(exc).__name__}: {exc}); "
+            "finished runs are saved, run the same sweep again to resume"
+        ) from None

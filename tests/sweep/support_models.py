@@ -1,0 +1,114 @@
+"""Small models for the sweep tests (importable by worker processes)."""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from pathlib import Path
+
+import mesa
+import numpy as np
+
+COUNTER_ENV = "SIM_SWEEP_TEST_COUNTER"
+
+
+def ishigami(params: dict, seed: int) -> dict[str, float]:
+    """Ishigami function plus seeded noise, so both parameters and seeds matter."""
+    x1, x2, x3 = params["x1"], params["x2"], params["x3"]
+    a, b = params.get("a", 7.0), params.get("b", 0.1)
+    y = math.sin(x1) + a * math.sin(x2) ** 2 + b * x3**4 * math.sin(x1)
+    noise = float(np.random.default_rng(seed).normal(0.0, 0.1))
+    return {"y": y, "y_noisy": y + noise, "share": 1.0 / (1.0 + math.exp(-y / 4))}
+
+
+def counted(params: dict, seed: int) -> dict[str, float]:
+    """Ishigami that appends one line per run to the file named in the environment."""
+    path = os.environ.get(COUNTER_ENV)
+    if path:
+        with Path(path).open("a") as handle:
+            handle.write(f"{seed}\n")
+    return ishigami(params, seed)
+
+
+def flaky(params: dict, seed: int) -> dict[str, float]:
+    """Raise on the points with x1 > 1."""
+    if params["x1"] > 1.0:
+        raise ValueError(f"x1 too large: {params['x1']:.3f}")
+    return ishigami(params, seed)
+
+
+def slow(params: dict, seed: int) -> dict[str, float]:
+    """Take far too long on points with x1 > 1 (in small sleeps, so any timer can stop it)."""
+    if params["x1"] > 1.0:
+        for _ in range(3000):
+            time.sleep(0.01)
+    return ishigami(params, seed)
+
+
+def steady(params: dict, seed: int) -> dict[str, float]:
+    """Ishigami that takes a little time, for interrupting a sweep mid-run."""
+    time.sleep(float(os.environ.get("SIM_SWEEP_TEST_SLEEP", "0.02")))
+    return ishigami(params, seed)
+
+
+def not_a_mapping(params: dict, seed: int) -> list[float]:
+    """Return the wrong type."""
+    return [1.0]
+
+
+class Walker(mesa.Agent):
+    """An agent whose wealth does a biased random walk."""
+
+    def __init__(self, model: WalkModel) -> None:
+        super().__init__(model)
+        self.wealth = 1.0
+
+    def step(self) -> None:
+        self.wealth += self.model.drift + float(self.model.rng.normal(0.0, 1.0))
+
+
+class WalkModel(mesa.Model):
+    """A tiny foreign Mesa model with a DataCollector."""
+
+    def __init__(self, n_agents: int = 10, drift: float = 0.0, rng: int | None = None) -> None:
+        super().__init__(rng=rng)
+        self.drift = drift
+        Walker.create_agents(self, n_agents)
+        self.datacollector = mesa.DataCollector(
+            model_reporters={
+                "mean_wealth": lambda m: float(np.mean([a.wealth for a in m.agents])),
+                "max_wealth": "max_wealth",
+                "n_steps": self.count_steps,
+            }
+        )
+        self.stop_at: int | None = None
+
+    @property
+    def max_wealth(self) -> float:
+        """Largest wealth."""
+        return max(a.wealth for a in self.agents)
+
+    def count_steps(self) -> int:
+        """Steps taken so far."""
+        return self.steps
+
+    def step(self) -> None:
+        """Move every walker; stop once mean wealth passes 50."""
+        self.agents.shuffle_do("step")
+        self.datacollector.collect(self)
+        if np.mean([a.wealth for a in self.agents]) > 50:
+            self.running = False
+
+
+class PlainWalkModel(mesa.Model):
+    """A Mesa model without a DataCollector: outcomes are attributes."""
+
+    def __init__(self, drift: float = 0.0, rng: int | None = None) -> None:
+        super().__init__(rng=rng)
+        self.drift = drift
+        self.position = 0.0
+
+    def step(self) -> None:
+        """Take one step."""
+        self.position += self.drift + float(self.rng.normal())

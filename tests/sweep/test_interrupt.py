@@ -1,0 +1,127 @@
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.sweep import load_manifest
+from sim.sweep.store import Store
+
+from .helpers import alive, descendants, kill_quietly, outcome_table, spec, sweep
+
+CHILD = Path(__file__).with_name("child_sweep.py")
+
+
+def wait_for(condition, timeout: float, every: float = 0.05) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(every)
+    return condition()
+
+
+@pytest.mark.skipif(not Path("/proc").exists(), reason="needs Linux /proc")
+def test_sigkill_mid_sweep_then_resume(tmp_path, monkeypatch):
+    out = tmp_path / "s"
+    the_spec = spec(design={"method": "sobol", "n": 16, "seed": 3}, replicates=3)
+    args = {
+        "spec": the_spec.model_dump(mode="json"),
+        "model": "support_models:steady",
+        "base_params": {"a": 7.0, "b": 0.1},
+        "out": str(out),
+        "workers": 2,
+        "checkpoint_s": 0.2,
+    }
+    env = dict(os.environ, SIM_SWEEP_TEST_SLEEP="0.05")
+    log = (tmp_path / "child.log").open("w")
+    child = subprocess.Popen(
+        [sys.executable, str(CHILD), json.dumps(args)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    family: set[int] = set()
+    try:
+        assert wait_for(lambda: len(Store(out).part_paths()) >= 1, timeout=60), (
+            tmp_path / "child.log"
+        ).read_text()
+        family = descendants(child.pid)
+        assert len(family) >= 2  # the worker processes at least
+        os.kill(child.pid, signal.SIGKILL)  # only the parent: workers must notice
+        child.wait(10)
+        gone = wait_for(lambda: not any(alive(pid) for pid in family), timeout=15)
+        assert gone, f"orphan processes left: {[p for p in family if alive(p)]}"
+    finally:
+        kill_quietly({child.pid} | family)
+        with_group = child.poll() is None
+        if with_group:
+            os.killpg(child.pid, signal.SIGKILL)
+        log.close()
+
+    stored = Store(out).read_columns(["point", "replicate"]).to_pandas()
+    total = 16 * 5 * 3
+    assert 0 < len(stored) < total, "the sweep was not interrupted mid-run"
+    assert not stored.duplicated().any()
+    assert load_manifest(out)["finished"] is None
+
+    monkeypatch.setenv("SIM_SWEEP_TEST_SLEEP", "0")
+    resumed = sweep(the_spec, out, model="support_models:steady")
+    assert len(resumed) == total
+    assert not resumed.duplicated(["point", "replicate"]).any()
+    assert (resumed.status == "done").all()
+    reference = sweep(the_spec, tmp_path / "ref", model="support_models:ishigami")
+    pd.testing.assert_frame_equal(outcome_table(resumed), outcome_table(reference))
+    manifest = load_manifest(out)
+    assert manifest["counts"] == {"done": total, "failed": 0, "timeout": 0, "missing": 0}
+    assert manifest["finished"] is not None
+    assert not list(out.rglob("*.tmp"))
+
+
+@pytest.mark.skipif(not Path("/proc").exists(), reason="needs Linux /proc")
+def test_sigterm_saves_finished_runs_and_stops_workers(tmp_path):
+    out = tmp_path / "s"
+    the_spec = spec(design={"method": "sobol", "n": 16, "seed": 3}, replicates=3)
+    args = {
+        "spec": the_spec.model_dump(mode="json"),
+        "model": "support_models:steady",
+        "base_params": {"a": 7.0, "b": 0.1},
+        "out": str(out),
+        "workers": 2,
+        "checkpoint_s": 30.0,
+    }
+    env = dict(os.environ, SIM_SWEEP_TEST_SLEEP="0.05")
+    child = subprocess.Popen(
+        [sys.executable, str(CHILD), json.dumps(args)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    family: set[int] = set()
+    try:
+        assert wait_for(lambda: len(descendants(child.pid)) >= 3, timeout=60)
+        time.sleep(2.0)  # let some runs finish (nothing written yet: checkpoint is 30 s)
+        assert not Store(out).part_paths()
+        family = descendants(child.pid)
+        child.send_signal(signal.SIGTERM)
+        output, _ = child.communicate(timeout=30)
+        assert child.returncode != 0
+        assert "interrupted" in output
+        assert "run the same sweep again to resume" in output
+        assert wait_for(lambda: not any(alive(pid) for pid in family), timeout=15)
+    finally:
+        kill_quietly({child.pid} | family)
+    stored = Store(out).read_columns(["point", "replicate"])
+    assert stored is not None
+    assert 0 < stored.num_rows < 16 * 5 * 3
+    counts = load_manifest(out)["counts"]
+    assert counts["done"] == stored.num_rows
+    assert counts["missing"] == 16 * 5 * 3 - stored.num_rows

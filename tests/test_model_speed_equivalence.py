@@ -1,0 +1,171 @@
+"""The fast paths of the journey model agree with the plain definitions they replace."""
+
+from __future__ import annotations
+
+import pickle
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from sim import agents as rules
+from sim.model import JourneyModel
+from sim.search import (
+    distance_matrix,
+    network_distance,
+    score_all,
+    score_candidates,
+    score_features,
+    score_weights,
+    tie_team,
+)
+from sim.stages import ContributionType, Stage
+from sim.trust import TrustLedger
+
+
+def _run(seed: int, steps: int = 260, **overrides) -> JourneyModel:
+    m = JourneyModel(rng=seed, **overrides)
+    for _ in range(steps):
+        m.step()
+    return m
+
+
+def test_same_seed_same_run() -> None:
+    a, b = _run(7), _run(7)
+    assert [(e.tick, e.initiative, e.kind, e.reason) for e in a.events] == [
+        (e.tick, e.initiative, e.kind, e.reason) for e in b.events
+    ]
+    np.testing.assert_array_equal(a.trust.pos, b.trust.pos)
+    np.testing.assert_array_equal(a.trust.neg, b.trust.neg)
+
+
+def test_pickled_model_continues_identically() -> None:
+    m = _run(3, steps=100)
+    copy = pickle.loads(pickle.dumps(m))
+    for _ in range(60):
+        m.step()
+        copy.step()
+    assert [e.reason for e in m.events] == [e.reason for e in copy.events]
+    np.testing.assert_array_equal(m.trust.pos, copy.trust.pos)
+
+
+@pytest.mark.parametrize("structure", ["small_world", "random", "scale_free"])
+def test_distance_matrix_matches_search_from_each_team(structure: str) -> None:
+    rng = np.random.default_rng(1)
+    g = {
+        "small_world": nx.watts_strogatz_graph(60, 4, 0.1, seed=1),
+        "random": nx.gnp_random_graph(60, 0.04, seed=1),
+        "scale_free": nx.barabasi_albert_graph(60, 1, seed=1),
+    }[structure]
+    adjacency = nx.to_numpy_array(g, nodelist=range(60))
+    dist = distance_matrix(adjacency)
+    for _ in range(15):  # collaborations tie whole teams together
+        team = rng.choice(60, size=int(rng.integers(2, 6)), replace=False)
+        adjacency[np.ix_(team, team)] = 1.0
+        np.fill_diagonal(adjacency, 0.0)
+        tie_team(dist, team)
+        for sources in (team, rng.choice(60, size=3, replace=False), [int(team[0])]):
+            np.testing.assert_array_equal(
+                dist[np.asarray(sources)].min(axis=0), network_distance(adjacency, sources)
+            )
+
+
+def test_working_teams_match_same_initiative_mask() -> None:
+    m = JourneyModel(rng=11)
+    for _ in range(150):
+        m.step()
+        t = m._working_teams()
+        g = m.org_initiative
+        stage = np.where(g >= 0, m._stage[np.maximum(g, 0)], Stage.IDLE)
+        working = np.isin(stage, (Stage.COHERING, Stage.ESTABLISHING, Stage.JOURNEYING))
+        key = np.where(working, g, -1 - np.arange(m.n))
+        same = key[:, None] == key[None, :]
+        np.fill_diagonal(same, False)
+        if t is None:
+            assert not working.any()
+            continue
+        got = np.zeros_like(same)
+        got[t.orgs[t.rows], t.orgs[t.cols]] = True
+        np.testing.assert_array_equal(got, same)
+        team_n = np.maximum(same.sum(axis=1), 1)
+        np.testing.assert_allclose(t.per_partner, 1.0 / team_n[t.orgs])
+        pairs = t.flat
+        np.testing.assert_allclose(m.trust.of_pairs(pairs), m.trust.matrix().ravel()[pairs])
+
+
+def test_contribution_matches_type_by_type_definition() -> None:
+    rng = np.random.default_rng(5)
+    ctype = rng.integers(0, 4, 500).astype(np.int8)
+    si, x, trust = rng.random(500), rng.random(500), rng.random(500)
+    got = rules.contribution(rules.contributors(ctype, si), x, trust)
+    conditional = np.minimum(x * (0.6 + 0.8 * trust), 1.0)
+    want = np.select(
+        [
+            ctype == ContributionType.CONDITIONAL,
+            ctype == ContributionType.FREE_RIDER,
+            ctype == ContributionType.HUMP,
+        ],
+        [conditional, 0.1, np.minimum(np.minimum(conditional, 1.0 - x) * 1.6, 1.0)],
+        1.0,
+    ) * (1.0 - 0.5 * si)
+    np.testing.assert_allclose(got, want)
+
+
+def test_reason_chances_match_clipped_definition() -> None:
+    rng = np.random.default_rng(2)
+    fit = 1.0 - 2.0 * rng.random(300) * 0.7  # fit can fall below 0
+    payoff, trust = rng.random(300), rng.random(300)
+    seen = rng.random(300) < 0.3
+    p_b, p_d = rules.reason_chances(np.array(rules.leanings(fit, payoff)), trust, seen)
+    np.testing.assert_allclose(p_b, 0.6 * np.clip(0.3 * fit + 0.3 * payoff + 0.4 * trust, 0, 1))
+    np.testing.assert_allclose(
+        p_d, 0.6 * np.clip(0.3 * (1 - fit) + 0.3 * (1 - trust) + 0.4 * seen, 0, 1)
+    )
+
+
+def test_trust_pairs_match_matrix() -> None:
+    rng = np.random.default_rng(4)
+    ledger = TrustLedger(20, 0.5, 4.0)
+    ledger.believe(rng.random((20, 20)))
+    flat = rng.choice(400, 50, replace=False)
+    plus, minus = rng.random(50), rng.random(50)
+    want_pos, want_neg = ledger.pos.ravel().copy(), ledger.neg.ravel().copy()
+    want_pos[flat] += plus
+    want_neg[flat] += minus
+    ledger.add_pairs(flat, plus, minus)
+    np.testing.assert_allclose(ledger.pos.ravel(), want_pos)
+    np.testing.assert_allclose(ledger.neg.ravel(), want_neg)
+    np.testing.assert_allclose(ledger.of_pairs(flat), ledger.matrix().ravel()[flat])
+    np.testing.assert_allclose(ledger.rows(np.array([3, 7])), ledger.matrix()[[3, 7]])
+
+
+def test_coalitions_run_and_spawn() -> None:
+    m = _run(5, coalition_share=0.5)
+    assert any(ini.spawned for ini in m.initiatives)
+    assert all(ini.stage is not Stage.IDLE for ini in m.initiatives)
+
+
+@pytest.mark.parametrize("capability_weight", [0.0, 0.3, 1.0])
+def test_score_all_matches_score_candidates(capability_weight: float) -> None:
+    rng = np.random.default_rng(8)
+    capability, values = rng.random((40, 6)) ** 2, rng.random((40, 3))
+    requirement = (rng.random(6) < 0.5).astype(float)
+    team = np.array([2, 9, 31])
+    trust = rng.random(40)
+    want = score_candidates(
+        requirement,
+        capability[team],
+        capability,
+        1.0 - np.abs(values - values[team].mean(axis=0)).mean(axis=1),
+        trust,
+        capability_weight,
+    )
+    got = score_all(
+        score_features(capability, values),
+        team,
+        score_weights(requirement, 3, capability_weight),
+        trust,
+        n_capabilities=6,
+        capability_weight=capability_weight,
+    )
+    np.testing.assert_allclose(got, want, atol=1e-12)
