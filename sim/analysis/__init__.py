@@ -34,6 +34,7 @@ from sim.analysis.prim import (
 from sim.analysis.report import render_report, write_sweep_report
 from sim.analysis.rules import box_rule, describe_conditions, human, rules
 from sim.analysis.sensitivity import (
+    ConstantOutcomeError,
     OutcomeSensitivity,
     RefusalError,
     SensitivityWarning,
@@ -46,6 +47,7 @@ __all__ = [
     "Analysis",
     "Availability",
     "ClassificationTree",
+    "ConstantOutcomeError",
     "ConvergenceResult",
     "DiscoveryResult",
     "OutcomeSensitivity",

@@ -9,9 +9,10 @@ prefixes). FAST designs cannot be cut into smaller valid designs and are not ass
 For each outcome a plain statement says whether the ranking and the confidence-interval
 widths have settled: the ranking has settled when the last two prefixes order the
 parameters the same way, except for pairs whose indices differ by less than their
-confidence half-widths (statistical ties); the intervals have settled when the widest
-half-width at full size is within ``tolerance`` (on the index scale, relative to the
-largest mu* for Morris).
+confidence half-widths (statistical ties), and the intervals are narrow enough to trust
+the order; the intervals have settled when the widest half-width at full size is within
+``tolerance`` (on the index scale, relative to the largest mu* for Morris). Prefixes
+hold at least 4 Saltelli blocks or Morris trajectories, or 20 points.
 """
 
 from __future__ import annotations
@@ -36,6 +37,10 @@ from sim.analysis.sensitivity import (
 )
 
 UNITS = {"sobol": "base samples", "morris": "trajectories"}
+#: Smallest prefix, in Saltelli blocks or Morris trajectories.
+MIN_BLOCKS = 4
+#: Smallest random subset for given-data methods, in points.
+MIN_SUBSET = max(MIN_POINTS, 20)
 
 
 @dataclass
@@ -158,13 +163,20 @@ def _prefix_table(
     if method in ("sobol", "morris"):
         step = saltelli_step(d, data.second_order) if method == "sobol" else d + 1
         total = len(y_all) // step
-        sizes = prefix_sizes(total, n_prefixes, minimum=2)
+        minimum = MIN_BLOCKS
+        sizes = prefix_sizes(total, n_prefixes, minimum=minimum)
         subsets = [(size, np.arange(size * step)) for size in sizes]
     else:
         have = np.flatnonzero(np.isfinite(y_all))
         order = have[np.random.default_rng(0 if seed is None else seed).permutation(len(have))]
-        sizes = prefix_sizes(len(have), n_prefixes, minimum=max(MIN_POINTS, 20))
+        total, minimum = len(have), MIN_SUBSET
+        sizes = prefix_sizes(total, n_prefixes, minimum=minimum)
         subsets = [(size, np.sort(order[:size])) for size in sizes]
+    if len(sizes) < 3:
+        unit = UNITS.get(method, "points")
+        return _empty(), [
+            f"{total} {unit} are too few for 3 growing prefixes of at least {minimum}"
+        ]
     rows = []
     index = MAIN_INDEX[method]
     for size, rows_used in subsets:
@@ -238,24 +250,33 @@ def _statement(
             ties += 1
         else:
             swaps.append(f"{a}/{b}")
-    flags["ranking"] = not swaps
-    ns = ", ".join(str(n) for n in sizes)
-    text = f"{outcome} ({method} {index}, n = {ns} {unit}): "
-    if swaps:
-        text += (
-            f"the ranking has not settled: {len(swaps)} pair(s) swap order between "
-            f"n={sizes[-2]} and n={sizes[-1]} ({', '.join(swaps[:4])})"
-        )
-    else:
-        text += f"the ranking has settled (same order at n={sizes[-2]} and n={sizes[-1]}"
-        text += f", apart from {ties} statistical tie(s))" if ties else ")"
     width_last = _widest(last["conf"]) / scale
     width_first = _widest(first["conf"]) / scale
+    if np.isfinite(width_last):
+        flags["ci"] = bool(width_last <= tolerance)
+    # An unchanged order only counts as settled when the intervals are narrow enough
+    # to trust it (or when the method gives none).
+    flags["ranking"] = not swaps and flags["ci"] is not False
+    ns = ", ".join(str(n) for n in sizes)
+    text = f"{outcome} ({method} {index}, n = {ns} {unit}): "
+    pair = f"n={sizes[-2]} and n={sizes[-1]}"
+    tie_note = f", apart from {ties} statistical tie(s)" if ties else ""
+    if swaps:
+        text += (
+            f"the ranking has not settled: {len(swaps)} pair(s) swap order between {pair} "
+            f"({', '.join(swaps[:4])})"
+        )
+    elif flags["ranking"]:
+        text += f"the ranking has settled (same order at {pair}{tie_note})"
+    else:
+        text += (
+            f"the order is the same at {pair}{tie_note}, but the intervals are too wide "
+            "to call the ranking settled"
+        )
     rel = " of the largest mu*" if method == "morris" else ""
-    if not np.isfinite(width_last):
+    if flags["ci"] is None:
         text += f"; {method} gives no confidence intervals."
     else:
-        flags["ci"] = bool(width_last <= tolerance)
         verdict = "within" if flags["ci"] else "above"
         text += (
             f"; the widest {round(conf_level * 100)}% confidence half-width is "

@@ -1,11 +1,12 @@
 """Loading a sweep store and accounting for what is in it and what is missing.
 
-A sweep directory holds ``manifest.json``, ``design.parquet`` and ``runs/part-*.parquet``
-(see ``docs/architecture.md``). :func:`load_sweep` reads whatever is there and records
-every gap (a missing file, an unreadable part, duplicated runs) in
-:attr:`SweepData.problems` instead of failing, so an interrupted sweep can still be
-analysed. :func:`availability` counts, per outcome, the runs that failed, timed out, were
-never run, or finished with a NaN.
+A sweep directory holds ``manifest.json``, ``design.parquet`` (model units), optionally
+``sample.parquet`` (the sampler's raw output, the ``X`` SALib's analysers expect) and
+``runs/part-*.parquet`` (see ``docs/architecture.md``). :func:`load_sweep` reads
+whatever is there and records every gap (a missing file, an unreadable part, duplicated
+runs) in :attr:`SweepData.problems` instead of failing, so an interrupted sweep can
+still be analysed. :func:`availability` counts, per outcome, the runs that failed, timed
+out, were never run, or finished with a NaN.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class SweepData:
             sorted by ``point``.
         runs: One row per recorded run, one row per ``(point, replicate)``.
         problems: Plain sentences about anything missing or repaired while loading.
+        sample: The sampler's raw output (``point`` plus parameters), when stored.
     """
 
     path: Path | None
@@ -45,6 +47,7 @@ class SweepData:
     design: pd.DataFrame
     runs: pd.DataFrame
     problems: list[str] = field(default_factory=list)
+    sample: pd.DataFrame | None = None
 
     @property
     def name(self) -> str:
@@ -73,8 +76,14 @@ class SweepData:
 
     @property
     def second_order(self) -> bool:
-        """Whether a Sobol design holds the second-order (``2D+2``) blocks."""
-        return bool(self.design_info.get("second_order", True))
+        """Whether a Sobol design holds the second-order (``2D+2``) blocks.
+
+        When the manifest does not say, it is inferred from ``n`` and the design size.
+        """
+        if "second_order" in self.design_info:
+            return bool(self.design_info["second_order"])
+        n, d = self.design_info.get("n"), len(self.groups or self.params)
+        return isinstance(n, int) and n * (2 * d + 2) == self.n_points
 
     @cached_property
     def problem(self) -> dict[str, Any]:
@@ -157,17 +166,30 @@ class SweepData:
 
     def choice_values(self, name: str) -> list[Any] | None:
         """The listed values of a ``choice`` parameter, when the manifest records them."""
-        return _find_choice(self.manifest.get("scenario"), name)
+        for key in ("parameters", "scenario"):
+            found = _find_choice(self.manifest.get(key), name)
+            if found is not None:
+                return found
+        return None
 
     def design_matrix(self, names: Iterable[str] | None = None) -> np.ndarray:
         """Design values as floats in the problem's scale, one row per point.
 
-        Numeric columns are used as stored (integers stay integers, which is inside
-        their ``[low, high + 1)`` sampling range). Text or boolean columns (``choice``
-        parameters) are coded as the index of each value in the listed choices, or in
-        sorted order when the manifest does not list them.
+        The sampler's raw output (``sample.parquet``) is used when stored. Otherwise
+        numeric design columns are used as stored (integers stay integers, which is
+        inside their ``[low, high + 1)`` sampling range) and text or boolean columns
+        (``choice`` parameters) are coded as the index of each value in the listed
+        choices, or in sorted order when the manifest does not list them.
         """
         names = list(names) if names is not None else [c for c in self.design if c != "point"]
+        sample = self.sample
+        if (
+            sample is not None
+            and names
+            and set(names) <= set(sample.columns)
+            and np.array_equal(sample["point"].to_numpy(), self.points)
+        ):
+            return sample[names].to_numpy(dtype=np.float64, copy=True)
         columns = [self.coded(name)[0] for name in names]
         if not columns:
             return np.zeros((len(self.design), 0))
@@ -244,7 +266,14 @@ def load_sweep(path: str | Path) -> SweepData:
     manifest = _read_manifest(path / "manifest.json", problems)
     design = _read_design(path / "design.parquet", problems)
     runs = _read_runs(path / "runs", problems)
-    return from_frames(manifest, design, runs, path=path, problems=problems)
+    sample = None
+    if (path / "sample.parquet").is_file():
+        try:
+            sample = pq.read_table(path / "sample.parquet").to_pandas()
+            sample = sample.sort_values("point").reset_index(drop=True)
+        except Exception as exc:  # an unreadable sample only costs the raw scale
+            problems.append(f"sample.parquet could not be read ({exc}); design values are used.")
+    return from_frames(manifest, design, runs, path=path, problems=problems, sample=sample)
 
 
 def from_frames(
@@ -254,6 +283,7 @@ def from_frames(
     *,
     path: Path | None = None,
     problems: list[str] | None = None,
+    sample: pd.DataFrame | None = None,
 ) -> SweepData:
     """Build a :class:`SweepData` from in-memory parts, normalising column types.
 
@@ -263,6 +293,7 @@ def from_frames(
         runs: The run records.
         path: The sweep directory, if any.
         problems: Sentences already collected about missing parts.
+        sample: The sampler's raw output, if stored.
     """
     problems = list(problems or [])
     design = design.copy()
@@ -282,7 +313,12 @@ def from_frames(
             )
             runs = runs[known].reset_index(drop=True)
     return SweepData(
-        path=path, manifest=dict(manifest), design=design, runs=runs, problems=problems
+        path=path,
+        manifest=dict(manifest),
+        design=design,
+        runs=runs,
+        problems=problems,
+        sample=sample,
     )
 
 
@@ -440,9 +476,9 @@ class Availability:
     def sentence(self) -> str:
         """A plain statement of what is missing (or that nothing is)."""
         if self.missing <= 0:
-            return f"{self.outcome}: all {self.expected} runs have a value."
+            return f"{self.outcome}: all {self.expected:,} runs have a value."
         parts = [
-            f"{n} {label}"
+            f"{n:,} {label}"
             for n, label in (
                 (self.failed, "failed"),
                 (self.timeout, "timed out"),
@@ -452,13 +488,13 @@ class Availability:
             if n
         ]
         text = (
-            f"{self.outcome}: {self.missing} of {self.expected} runs have no value "
+            f"{self.outcome}: {self.missing:,} of {self.expected:,} runs have no value "
             f"({', '.join(parts)})"
         )
         if self.points_without_value:
-            text += f"; {self.points_without_value} of {self.points} design points have none"
+            text += f"; {self.points_without_value:,} of {self.points:,} design points have none"
         if self.points_partial:
-            text += f"; {self.points_partial} points have only some replicates"
+            text += f"; {self.points_partial:,} points have only some replicates"
         return text + "."
 
 

@@ -91,7 +91,9 @@ class DiscoveryResult:
     def summary(self) -> str:
         """Base rate and exclusions in words."""
         text = base_rate_sentence(self.class_name, self.k, self.n, unit=self.unit)
-        if self.event:
+        if not self.n:
+            text = f"No {unit_words(self.unit)[:-1]} has a {human(self.class_name)} value."
+        elif self.event:
             text = (
                 f"{self.event[0].upper() + self.event[1:]} in {format_percent(self.base_rate)} "
                 f"of the {self.n:,} {unit_words(self.unit)} ({self.k:,})."

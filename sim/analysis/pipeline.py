@@ -76,7 +76,7 @@ class Analysis:
         """Every loading problem, refusal and fall-back, in one list."""
         out = list(self.data.problems)
         for result in self.sensitivity.values():
-            out += [n for n in result.notes if "refused" in n or "failed on" in n]
+            out += result.alerts
         return out
 
 
@@ -201,7 +201,7 @@ def discovery_tables(analysis: Analysis) -> dict[str, pd.DataFrame]:
                     {
                         "class": name,
                         "box": box.index,
-                        "rule": sentence,
+                        "text": sentence,
                         "coverage": box.coverage,
                         "density": box.density,
                         "p_value": box.p_value,
@@ -212,7 +212,7 @@ def discovery_tables(analysis: Analysis) -> dict[str, pd.DataFrame]:
                 {
                     "class": name,
                     "box": None,
-                    "rule": sentences[0],
+                    "text": sentences[0],
                     "coverage": None,
                     "density": None,
                     "p_value": None,

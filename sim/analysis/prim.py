@@ -123,9 +123,14 @@ class _Search:
         x = self.x[idx]
         return idx[np.all((x >= lower) & (x <= upper), axis=1)]
 
-    def peel(self, idx: np.ndarray) -> list[Step]:
-        """The peeling trajectory, starting with the box holding all of ``idx``."""
+    def peel(self, idx: np.ndarray, n_ref: float | None = None) -> list[Step]:
+        """The peeling trajectory, starting with the box holding all of ``idx``.
+
+        ``n_ref`` is the case count masses are measured against (all cases by default;
+        a scaled count for a resample smaller than the cases it stands for).
+        """
         d = self.x.shape[1]
+        n_ref = self.n if n_ref is None else n_ref
         step = Step(self.init_lower.copy(), self.init_upper.copy(), idx)
         trajectory = [step]
         while step.idx.size > 1:
@@ -151,7 +156,7 @@ class _Search:
                         best, chosen = key, Step(lower, upper, new_idx)
             if chosen is None:
                 break
-            mass_new = chosen.idx.size / self.n
+            mass_new = chosen.idx.size / n_ref
             if mass_new >= self.mass_min and chosen.idx.size < step.idx.size and best[0] > 0:
                 step = chosen
                 trajectory.append(step)
@@ -474,6 +479,7 @@ def prim(
     qp_max: float = 0.05,
     min_reproducibility: float = 0.5,
     n_resamples: int = 20,
+    resample_max: int = 5000,
     max_boxes: int = 3,
     alpha: float = 0.05,
     min_coverage: float = 0.05,
@@ -494,6 +500,8 @@ def prim(
         min_reproducibility: Dimensions restricted in fewer bootstrap resamples than
             this share are dropped (no resampling when ``n_resamples`` is 0).
         n_resamples: Bootstrap resamples for reproducibility.
+        resample_max: Cases drawn per resample at most (a smaller bootstrap sample keeps
+            large sweeps quick; dimensions that matter still reproduce).
         max_boxes: Most boxes to find by covering.
         alpha: Significance a box needs to be kept.
         min_coverage: Smallest coverage a box needs to be kept.
@@ -532,6 +540,7 @@ def prim(
             qp_max=qp_max,
             min_reproducibility=min_reproducibility,
             n_resamples=n_resamples,
+            resample_max=resample_max,
             paste=paste,
         )
         if box is None:
@@ -566,6 +575,7 @@ def _find_box(
     qp_max: float,
     min_reproducibility: float,
     n_resamples: int,
+    resample_max: int,
     paste: bool,
 ) -> PrimBox | None:
     steps = search.peel(remaining)
@@ -603,16 +613,20 @@ def _find_box(
     if n_resamples > 0:
         # For each resample, the step of its trajectory nearest to this box in
         # (coverage, density) is compared with it (as the reference's resampling does).
-        target = search.trajectory_frame([step]).iloc[0]
+        # Coverage is taken within the cases searched, so a smaller resample compares.
+        k_all = search.y[remaining].sum()
+        target_cov = search.y[step.idx].sum() / k_all
+        target_den = search.y[step.idx].mean() if step.idx.size else 0.0
+        size = min(remaining.size, resample_max)
+        n_ref = search.n * size / remaining.size
         counts = np.zeros(len(names))
         for _ in range(n_resamples):
-            sample = rng.choice(remaining, size=remaining.size, replace=True)
-            trial = search.peel(sample)
-            stats_ = search.trajectory_frame(trial)
-            gap = np.hypot(
-                stats_["coverage"].to_numpy() - target["coverage"],
-                stats_["density"].to_numpy() - target["density"],
-            )
+            sample = rng.choice(remaining, size=size, replace=True)
+            trial = search.peel(sample, n_ref=n_ref)
+            k_sample = max(search.y[sample].sum(), 1.0)
+            cov = np.array([search.y[t.idx].sum() / k_sample for t in trial])
+            den = np.array([search.y[t.idx].mean() if t.idx.size else 0.0 for t in trial])
+            gap = np.hypot(cov - target_cov, den - target_den)
             gap[0] = np.inf if len(gap) > 1 else gap[0]
             pick = int(np.argmin(gap))
             counts += search.restricted(trial[pick].lower, trial[pick].upper)

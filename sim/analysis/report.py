@@ -153,15 +153,19 @@ def _runs(a: Analysis) -> str:
     body = _kv([(k, v) for k, v in pairs if v is not None])
     if d.problems:
         body += "<h3>Loading</h3>" + _notes(d.problems)
-    bounds = pd.DataFrame(
+    bounds = list(d.problem.get("bounds", []))
+    dists = list(d.problem.get("dists", []))
+    bounds_table = pd.DataFrame(
         {
             "parameter": d.params,
-            "bounds": [json.dumps(b) for b in d.problem.get("bounds", [])][: len(d.params)]
-            + [""] * max(0, len(d.params) - len(d.problem.get("bounds", []))),
-            "distribution": list(d.problem.get("dists", ["unif"] * len(d.params)))[: len(d.params)],
+            "bounds": [
+                ", ".join(f"{float(v):.6g}" for v in bounds[i]) if i < len(bounds) else ""
+                for i in range(len(d.params))
+            ],
+            "distribution": [dists[i] if i < len(dists) else "unif" for i in range(len(d.params))],
         }
     )
-    return body + "<h3>Parameters</h3>" + _table(bounds)
+    return body + "<h3>Parameters</h3>" + _table(bounds_table)
 
 
 def _missing(a: Analysis) -> str:
@@ -198,10 +202,15 @@ def _per_outcome(
     used = {o: r for o, r in results.items() if method in r.methods}
     refused = {o: r for o, r in results.items() if r.design_method == method and r.refusal}
     if not used and not refused:
-        return _na(f"{label} does not apply: this sweep uses a {a.data.method} design.")
+        return _na(f"{label} does not apply: this sweep's design method is {a.data.method}.")
     body = ""
     for result in refused.values():
-        body += _notes([result.refusal or ""])
+        fallback = (
+            f" The given-data indices below use the {result.n_points} points with a value."
+            if result.fallback
+            else ""
+        )
+        body += _notes([(result.refusal or "") + "." + fallback])
     for outcome, result in used.items():
         body += f"<h3>{_esc(human(outcome))}</h3>" + _fig(make(result))
         if method == "sobol":
@@ -232,9 +241,14 @@ def _given(a: Analysis) -> str:
             body += _fig(figures.method_figure(result, method))
         other = [n for n in result.notes if n.startswith(tuple(methods))]
         body += _notes(other)
-    if not body:
+    if body:
+        return body
+    if not a.sensitivity:
+        return _na("There are no outcomes to analyse.")
+    if all(r.main_method in ("sobol", "morris", "fast") for r in a.sensitivity.values()):
         return _na("Given-data methods were not needed: the design-bound method used every point.")
-    return body
+    alerts = " ".join(alert for r in a.sensitivity.values() for alert in r.alerts)
+    return _na(f"No given-data indices could be computed: {alerts}")
 
 
 def _convergence(a: Analysis) -> str:
@@ -244,7 +258,8 @@ def _convergence(a: Analysis) -> str:
     body = ""
     for outcome, statement in conv.statements.items():
         body += f"<h3>{_esc(human(outcome))}</h3>" + _p(statement)
-        body += _fig(figures.convergence_figure(conv, outcome))
+        if conv.settled.get(outcome, {}).get("ranking") is not None:
+            body += _fig(figures.convergence_figure(conv, outcome))
     return body
 
 
@@ -357,10 +372,9 @@ def _failures(a: Analysis) -> str:
 def _provenance(a: Analysis) -> str:
     m = a.data.manifest
     scenario = m.get("scenario")
-    scenario_hash = None
-    if isinstance(scenario, dict):
+    scenario_hash = m.get("scenario_hash")
+    if not scenario_hash and isinstance(scenario, dict):
         scenario_hash = scenario.get("hash") or scenario.get("sha256")
-    scenario_hash = scenario_hash or m.get("scenario_hash")
     pairs = [
         ("sweep", a.data.name),
         ("directory", str(a.data.path) if a.data.path else None),
@@ -385,7 +399,8 @@ def _provenance(a: Analysis) -> str:
 def _summary(a: Analysis) -> str:
     r = a.runs
     parts = [
-        f"{r['points']:,} design points x {r['replicates']} replicates "
+        f"{r['points']:,} design points x {r['replicates']} "
+        f"replicate{'s' if r['replicates'] != 1 else ''} "
         f"({a.data.method} design); {r['done']:,} runs done, {r['failed']:,} failed, "
         f"{r['timeout']:,} timed out, {r['not_run']:,} not run."
     ]

@@ -17,6 +17,7 @@ a value; the result says so in :attr:`OutcomeSensitivity.notes`, and a
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -67,6 +68,10 @@ class RefusalError(ValueError):
     """A method cannot be applied to these data; the message says why."""
 
 
+class ConstantOutcomeError(RefusalError):
+    """The outcome does not vary, so no method can attribute its variance."""
+
+
 @dataclass
 class OutcomeSensitivity:
     """Sensitivity indices of one outcome and how they were obtained.
@@ -79,8 +84,9 @@ class OutcomeSensitivity:
         indices: Long table (see :data:`INDEX_COLUMNS`).
         availability: Counts of usable and missing runs.
         n_points: Design points with a value (the rows the indices use).
-        notes: Plain sentences: refusals, fall-backs, SALib warnings.
+        notes: Plain sentences: missing runs, refusals, fall-backs, SALib warnings.
         refusal: The design-bound method's refusal, if any.
+        alerts: The notes that need attention (refusals, failures, nothing computed).
     """
 
     outcome: str
@@ -92,6 +98,7 @@ class OutcomeSensitivity:
     n_points: int
     notes: list[str] = field(default_factory=list)
     refusal: str | None = None
+    alerts: list[str] = field(default_factory=list)
 
     @property
     def main_method(self) -> str | None:
@@ -170,8 +177,8 @@ def _check_y(y: np.ndarray, method: str) -> None:
     holes = int((~np.isfinite(y)).sum())
     if holes:
         raise RefusalError(
-            f"{method} needs a value at every design point, but {holes} of {len(y)} points "
-            "have none"
+            f"{method} needs a value at every design point, but {holes:,} of {len(y):,} "
+            "points have none"
         )
 
 
@@ -215,7 +222,7 @@ def run_method(
         raise RefusalError(f"{method} needs at least {MIN_POINTS} points, got {len(y)}")
     _check_y(y, method)
     if np.ptp(y) == 0:
-        raise RefusalError(
+        raise ConstantOutcomeError(
             f"the outcome is constant ({y[0]:g}) over these points; indices are undefined"
         )
     analyser = _ANALYSERS[method]
@@ -232,7 +239,17 @@ def run_method(
             conf_level=conf_level,
             seed=seed,
         )
-    return rows, messages
+    # Given-data analysers see neutral names (x0, x1, ...); give messages the real ones.
+    real = list(problem["names"])
+    renamed = [
+        re.sub(
+            r"\[x(\d+)\]",
+            lambda m: f"[{real[int(m.group(1))]}]" if int(m.group(1)) < len(real) else m.group(0),
+            text,
+        )
+        for text in messages
+    ]
+    return rows, renamed
 
 
 def _sobol(problem, x, y, *, names, d, second_order, num_resamples, conf_level, seed, **_):
@@ -402,6 +419,7 @@ def outcome_sensitivity(
     problem = data.problem
     x_all = data.design_matrix(data.params) if len(data.design) else np.zeros((len(y_all), 0))
     notes: list[str] = []
+    alerts: list[str] = []
     if avail.missing:
         notes.append(avail.sentence())
     if data.replicates > 1:
@@ -423,9 +441,19 @@ def outcome_sensitivity(
     }
     if x_all.shape[0] != len(y_all) or x_all.shape[1] != len(data.params):
         refusal = "the design matrix is missing or does not match the problem's parameters"
-        notes.append(f"No indices for {outcome}: {refusal}.")
+        alerts.append(f"No indices for {outcome}: {refusal}.")
+        warnings.warn(alerts[-1], SensitivityWarning, stacklevel=2)
         return OutcomeSensitivity(
-            outcome, design_method, [], False, _frame([], outcome), avail, 0, notes, refusal
+            outcome,
+            design_method,
+            [],
+            False,
+            _frame([], outcome),
+            avail,
+            0,
+            notes + alerts,
+            refusal,
+            alerts,
         )
 
     if design_method != "given":
@@ -434,10 +462,13 @@ def outcome_sensitivity(
             rows += _tag(new, n_points=len(y_all), fallback=False)
             methods.append(design_method)
             notes += [f"{design_method}: {m}" for m in messages]
-        except RefusalError as exc:
-            refusal = f"{design_method} refused {outcome}: {exc}"
-            fallback = bool(have.sum() >= MIN_POINTS) and "constant" not in str(exc)
-            notes.append(
+        except Exception as exc:  # a refusal, or SALib failing on odd data
+            verb = "refused" if isinstance(exc, RefusalError) else "failed on"
+            detail = str(exc) if isinstance(exc, RefusalError) else f"{type(exc).__name__}: {exc}"
+            refusal = f"{design_method} {verb} {outcome}: {detail}"
+            constant = isinstance(exc, ConstantOutcomeError)
+            fallback = bool(have.sum() >= MIN_POINTS) and not constant
+            alerts.append(
                 refusal
                 + (
                     f"; falling back to given-data methods ({', '.join(fallback_methods)}) "
@@ -446,6 +477,7 @@ def outcome_sensitivity(
                     else "."
                 )
             )
+            notes.append(alerts[-1])
     if design_method == "given" or fallback:
         x, y = x_all[have], y_all[have]
         for method in fallback_methods if fallback else given_methods:
@@ -462,10 +494,12 @@ def outcome_sensitivity(
             try:
                 new, messages = run_method(method, problem, xm, ym, **settings)
             except RefusalError as exc:
-                notes.append(f"{method} refused {outcome}: {exc}.")
+                alerts.append(f"{method} refused {outcome}: {exc}.")
+                notes.append(alerts[-1])
                 continue
             except Exception as exc:  # SALib raises assorted errors on odd data
-                notes.append(f"{method} failed on {outcome}: {type(exc).__name__}: {exc}.")
+                alerts.append(f"{method} failed on {outcome}: {type(exc).__name__}: {exc}.")
+                notes.append(alerts[-1])
                 continue
             rows += _tag(new, n_points=len(ym), fallback=fallback)
             methods.append(method)
@@ -473,7 +507,8 @@ def outcome_sensitivity(
                 notes.append(f"{method}{extra}.")
             notes += [f"{method}: {m}" for m in messages]
     if not methods:
-        notes.append(f"No sensitivity index could be computed for {outcome}.")
+        alerts.append(f"No sensitivity index could be computed for {outcome}.")
+        notes.append(alerts[-1])
     result = OutcomeSensitivity(
         outcome=outcome,
         design_method=design_method,
@@ -484,13 +519,10 @@ def outcome_sensitivity(
         n_points=int(have.sum()),
         notes=notes,
         refusal=refusal,
+        alerts=alerts,
     )
-    if refusal or not methods:
-        warnings.warn(
-            " ".join(n for n in notes if "refused" in n or "No sensitivity" in n),
-            SensitivityWarning,
-            stacklevel=2,
-        )
+    if alerts:
+        warnings.warn(" ".join(alerts), SensitivityWarning, stacklevel=2)
     return result
 
 

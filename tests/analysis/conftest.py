@@ -1,9 +1,10 @@
 """A small writer of the sweep store format, for analysis tests.
 
-``write_store`` writes manifest.json, design.parquet and runs/part-*.parquet exactly as
-documented in docs/architecture.md; ``make_sweep`` samples a SALib design, evaluates a
-Python test function on it and writes the store. Both are exposed as fixtures so that a
-test can later swap them for the real sweep engine without changing the assertions.
+``write_store`` writes manifest.json, design.parquet, sample.parquet and
+runs/part-*.parquet as documented in docs/architecture.md and sim/sweep/store.py;
+``make_sweep`` samples a SALib design, evaluates a Python test function on it and writes
+the store. Both are exposed as fixtures so that a test can later swap them for the real
+sweep engine without changing the assertions.
 """
 
 from __future__ import annotations
@@ -61,12 +62,15 @@ def write_store(
     manifest: Mapping[str, Any],
     design: pd.DataFrame,
     runs: pd.DataFrame,
+    sample: pd.DataFrame | None = None,
     part_rows: int = 1000,
 ) -> Path:
-    """Write a sweep store: manifest.json, design.parquet, runs/part-NNNNN.parquet."""
+    """Write a sweep store: manifest.json, design.parquet, [sample.parquet], run parts."""
     path.mkdir(parents=True, exist_ok=True)
     (path / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     pq.write_table(pa.Table.from_pandas(design, preserve_index=False), path / "design.parquet")
+    if sample is not None:
+        pq.write_table(pa.Table.from_pandas(sample, preserve_index=False), path / "sample.parquet")
     folder = path / "runs"
     folder.mkdir(exist_ok=True)
     for i, start in enumerate(range(0, max(len(runs), 1), part_rows)):
@@ -91,6 +95,8 @@ def make_sweep(
     classes: Mapping[str, tuple[str, ClassFn]] | None = None,
     status: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray] | None = None,
     x: np.ndarray | None = None,
+    to_design: Callable[[np.ndarray], pd.DataFrame] | None = None,
+    extra_manifest: Mapping[str, Any] | None = None,
     part_rows: int = 1000,
 ) -> Path:
     """Sample a design, evaluate ``outcomes`` on every (point, replicate), write the store.
@@ -108,14 +114,21 @@ def make_sweep(
         classes: name -> (predicate text, f(outcomes) -> bool array).
         status: f(X, point, replicate) -> array of "done" / "failed" / "timeout".
         x: A ready design (for ``file`` or ``grid`` designs) instead of sampling.
+        to_design: Turns the raw sample into model-unit design columns (integers,
+            choice labels); the raw sample is then stored as sample.parquet too.
+        extra_manifest: Further manifest entries.
         part_rows: Rows per part file.
     """
     problem = dict(problem)
     if x is None:
         x = sample_design(method, problem, n, seed=seed, second_order=second_order, options=options)
     n_points = len(x)
-    design = pd.DataFrame(x, columns=problem["names"])
-    design.insert(0, "point", np.arange(n_points, dtype=np.int64))
+    sample = pd.DataFrame(x, columns=problem["names"])
+    sample.insert(0, "point", np.arange(n_points, dtype=np.int64))
+    design = sample.copy()
+    if to_design is not None:
+        design = to_design(x)
+        design.insert(0, "point", np.arange(n_points, dtype=np.int64))
     point = np.repeat(np.arange(n_points), replicates)
     replicate = np.tile(np.arange(replicates), n_points)
     xr = x[point]
@@ -166,9 +179,12 @@ def make_sweep(
         "versions": {"consortium-sim": "0.1.0", "SALib": "1.6"},
         "started": "2025-01-01T00:00:00+00:00",
         "finished": "2025-01-01T00:10:00+00:00",
-        "scenario": {"hash": "sha256:test", "name": "synthetic"},
-    }
-    return write_store(path, manifest=manifest, design=design, runs=runs, part_rows=part_rows)
+        "scenario": {"name": "synthetic"},
+        "scenario_hash": "sha256:test",
+    } | dict(extra_manifest or {})
+    return write_store(
+        path, manifest=manifest, design=design, runs=runs, sample=sample, part_rows=part_rows
+    )
 
 
 @pytest.fixture

@@ -116,3 +116,14 @@ def test_noise_needs_replicates(sweep_factory, ishigami_outcomes) -> None:
     table = noise_shares(load_sweep(path))
     assert np.isnan(table["noise_share"].iloc[0])
     assert "one finished replicate" in table["statement"].iloc[0]
+
+
+def test_too_small_a_design_says_why(sweep_factory, ishigami_outcomes) -> None:
+    path = sweep_factory("tiny", outcomes=ishigami_outcomes, n=8, second_order=False)
+    result = convergence(load_sweep(path))
+    assert result.table.empty
+    assert result.settled["y"] == {"ranking": None, "ci": None}
+    assert (
+        "8 base samples are too few for 3 growing prefixes of at least 4"
+        in (result.statements["y"])
+    )

@@ -7,6 +7,8 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sim.analysis import classification_tree, discover, discover_failures, load_sweep
 from sim.analysis.rules import (
@@ -188,3 +190,85 @@ def test_own_tree_matches_scikit_learn() -> None:
         assert (d1, f1) == (d2, f2)
         assert t1 == pytest.approx(t2, abs=1e-6)
     np.testing.assert_allclose(ours.predict_proba(x), reference.predict_proba(x)[:, 1])
+
+
+FORMS = ["joint_project", "legal_consortium", "collective"]
+
+
+def _forms_design(x):
+    return pd.DataFrame(
+        {
+            "trust": x[:, 0],
+            "form": pd.array(
+                [FORMS[int(i)] for i in np.clip(np.floor(x[:, 1]), 0, 2)], dtype="str"
+            ),
+            "team_size": np.clip(np.floor(x[:, 2]), 2, 9).astype(np.int64),
+        }
+    )
+
+
+def _forms_outcome(x, rng):
+    legal = np.floor(x[:, 1]) == 1
+    return {"value": 5.0 * legal + 0.5 * x[:, 0] + 0.01 * x[:, 2]}
+
+
+def test_choice_and_integer_parameters(sweep_factory) -> None:
+    """The sampler's raw output drives SALib; model units and labels drive the rules."""
+    from sim.analysis import outcome_sensitivity
+
+    problem = {
+        "num_vars": 3,
+        "names": ["trust", "form", "team_size"],
+        "bounds": [[0, 1], [0, 3], [2, 10]],
+    }
+    path = sweep_factory(
+        "forms",
+        outcomes=_forms_outcome,
+        problem=problem,
+        method="morris",
+        n=30,
+        to_design=_forms_design,
+        classes={"value_creation": ("value > 2", lambda v: v["value"] > 2)},
+        extra_manifest={
+            "parameters": {"form": {"choice": FORMS}, "team_size": {"integers": [2, 9]}}
+        },
+    )
+    data = load_sweep(path)
+    assert data.design["form"].iloc[0] in FORMS
+    raw = data.design_matrix(data.params)
+    # The raw sample reaches the top level 3.0 of [0, 3]; label codes stop at 2.
+    assert raw[:, 1].max() == 3.0
+    assert data.coded("form")[0].max() == 2.0
+    result = outcome_sensitivity(data, "value")
+    assert result.methods == ["morris"]
+    assert result.ranking()[0] == "form"
+    found = discover(data, "value_creation")
+    sentence = found.rules()[0]
+    assert "form is legal consortium" in sentence
+    assert found.prim.boxes[0].density == pytest.approx(1.0)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    n=st.integers(20, 200),
+    d=st.integers(1, 4),
+    depth=st.integers(1, 4),
+    seed=st.integers(0, 2**16),
+)
+def test_tree_leaves_partition_the_cases(n: int, d: int, depth: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    x = np.round(rng.uniform(size=(n, d)) * 5) / 5
+    y = (rng.uniform(size=n) < x[:, 0]).astype(float)
+    tree = classification_tree(x, y, max_depth=depth, min_leaf=3)
+    assert sum(leaf.n for leaf in tree.leaves) == n
+    assert sum(leaf.k for leaf in tree.leaves) == y.sum()
+    assert all(leaf.n >= 3 or len(tree.leaves) == 1 for leaf in tree.leaves)
+    depths = [node_depth for node_depth, _, _ in tree.splits()]
+    assert all(node_depth < depth for node_depth in depths)
+    proba = tree.predict_proba(x)
+    assert np.all((proba >= 0) & (proba <= 1))
+    # each case falls in the leaf whose bounds hold it, and gets that leaf's density
+    for leaf in tree.leaves:
+        inside = np.all((x > leaf.lower) & (x <= leaf.upper), axis=1)
+        assert inside.sum() == leaf.n
+        assert np.allclose(proba[inside], leaf.density)

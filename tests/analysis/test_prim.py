@@ -182,3 +182,13 @@ def test_boxes_contain_their_cases(data: tuple[np.ndarray, np.ndarray]) -> None:
         assert 0 <= box.p_value <= 1
         assert np.all(box.lower <= box.upper)
         remaining &= ~inside
+
+
+def test_smaller_resamples_still_reproduce() -> None:
+    x, y = box_data(n=4000, seed=7)
+    result = prim(x, y, seed=7, resample_max=600, n_resamples=10)
+    box = result.boxes[0]
+    assert set(box.restricted) == {"x1", "x2"}
+    assert box.reproducibility["x1"] >= 0.8
+    assert box.reproducibility["x2"] >= 0.8
+    assert max(box.reproducibility[s] for s in ("s1", "s2", "s3")) <= 0.5

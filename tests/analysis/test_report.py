@@ -107,6 +107,7 @@ def test_report_has_every_section(sobol_report: Path) -> None:
     page, _ = _parse(sobol_report)
     missing = REQUIRED_IDS - {k for k, v in page.ids.items() if v == "section"}
     assert not missing
+    assert "could not be built" not in sobol_report.read_text(encoding="utf-8")
 
 
 def test_report_is_self_contained(sobol_report: Path) -> None:
@@ -183,7 +184,8 @@ def test_report_for_a_morris_design_without_classes(sweep_factory) -> None:
         method="morris",
         n=20,
     )
-    page, _ = _parse(write_sweep_report(path, num_resamples=20))
+    page, html = _parse(write_sweep_report(path, num_resamples=20))
+    assert "could not be built" not in html
     assert set(page.ids) >= REQUIRED_IDS
     assert "does not apply" in page.section("sobol")
     assert "mu*" in " ".join(page.text["morris"]) or "Morris" in page.section("morris")

@@ -157,7 +157,7 @@ def test_missing_runs_are_counted_refused_and_fall_back(sweep_factory) -> None:
         result = outcome_sensitivity(data, "z")
     holes = failed + timeout + nan_z
     assert result.refusal is not None
-    assert f"{holes} of {n_points} points have none" in result.refusal
+    assert f"{holes} of {n_points:,} points have none" in result.refusal
     assert result.fallback
     assert result.methods == ["rbd_fast", "pawn"]
     assert "sobol" not in set(result.indices["method"])
