@@ -24,39 +24,11 @@ def run(scenario: Any = None, **kwargs: Any) -> RunRecord:
     return _run(scenario, **kwargs)
 
 
-def sweep(
-    scenario: str | Path,
-    *,
-    out_dir: str | Path | None = None,
-    workers: int | None = None,
-    backend: str = "local",
-    scheduler: str | None = None,
-    fresh: bool = False,
-    progress: bool = False,
-) -> pd.DataFrame:
-    """Run (or resume) the sweep of a scenario file and return its runs as a DataFrame."""
-    from sim.scenario import load_scenario
-    from sim.sweep import run_sweep
+def sweep(scenario: str | Path, **kwargs: Any) -> pd.DataFrame:
+    """Run (or resume) a scenario file's sweep; see :func:`sim.scenario_sweep.sweep_scenario`."""
+    from sim.scenario_sweep import sweep_scenario
 
-    sc = load_scenario(scenario)
-    if sc.sweep is None:
-        msg = f"{scenario}: sweep: missing; add a sweep section"
-        raise ValueError(msg)
-    base = sc.params().model_dump() if sc.is_builtin else dict(sc.parameters)
-    return run_sweep(
-        sc.sweep,
-        model=sc.evaluator(),
-        base_params=base,
-        steps=sc.steps,
-        name=sc.name,
-        scenario=sc.model_dump(mode="json"),
-        out_dir=Path(out_dir) if out_dir else Path("results") / "sweeps" / sc.name,
-        workers=workers,
-        backend=backend,
-        scheduler=scheduler,
-        fresh=fresh,
-        progress=progress,
-    )
+    return sweep_scenario(scenario, **kwargs)
 
 
 __all__ = ["__version__", "run", "sweep"]

@@ -9,7 +9,7 @@ those arrays, one rule per function.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 import numpy as np
 from mesa import Agent
@@ -90,30 +90,14 @@ def beta_around(
     return rng.beta(a, b, size=n)
 
 
-class Contributors(NamedTuple):
-    """What :func:`contribution` needs to know about each organisation (fixed traits)."""
-
-    conditional: np.ndarray  # conditional cooperators (bool)
-    hump: np.ndarray  # hump-shaped contributors (bool)
-    fixed: np.ndarray  # what free riders and unconditional cooperators always put in
-    holdback: np.ndarray  # share self-interest leaves: 1 - 0.5 x self-interest
-
-    def take(self, idx: np.ndarray) -> Contributors:
-        """The same, for the organisations at ``idx`` only."""
-        return Contributors(*(a[idx] for a in self))
+def type_masks(ctype: np.ndarray) -> np.ndarray:
+    """One 0/1 row per contribution type, for fast arithmetic selection."""
+    return np.stack([(ctype == t).astype(float) for t in ContributionType])
 
 
-def contributors(ctype: np.ndarray, self_interest: np.ndarray) -> Contributors:
-    """Precompute :class:`Contributors` from contribution types and self-interest."""
-    return Contributors(
-        conditional=ctype == ContributionType.CONDITIONAL,
-        hump=ctype == ContributionType.HUMP,
-        fixed=np.where(ctype == ContributionType.FREE_RIDER, FREE_RIDING, 1.0),
-        holdback=1.0 - 0.5 * self_interest,
-    )
-
-
-def contribution(who: Contributors, others_mean: np.ndarray, trust: np.ndarray) -> np.ndarray:
+def contribution(
+    masks: np.ndarray, others_mean: np.ndarray, trust: np.ndarray, self_interest: np.ndarray
+) -> np.ndarray:
     """The contribution in [0, 1] each organisation intends, given what the others intended.
 
     Conditional cooperators match the others, more fully the more they trust them (and
@@ -123,15 +107,21 @@ def contribution(who: Contributors, others_mean: np.ndarray, trust: np.ndarray) 
     half of it.
 
     Args:
-        who: Output of :func:`contributors` for these organisations.
+        masks: Output of :func:`type_masks` (one row per contribution type).
         others_mean: What each organisation's partners intended last week.
         trust: Each organisation's mean trust in its partners.
+        self_interest: Each organisation's self-interest.
     """
     x = others_mean
     conditional = np.minimum(x * (0.6 + 0.8 * trust), 1.0)
     hump = np.minimum(np.minimum(conditional, 1.0 - x) * 1.6, 1.0)
-    base = np.where(who.conditional, conditional, np.where(who.hump, hump, who.fixed))
-    return base * who.holdback
+    fixed = masks[ContributionType.UNCONDITIONAL] + FREE_RIDING * masks[ContributionType.FREE_RIDER]
+    base = np.where(
+        masks[ContributionType.CONDITIONAL],
+        conditional,
+        np.where(masks[ContributionType.HUMP], hump, fixed),
+    )
+    return base * (1.0 - 0.5 * self_interest)
 
 
 def exit_threshold(risk_appetite: np.ndarray) -> np.ndarray:

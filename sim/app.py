@@ -22,13 +22,14 @@ or, in a notebook, ``build_page()`` returns the page component to display.
 from __future__ import annotations
 
 import errno
-from html import escape
 import io
 import math
 import os
 import socket
 import sys
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Sequence
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -70,14 +71,16 @@ __all__ = ["SCENARIO_ENV", "AppState", "Page", "PortInUseError", "WhatIfApp", "b
 SCENARIO_ENV = "CONSIM_APP_SCENARIO"  # scenario file the served app starts with
 APP_REF = "sim.app:Page"
 TITLE = "Consortium journeys: what if?"
-PLAY_INTERVAL_MS = 150
+PLAY_INTERVAL_MS = 50  # drawing the views takes longer than this anyway
 MAX_PAIRS = 10
+MAX_COMPARE_WEEKS = 1_040
 TABS = ("Live run", "Compare two settings", "How it works")
 # Slider values stay visible (a room cannot see a value that only shows while dragging).
 CSS = """
 .v-slider-thumb__label-container { display: block !important; }
 .v-slider-thumb__label { font-size: 0.7rem; }
-.v-navigation-drawer .v-slider.v-input { margin-top: 14px; }
+.v-slider.v-input { margin-top: 16px; }
+.solara-markdown h2:first-child { margin-top: 0; }
 """
 
 
@@ -92,14 +95,17 @@ class AppState:
     Args:
         scenario_path: Scenario file to start with (``None``: ``baseline`` if present,
             else the model's defaults).
+        dirs: Folders with preset scenario files (default: ``scenarios/``).
 
     Raises:
         ScenarioError: if ``scenario_path`` is not a valid journey scenario.
     """
 
-    def __init__(self, scenario_path: str | Path | None = None) -> None:
+    def __init__(
+        self, scenario_path: str | Path | None = None, dirs: Sequence[Path] | None = None
+    ) -> None:
         self.scenario_path = scenario_path
-        self.presets, self.problems = find_presets(scenario_path)
+        self.presets, self.problems = find_presets(scenario_path, dirs)
         self.preset = solara.reactive(initial_preset(self.presets, scenario_path))
         self.live: solara.Reactive[AppModel] | None = None  # set by the workspace
         self.tab = solara.reactive(0)
@@ -127,19 +133,19 @@ MD_CLASSES = ["solara-markdown", "rendered_html", "jp-RenderedHTMLCommon"]
 
 
 @solara.component
-def Md(text: str, style: str | None = None):
+def Md(text: str, style: str | None = None):  # noqa: N802
     """Markdown rendered on the server (needs no script from the internet)."""
     html = solara.use_memo(lambda: markdown.markdown(text, extensions=["tables"]), [text])
     solara.HTML(tag="div", unsafe_innerHTML=html, classes=MD_CLASSES, style=style)
 
 
 @solara.component
-def Picture(make: Callable[[], Figure], dependencies: list[Any], width: str = "100%"):
+def Picture(make: Callable[[], Figure], dependencies: list[Any], width: str = "100%"):  # noqa: N802
     """A Matplotlib figure as a PNG, redrawn only when ``dependencies`` change."""
 
     def render() -> bytes:
         buf = io.BytesIO()
-        make().savefig(buf, format="png", bbox_inches="tight")
+        make().savefig(buf, format="png", pil_kwargs={"compress_level": 1})
         return buf.getvalue()
 
     png = solara.use_memo(render, dependencies)
@@ -147,12 +153,15 @@ def Picture(make: Callable[[], Figure], dependencies: list[Any], width: str = "1
 
 
 @solara.component
-def PresetCard(state: AppState):
+def PresetCard(state: AppState):  # noqa: N802
     """The sidebar's first card: choose a preset and read what to do."""
     preset = state.current_preset()
     with solara.Card("Start here"):
         solara.Select(
-            "Preset", values=list(state.presets), value=state.preset.value, on_value=state.preset.set
+            "Preset",
+            values=list(state.presets),
+            value=state.preset.value,
+            on_value=state.preset.set,
         )
         if preset.description:
             Md(f"*{escape(preset.description)}*")
@@ -165,7 +174,7 @@ def PresetCard(state: AppState):
 
 
 @solara.component
-def Headline(model: AppModel):
+def Headline(model: AppModel):  # noqa: N802
     """Week counter and the settings of the live run, large enough for a room."""
     update_counter.get()
     t = tally(model)
@@ -182,8 +191,9 @@ def Headline(model: AppModel):
 
 
 @solara.component
-def EventLog(model: AppModel):
-    """The latest notable events, newest first."""
+def EventLog(model: AppModel, tick: int):  # noqa: N802
+    """The latest notable events, newest first (``tick`` makes it redraw each week)."""
+    del tick
     events = notable_events(model, limit=12)
     if not events:
         Md("*Nothing notable yet: press ▶ or Step.*")
@@ -192,7 +202,7 @@ def EventLog(model: AppModel):
 
 
 @solara.component
-def LiveViews(model: AppModel):
+def LiveViews(model: AppModel):  # noqa: N802
     """The live run: network, stages over time, trust, outcome tally and event log."""
     update_counter.get()
     deps = [model, model.tick]
@@ -203,13 +213,15 @@ def LiveViews(model: AppModel):
         with solara.Column():
             with solara.Card("Organisations per stage", margin=0):
                 Picture(lambda: stages_figure(timeline), deps)
-            with solara.Card("Mean trust between organisations that know each other", margin=0):
-                Picture(lambda: trust_figure(timeline, model.params.trust), deps)
+            with solara.Card("How initiatives ended so far", margin=0):
+                t = tally(model)
+                counts = (model, *t.counts.values(), t.in_progress, t.lapsed)
+                Picture(lambda: tally_figure(t), list(counts))
     with solara.Columns([1, 1]):
-        with solara.Card("How initiatives ended so far", margin=0):
-            Picture(lambda: tally_figure(tally(model)), deps)
+        with solara.Card("Mean trust between organisations that know each other", margin=0):
+            Picture(lambda: trust_figure(timeline, model.params.trust), deps)
         with solara.Card("What just happened", margin=0):
-            EventLog(model)
+            EventLog(model, model.tick)
     with solara.Row():
         solara.FileDownload(
             model.report_html,
@@ -221,7 +233,7 @@ def LiveViews(model: AppModel):
 
 
 @solara.component
-def SettingSliders(values: dict[str, Any], on_change: Callable[[str, Any], None]):
+def SettingSliders(values: dict[str, Any], on_change: Callable[[str, Any], None]):  # noqa: N802
     """Sliders for setting B of a comparison."""
     for c in controls(values):
         value = values.get(c.name, c.info.default)
@@ -237,8 +249,13 @@ def SettingSliders(values: dict[str, Any], on_change: Callable[[str, Any], None]
             )
         else:
             solara.SliderFloat(
-                c.label, value=float(value), min=c.low, max=c.high, step=c.step,
-                on_value=set_value, thumb_label="always",
+                c.label,
+                value=float(value),
+                min=c.low,
+                max=c.high,
+                step=c.step,
+                on_value=set_value,
+                thumb_label="always",
             )
 
 
@@ -256,23 +273,35 @@ def comparison_markdown(c: Comparison) -> str:
     runs = "one run" if len(c.seeds) == 1 else f"{len(c.seeds)} paired runs"
     if c.changes:
         what = "; ".join(
-            f"{label(k).lower()} {format_value(a)} → {format_value(b)}" for k, (a, b) in c.changes.items()
+            f"{label(k).lower()} {format_value(a)} → {format_value(b)}"
+            for k, (a, b) in c.changes.items()
         )
     else:
         what = "nothing (A and B are the same, so the runs are identical)"
+    rows = [r for r in c.rows() if not math.isnan(r["difference"])]
+    biggest = max(rows, key=lambda r: abs(r["difference"]), default=None)
     lines = [
         f"**B changes:** {what}.  ",
         f"Both settings ran {c.steps} weeks with the same {seeds} ({runs} each), so the "
         "difference below comes from the change, not from chance.",
         "",
+        *(
+            [
+                f"**Biggest difference:** {outcome_label(biggest['outcome'])}, "
+                f"{_points(biggest['difference'])}.",
+                "",
+            ]
+            if biggest is not None and biggest["difference"] != 0
+            else []
+        ),
         "| outcome | A | B | difference (B − A) |",
         "|---|---:|---:|---:|",
     ]
-    for row in c.rows():
-        lines.append(
-            f"| {outcome_label(row['outcome'])} | {_share(row['a_count'], row['a_share'])} | "
-            f"{_share(row['b_count'], row['b_share'])} | **{_points(row['difference'])}** |"
-        )
+    lines.extend(
+        f"| {outcome_label(row['outcome'])} | {_share(row['a_count'], row['a_share'])} | "
+        f"{_share(row['b_count'], row['b_share'])} | **{_points(row['difference'])}** |"
+        for row in c.rows()
+    )
     lines += [
         f"| *initiatives ended* | {c.a.tally.ended} | {c.b.tally.ended} | "
         f"{c.b.tally.ended - c.a.tally.ended:+d} |",
@@ -287,7 +316,7 @@ def comparison_markdown(c: Comparison) -> str:
 
 
 @solara.component
-def CompareView(state: AppState, model: AppModel):
+def CompareView(state: AppState, model: AppModel):  # noqa: N802
     """Two settings side by side, run with the same seed."""
     a_values = model.params.model_dump()
     b_values = state.b_values.value or a_values
@@ -315,10 +344,22 @@ def CompareView(state: AppState, model: AppModel):
     with solara.Columns([1, 1]):
         with solara.Card("A: the live run's settings", margin=0):
             Md(
-                "\n".join(f"- {c.label}: **{format_value(a_values[c.name])}**" for c in controls(a_values))
+                "\n".join(
+                    f"- {c.label}: **{format_value(a_values[c.name])}**" for c in controls(a_values)
+                )
                 + "\n\nChange A with the sidebar's sliders and **Reset**."
             )
         with solara.Card("B: what if…", margin=0):
+            differs = [
+                f"{c.label.lower()} {format_value(a_values[c.name])} → "
+                f"{format_value(b_values[c.name])}"
+                for c in controls(b_values)
+                if b_values.get(c.name) != a_values.get(c.name)
+            ]
+            Md(
+                "**Differs from A:** "
+                + ("; ".join(differs) if differs else "nothing yet: move a slider")
+            )
             SettingSliders(b_values, set_b)
             solara.Button(
                 "Start B from A", on_click=lambda: state.b_values.set(dict(a_values)), outlined=True
@@ -326,12 +367,20 @@ def CompareView(state: AppState, model: AppModel):
     with solara.Card("Run both", margin=0):
         with solara.Row(style={"align-items": "center"}):
             solara.SliderInt(
-                "Weeks", value=weeks, min=1, max=max(weeks, int(a_values["steps"]), 52),
-                on_value=state.weeks.set, thumb_label="always",
+                "Weeks",
+                value=weeks,
+                min=1,
+                max=max(weeks, int(a_values["steps"]), MAX_COMPARE_WEEKS),
+                on_value=state.weeks.set,
+                thumb_label="always",
             )
             solara.SliderInt(
-                "Paired runs", value=state.pairs.value, min=1, max=MAX_PAIRS,
-                on_value=state.pairs.set, thumb_label="always",
+                "Paired runs",
+                value=state.pairs.value,
+                min=1,
+                max=MAX_PAIRS,
+                on_value=state.pairs.set,
+                thumb_label="always",
             )
             solara.Button("Run A and B", color="primary", on_click=task, disabled=task.pending)
         if task.pending:
@@ -343,21 +392,27 @@ def CompareView(state: AppState, model: AppModel):
     if result is not None:
         with solara.Card("What the change did", margin=0):
             Md(comparison_markdown(result))
-            Picture(lambda: comparison_figure(result), [result])
+            Picture(lambda: comparison_figure(result), [result], width="70%")
             with solara.Columns([1, 1]):
-                Picture(lambda: stages_figure(result.a.timelines[0], "A: organisations per stage"), [result])
-                Picture(lambda: stages_figure(result.b.timelines[0], "B: organisations per stage"), [result])
+                Picture(
+                    lambda: stages_figure(result.a.timelines[0], "A: organisations per stage"),
+                    [result],
+                )
+                Picture(
+                    lambda: stages_figure(result.b.timelines[0], "B: organisations per stage"),
+                    [result],
+                )
 
 
 @solara.component
-def Explainer():
+def Explainer():  # noqa: N802
     """The plain-language guide."""
     text = solara.use_memo(explainer_markdown, [])
     Md(text)
 
 
 @solara.component
-def Workspace(state: AppState, preset: Preset):
+def Workspace(state: AppState, preset: Preset):  # noqa: N802
     """One live run with its controls (re-created when the preset changes)."""
     live = solara.use_memo(lambda: solara.reactive(new_model(preset)), [])
     params = solara.use_memo(lambda: model_params(preset), [])
@@ -385,13 +440,30 @@ def Workspace(state: AppState, preset: Preset):
 
 
 @solara.component
-def WhatIfApp(state: AppState):
+def AfterRender(action: Callable[[], None]):  # noqa: N802
+    """Calls ``action`` once, after the page has been drawn with this component in it."""
+    solara.use_effect(action, [])
+
+
+@solara.component
+def WhatIfApp(state: AppState):  # noqa: N802
     """The whole app for one session."""
     solara.Title(TITLE)
     solara.Style(CSS)
+    preset = state.current_preset()
+    # Solara's layout keeps a sidebar component's state while a component of the same kind
+    # sits in the same place, so a new Workspace would inherit the old run's controls (and
+    # their reset settings). On a change of preset the controls therefore leave the
+    # sidebar for one render before the new ones come in.
+    shown, set_shown = solara.use_state(preset.name)
+    switching = shown != preset.name
     with solara.Sidebar():
         PresetCard(state)
-    preset = state.current_preset()
+        if switching:
+            AfterRender(lambda: set_shown(preset.name))
+    if switching:
+        solara.ProgressLinear(True)
+        return
     Workspace(state, preset).key(f"preset:{preset.name}")
 
 
@@ -405,7 +477,7 @@ def build_page(scenario_path: str | None = None) -> Callable[[], Any]:
         preset_from_file(scenario_path)
 
     @solara.component
-    def ConsimPage():
+    def ConsimPage():  # noqa: N802
         state = solara.use_memo(lambda: AppState(scenario_path), [])
         WhatIfApp(state)
 
@@ -413,7 +485,7 @@ def build_page(scenario_path: str | None = None) -> Callable[[], Any]:
 
 
 @solara.component
-def Page():
+def Page():  # noqa: N802
     """The page the server shows; its scenario comes from ``$CONSIM_APP_SCENARIO``."""
     path = os.environ.get(SCENARIO_ENV) or None
     state = solara.use_memo(lambda: AppState(path), [path])
@@ -450,6 +522,8 @@ def solara_app() -> Any:
     import solara.server.starlette as solara_server
 
     solara_settings.telemetry.mixpanel_enable = False  # a workshop room may be offline
+    # plain http on the local machine is the intended use: no need to warn about cookies
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none", category=UserWarning)
     solara_settings.main.mode = "production"
     solara_settings.theme.title = TITLE
     if "__default__" not in solara_apps.apps:
@@ -481,19 +555,26 @@ def serve(scenario: str | None, host: str = "127.0.0.1", port: int = 8765) -> No
         from sim.app_assets import ensure_assets, missing_packages
 
         if missing_packages():
-            print("Fetching the app's browser front end (first start only)...", flush=True)  # noqa: T201
+            print("Fetching the app's browser front end (first start only)...", flush=True)
             for problem in ensure_assets():
-                print(f"warning: {problem}", file=sys.stderr, flush=True)  # noqa: T201
+                print(f"warning: {problem}", file=sys.stderr, flush=True)
         os.environ[SCENARIO_ENV] = str(Path(scenario).resolve()) if scenario else ""
         import uvicorn
 
         config = uvicorn.Config(
-            solara_app(), host=host, port=port, log_level="warning", access_log=False, loop="asyncio"
+            solara_app(),
+            host=host,
+            port=port,
+            log_level="warning",
+            access_log=False,
+            loop="asyncio",
         )
         server = uvicorn.Server(config)
         shown = f"[{host}]" if ":" in host else host
-        print(f"consortium-sim what-if app: http://{shown}:{port}/  (press Ctrl+C to stop)", flush=True)  # noqa: T201
+        print(
+            f"consortium-sim what-if app: http://{shown}:{port}/  (press Ctrl+C to stop)",
+            flush=True,
+        )
         server.run(sockets=[sock])
     finally:
         sock.close()
-

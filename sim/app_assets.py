@@ -29,12 +29,16 @@ def required_packages() -> list[tuple[str, str]]:
     template = Path(solara_server.__file__).parent / "templates" / "solara.html.j2"
     found = set(_CDN_REF.findall(template.read_text(encoding="utf-8")))
     app = "@widgetti/solara-vuetify3-app" if solara_server.vue3 else "@widgetti/solara-vuetify-app"
-    other_app = "@widgetti/solara-vuetify-app" if solara_server.vue3 else "@widgetti/solara-vuetify3-app"
+    other_app = (
+        "@widgetti/solara-vuetify-app" if solara_server.vue3 else "@widgetti/solara-vuetify3-app"
+    )
     packages = {(n, v) for n, v in found if n != other_app}
     if not any(n == app for n, _ in packages):  # pragma: no cover - a template we do not know
         return []
     if solara_settings.assets.fontawesome_enabled:
-        match = re.match(r"/?((?:@[\w.-]+/)?[\w.-]+)@([\w.+-]+)/", solara_settings.assets.fontawesome_path)
+        match = re.match(
+            r"/?((?:@[\w.-]+/)?[\w.-]+)@([\w.+-]+)/", solara_settings.assets.fontawesome_path
+        )
         if match:
             packages.add((match.group(1), match.group(2)))
     return sorted(packages)
@@ -51,7 +55,11 @@ def cache_dir() -> Path:
             return path
     except OSError:
         pass
-    fallback = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "consortium-sim" / "solara-cdn"
+    fallback = (
+        Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+        / "consortium-sim"
+        / "solara-cdn"
+    )
     fallback.mkdir(parents=True, exist_ok=True)
     solara_settings.assets.proxy_cache_dir = fallback
     return fallback
@@ -60,7 +68,9 @@ def cache_dir() -> Path:
 def missing_packages() -> list[tuple[str, str]]:
     """Required packages not yet in the cache."""
     root = cache_dir()
-    return [(n, v) for n, v in required_packages() if not (root / f"{n}@{v}" / "package.json").is_file()]
+    return [
+        (n, v) for n, v in required_packages() if not (root / f"{n}@{v}" / "package.json").is_file()
+    ]
 
 
 def _unpack(tgz: Path, target: Path) -> None:
@@ -103,7 +113,10 @@ def ensure_assets(timeout: float = 600) -> list[str]:
             try:
                 done = subprocess.run(
                     [npm, "pack", spec, "--pack-destination", tmp, "--silent"],
-                    capture_output=True, text=True, timeout=timeout, check=False,
+                    capture_output=True,
+                    text=True,
+                    timeout=timeout,
+                    check=False,
                 )
             except (OSError, subprocess.TimeoutExpired) as exc:
                 problems.append(f"could not fetch {spec} with npm: {exc}")

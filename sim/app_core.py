@@ -1,5 +1,7 @@
-"""What the what-if app shows, without any user interface: the live model, the presets,
-the controls, side-by-side comparisons and the plain-language texts.
+"""What the what-if app shows, without its user interface.
+
+The live model, the presets, the controls, side-by-side comparisons and the
+plain-language texts.
 
 :mod:`sim.app` builds the browser app on top of this module; everything here can be used
 (and tested) without a browser or a Solara server.
@@ -241,7 +243,7 @@ class Preset:
     name: str
     description: str
     seed: int
-    values: dict[str, Any]  # every journey parameter
+    params: dict[str, Any]  # every journey parameter
     path: Path | None = None
 
 
@@ -314,7 +316,7 @@ def find_presets(
                 problems.append(f"{f.name}: {'; '.join(exc.problems)}")
             continue
         name = preset.name if preset.name not in presets else f"{preset.name} ({f.name})"
-        presets[name] = Preset(name, preset.description, preset.seed, preset.values, f)
+        presets[name] = Preset(name, preset.description, preset.seed, preset.params, f)
     return presets, problems
 
 
@@ -333,7 +335,7 @@ def new_model(preset: Preset, seed: int | None = None, **changes: Any) -> AppMod
     return AppModel(
         seed=preset.seed if seed is None else seed,
         preset=preset.name,
-        **{**preset.values, **changes},
+        **{**preset.params, **changes},
     )
 
 
@@ -388,21 +390,34 @@ def model_params(preset: Preset) -> dict[str, Any]:
     out: dict[str, Any] = {
         "seed": {"type": "InputText", "value": str(preset.seed), "label": "Random seed"},
     }
-    for c in controls(preset.values):
-        value = preset.values[c.name]
+    for c in controls(preset.params):
+        value = preset.params[c.name]
         if c.kind == "choice":
-            out[c.name] = {"type": "Select", "value": value, "values": list(c.choices), "label": c.label}
+            out[c.name] = {
+                "type": "Select",
+                "value": value,
+                "values": list(c.choices),
+                "label": c.label,
+            }
         elif c.kind == "int":
             out[c.name] = {
-                "type": "SliderInt", "value": int(value), "min": int(c.low), "max": int(c.high),
-                "step": 1, "label": c.label,
+                "type": "SliderInt",
+                "value": int(value),
+                "min": int(c.low),
+                "max": int(c.high),
+                "step": 1,
+                "label": c.label,
             }
         else:
             out[c.name] = {
-                "type": "SliderFloat", "value": float(value), "min": c.low, "max": c.high,
-                "step": c.step, "label": c.label,
+                "type": "SliderFloat",
+                "value": float(value),
+                "min": c.low,
+                "max": c.high,
+                "step": c.step,
+                "label": c.label,
             }
-    for name, value in preset.values.items():
+    for name, value in preset.params.items():
         out.setdefault(name, value)
     out["preset"] = preset.name
     return out
@@ -486,7 +501,7 @@ def tally(model: JourneyModel) -> Tally:
 class SettingResult:
     """One setting of a comparison, pooled over its runs."""
 
-    values: dict[str, Any]
+    params: dict[str, Any]
     tally: Tally
     value_created: float  # mean per run
     mean_trust: float  # mean at the end, over runs
@@ -552,9 +567,9 @@ def compare_runs(
     ra = run_setting(a, seeds, steps)
     rb = run_setting(b, seeds, steps)
     changes = {
-        k: (ra.values[k], rb.values[k])
-        for k in ra.values
-        if k != "steps" and ra.values[k] != rb.values[k]
+        k: (ra.params[k], rb.params[k])
+        for k in ra.params
+        if k != "steps" and ra.params[k] != rb.params[k]
     }
     return Comparison(ra, rb, seeds, int(steps), changes)
 
@@ -604,7 +619,7 @@ def explainer_markdown() -> str:
         "## What each slider does",
         "",
         "| slider | range | what it means |",
-        "|---|---|---|",
+        "|:---|:---|:---|",
     ]
     for c in controls():
         info = c.info

@@ -16,6 +16,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
 from sim.app_core import Tally, outcome_label
 from sim.report.run_report import OUTCOME_COLOURS, STAGE_COLOURS
@@ -26,12 +27,19 @@ if TYPE_CHECKING:
 
     from sim.app_core import AppModel, Comparison
 
-LIVE_STAGES = (Stage.LATENT_VALUE, Stage.EXPLORING, Stage.COHERING, Stage.ESTABLISHING, Stage.JOURNEYING)
+LIVE_STAGES = (
+    Stage.LATENT_VALUE,
+    Stage.EXPLORING,
+    Stage.COHERING,
+    Stage.ESTABLISHING,
+    Stage.JOURNEYING,
+)
 TEXT = "#334e68"
 GRID = "#e4e7eb"
 
 
 def _style(ax) -> None:
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.spines[["top", "right"]].set_visible(False)
     ax.spines[["left", "bottom"]].set_color("#9aa5b1")
     ax.tick_params(colors=TEXT, labelsize=8)
@@ -83,12 +91,16 @@ def network_figure(model: AppModel) -> Figure:
     src, dst = np.nonzero(np.triu(model.informal))
     if src.size:
         ax.add_collection(
-            LineCollection(np.stack([xy[src], xy[dst]], axis=1), colors="#9aa5b1", linewidths=0.4, alpha=0.25)
+            LineCollection(
+                np.stack([xy[src], xy[dst]], axis=1), colors="#9aa5b1", linewidths=0.4, alpha=0.25
+            )
         )
     src, dst = np.nonzero(np.triu(model.collab))
     if src.size:
         ax.add_collection(
-            LineCollection(np.stack([xy[src], xy[dst]], axis=1), colors="#829ab1", linewidths=0.7, alpha=0.45)
+            LineCollection(
+                np.stack([xy[src], xy[dst]], axis=1), colors="#829ab1", linewidths=0.7, alpha=0.45
+            )
         )
     segments, colours, labels = [], [], []
     for ini in model.initiatives:
@@ -109,26 +121,43 @@ def network_figure(model: AppModel) -> Figure:
     stages = model.org_stages()
     node_colours = [STAGE_COLOURS.get(Stage(int(s)).name.lower(), "#9aa5b1") for s in stages]
     size = max(12.0, min(60.0, 4000.0 / max(model.n, 1)))
-    ax.scatter(xy[:, 0], xy[:, 1], s=size, c=node_colours, edgecolors="#243b53", linewidths=0.4, zorder=3)
+    ax.scatter(
+        xy[:, 0], xy[:, 1], s=size, c=node_colours, edgecolors="#243b53", linewidths=0.4, zorder=3
+    )
     for (x, y), name, colour in labels:
         ax.annotate(
-            name, (x, y), fontsize=7, color="#102a43", ha="center", va="center", zorder=4,
-            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": colour, "lw": 0.8, "alpha": 0.85},
+            name,
+            (x, y),
+            fontsize=7,
+            color="#102a43",
+            ha="center",
+            va="center",
+            zorder=4,
+            bbox={
+                "boxstyle": "round,pad=0.15",
+                "fc": "white",
+                "ec": colour,
+                "lw": 0.8,
+                "alpha": 0.85,
+            },
         )
     ax.autoscale_view()
     ax.margins(0.04)
-    handles = [
-        Patch(color=STAGE_COLOURS[k], label=k.replace("_", " "))
-        for k in STAGE_COLOURS
-    ]
+    handles = [Patch(color=STAGE_COLOURS[k], label=k.replace("_", " ")) for k in STAGE_COLOURS]
     handles += [
         Line2D([], [], color="#9aa5b1", alpha=0.5, lw=0.8, label="informal tie"),
         Line2D([], [], color="#829ab1", lw=1.2, label="worked together"),
         Line2D([], [], color="#2680c2", lw=2.0, label="same initiative now"),
     ]
     fig.legend(
-        handles=handles, loc="upper center", ncol=6, fontsize=7, frameon=False,
-        bbox_to_anchor=(0.5, 1.0), handlelength=1.2, columnspacing=0.8,
+        handles=handles,
+        loc="upper center",
+        ncol=6,
+        fontsize=7,
+        frameon=False,
+        bbox_to_anchor=(0.5, 1.0),
+        handlelength=1.2,
+        columnspacing=0.8,
     )
     return fig
 
@@ -143,8 +172,12 @@ def stages_figure(timeline: pd.DataFrame, title: str | None = None, height: floa
     ys = [timeline[f"orgs_{k}"].to_numpy(dtype=float) for k in keys]
     if len(x):
         ax.stackplot(
-            x, ys, colors=[STAGE_COLOURS[k] for k in keys],
-            labels=[k.replace("_", " ") for k in keys], linewidth=0.2, edgecolor="white",
+            x,
+            ys,
+            colors=[STAGE_COLOURS[k] for k in keys],
+            labels=[k.replace("_", " ") for k in keys],
+            linewidth=0.2,
+            edgecolor="white",
         )
         ax.set_xlim(x.min(), max(x.max(), 1))
     ax.set_ylim(bottom=0)
@@ -153,7 +186,7 @@ def stages_figure(timeline: pd.DataFrame, title: str | None = None, height: floa
     if title:
         ax.set_title(title, color=TEXT, fontsize=10, loc="left")
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False, reverse=True)
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.09, right=0.76, bottom=0.16, top=0.9 if title else 0.95)
     return fig
 
 
@@ -176,7 +209,7 @@ def trust_figure(timeline: pd.DataFrame, start: float | None = None) -> Figure:
     ax.set_xlabel("week", color=TEXT, fontsize=9)
     ax.set_ylabel("trust", color=TEXT, fontsize=9)
     ax.legend(loc="lower left", fontsize=7, frameon=False, ncol=3)
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.09, right=0.98, bottom=0.16, top=0.95)
     return fig
 
 
@@ -192,7 +225,7 @@ def tally_figure(t: Tally) -> Figure:
     shares = t.shares()
     y = np.arange(len(outcomes))[::-1]
     ax.barh(y, counts, color=[OUTCOME_COLOURS[o] for o in outcomes], height=0.65)
-    top = max(counts + [1])
+    top = max([*counts, 1])
     for yi, o, c in zip(y, outcomes, counts, strict=True):
         text = f"{c}" + (f"  ({shares[o]:.0%})" if t.ended else "")
         ax.text(c + top * 0.02, yi, text, va="center", fontsize=8, color=TEXT)
@@ -201,9 +234,11 @@ def tally_figure(t: Tally) -> Figure:
     ax.set_xlabel("initiatives", color=TEXT, fontsize=9)
     ax.set_title(
         f"{t.ended} ended · {t.in_progress} under way · {t.lapsed} opportunities nobody acted on",
-        color=TEXT, fontsize=9, loc="left",
+        color=TEXT,
+        fontsize=9,
+        loc="left",
     )
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.16, right=0.98, bottom=0.16, top=0.9)
     return fig
 
 

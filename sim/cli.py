@@ -8,6 +8,7 @@ traceback, and nothing already written is thrown away.
 from __future__ import annotations
 
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -104,13 +105,19 @@ def run(
     try:
         record = run_one(sc, seed=seed, steps=steps, overrides=overrides)
     except ScenarioError as exc:
-        lines = [line.replace(f"{sc.name}: ", f"{scenario}: --set/--steps ") for line in str(exc).splitlines()]
+        lines = [
+            line.replace(f"{sc.name}: ", f"{scenario}: --set/--steps ")
+            for line in str(exc).splitlines()
+        ]
         _fail(lines)
         return
     target = out_dir or Path("results") / "runs" / f"{sc.name}-{record.seed}"
     paths = record.write(target)
     _print_summary(record)
-    out.print(f"wrote {len(paths)} files to [bold]{target}[/] (open {paths['report.html']})", highlight=False)
+    out.print(
+        f"wrote {len(paths)} files to [bold]{target}[/] (open {paths['report.html']})",
+        highlight=False,
+    )
 
 
 def _print_summary(record: Any) -> None:
@@ -119,15 +126,28 @@ def _print_summary(record: Any) -> None:
     table.add_column("measure")
     table.add_column("value", justify="right")
     shown = [
-        "achieved_share", "evolved_share", "graceful_exit_share", "drifted_apart_share",
-        "stalled_share", "failed_share", "value_created", "time_to_value", "mean_trust",
-        "stuck_in_storming_share", "repeat_tie_share", "giant_component_share",
-        "meta_organisations", "active_agents", "newcomer_share",
+        "achieved_share",
+        "evolved_share",
+        "graceful_exit_share",
+        "drifted_apart_share",
+        "stalled_share",
+        "failed_share",
+        "value_created",
+        "time_to_value",
+        "mean_trust",
+        "stuck_in_storming_share",
+        "repeat_tie_share",
+        "giant_component_share",
+        "meta_organisations",
+        "active_agents",
+        "newcomer_share",
     ]
     for name in shown:
         if name in record.measures:
             v = record.measures[name]
-            text = "n/a" if v != v else (f"{v:.0%}" if name.endswith("_share") else f"{v:.3g}")
+            text = (
+                "n/a" if math.isnan(v) else (f"{v:.0%}" if name.endswith("_share") else f"{v:.3g}")
+            )
             table.add_row(name.replace("_", " "), text)
     out.print(table)
 
@@ -138,14 +158,25 @@ def sweep(
     out_dir: Annotated[
         Path | None, typer.Option("--out", help="Sweep folder (default results/sweeps/<name>/).")
     ] = None,
-    workers: Annotated[int | None, typer.Option(help="Worker processes (default: all cores; 1 runs in-process).")] = None,
-    backend: Annotated[str, typer.Option(help="local (processes on this machine) or dask.")] = "local",
-    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address (default: a local cluster).")] = None,
-    fresh: Annotated[bool, typer.Option("--fresh", help="Delete stored runs and start over.")] = False,
-    report: Annotated[bool, typer.Option("--report/--no-report", help="Build the HTML report at the end.")] = False,
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes (default: all cores; 1 runs in-process).")
+    ] = None,
+    backend: Annotated[
+        str, typer.Option(help="local (processes on this machine) or dask.")
+    ] = "local",
+    scheduler: Annotated[
+        str | None, typer.Option(help="Dask scheduler address (default: a local cluster).")
+    ] = None,
+    fresh: Annotated[
+        bool, typer.Option("--fresh", help="Delete stored runs and start over.")
+    ] = False,
+    report: Annotated[
+        bool, typer.Option("--report/--no-report", help="Build the HTML report at the end.")
+    ] = False,
 ) -> None:
     """Run (or resume, or extend) a sweep; a killed sweep resumes where it stopped."""
-    from sim.sweep import SweepError, run_sweep
+    from sim.scenario_sweep import default_sweep_dir, sweep_scenario
+    from sim.sweep import SweepError, SweepInterruptedError
 
     sc = _load(scenario)
     if sc.sweep is None:
@@ -153,16 +184,10 @@ def sweep(
         return
     if backend not in ("local", "dask"):
         _fail(f"--backend {backend}: use local or dask")
-    target = out_dir or Path("results") / "sweeps" / sc.name
-    base = sc.params().model_dump() if sc.is_builtin else dict(sc.parameters)
+    target = out_dir or default_sweep_dir(sc)
     try:
-        df = run_sweep(
-            sc.sweep,
-            model=sc.evaluator(),
-            base_params=base,
-            steps=sc.steps,
-            name=sc.name,
-            scenario=sc.model_dump(mode="json"),
+        df = sweep_scenario(
+            sc,
             out_dir=target,
             workers=workers,
             backend=backend,
@@ -170,17 +195,16 @@ def sweep(
             fresh=fresh,
             progress=True,
         )
+    except SweepInterruptedError as exc:
+        err.print(f"{exc}", highlight=False)
+        raise typer.Exit(130) from None
     except SweepError as exc:
         _fail(str(exc).splitlines())
         return
-    except KeyboardInterrupt:
-        err.print("interrupted: finished runs are stored; run the same command again to resume")
-        raise typer.Exit(130) from None
     counts = df["status"].value_counts().to_dict() if "status" in df else {}
+    tally = ", ".join(f"{k} {counts.get(k, 0)}" for k in ("done", "failed", "timeout"))
     out.print(
-        f"sweep {sc.name}: {len(df)} runs stored in [bold]{target}[/] "
-        f"(done {counts.get('done', 0)}, failed {counts.get('failed', 0)}, timeout {counts.get('timeout', 0)})",
-        highlight=False,
+        f"sweep {sc.name}: {len(df)} runs stored in [bold]{target}[/] ({tally})", highlight=False
     )
     if report:
         _report(target)
@@ -204,7 +228,10 @@ def _report(sweep_dir: Path) -> None:
     except (ValueError, FileNotFoundError) as exc:
         _fail(f"{sweep_dir}: {exc}")
         return
-    out.print(f"wrote [bold]{path}[/] and machine-readable copies in {sweep_dir / 'analysis'}", highlight=False)
+    out.print(
+        f"wrote [bold]{path}[/] and machine-readable copies in {sweep_dir / 'analysis'}",
+        highlight=False,
+    )
     rules = sweep_dir / "analysis" / "rules.json"
     if rules.is_file():
         data = json.loads(rules.read_text())

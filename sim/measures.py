@@ -40,11 +40,7 @@ class Measure:
 
 
 def _started_ended(model: JourneyModel) -> list:
-    return [
-        i
-        for i in model.initiatives
-        if i.outcome is not None and "exploring" in i.entered
-    ]
+    return [i for i in model.initiatives if i.outcome is not None and "exploring" in i.entered]
 
 
 def _share(model: JourneyModel, outcome: Outcome) -> float:
@@ -205,10 +201,18 @@ MEASURES: dict[str, Measure] = {
             "Share of started initiatives that ended achieved or evolved.",
             value_creation_share,
         ),
-        Measure("lapsed_share", "fraction", "Share of ended opportunities that nobody acted on.", lapsed_share),
+        Measure(
+            "lapsed_share",
+            "fraction",
+            "Share of ended opportunities that nobody acted on.",
+            lapsed_share,
+        ),
         Measure("value_created", "value units", "Total value created in the run.", value_created),
         Measure(
-            "value_per_organisation", "value units", "Value created per organisation.", value_per_organisation
+            "value_per_organisation",
+            "value units",
+            "Value created per organisation.",
+            value_per_organisation,
         ),
         Measure(
             "time_to_value",
@@ -238,7 +242,12 @@ MEASURES: dict[str, Measure] = {
             mean_trust,
         ),
         Measure("trust_sd", "probability", "Spread (standard deviation) of that trust.", trust_sd),
-        Measure("low_trust_share", "fraction", "Share of those pairs with trust below 0.3.", low_trust_share),
+        Measure(
+            "low_trust_share",
+            "fraction",
+            "Share of those pairs with trust below 0.3.",
+            low_trust_share,
+        ),
         Measure(
             "repeat_tie_share",
             "fraction",
@@ -252,10 +261,16 @@ MEASURES: dict[str, Measure] = {
             giant_component_share,
         ),
         Measure(
-            "meta_organisations", "count", "Lasting alliances (meta-organisations) formed.", meta_organisations
+            "meta_organisations",
+            "count",
+            "Lasting alliances (meta-organisations) formed.",
+            meta_organisations,
         ),
         Measure(
-            "initiatives_started", "count", "Opportunities a champion acted on.", initiatives_started
+            "initiatives_started",
+            "count",
+            "Opportunities a champion acted on.",
+            initiatives_started,
         ),
     ]
 }

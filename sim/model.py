@@ -4,7 +4,9 @@ One tick is one week. Each week:
 
 1. idle organisations may glimpse an opportunity (latent value);
 2. champions whose deliberation is over act on it or let it lapse;
-3. exploring initiatives whose search step is due recruit one partner (Guimerà search);
+3. exploring initiatives whose search step is due recruit one partner (Guimerà search;
+   what the team knows about every candidate is kept up to date as it grows, in a
+   :class:`TeamView`);
 4. every organisation in a cohering, establishing or journeying initiative behaves
    (turns up or not, contributes, jockeys for power), and its partners gather reasons
    to believe or disbelieve in it (Beta trust); this step is vectorised over the
@@ -84,29 +86,37 @@ class WorkingTeams:
     per_journeyer: np.ndarray  # 1 / working members of journeying initiatives, else 0
     watch: np.ndarray  # per pair: the row organisation is journeying (breach watch)
     chances: np.ndarray  # (3, m): turning up, jockeying, a jockeying move in bad faith
-    who: rules.Contributors
+    masks: np.ndarray  # (4, m): rules.type_masks()
+    self_interest: np.ndarray
+    partner: np.ndarray  # per pair: the partner organisation, orgs[cols]
     cohering: np.ndarray  # local indices of the organisations in cohering initiatives
+    cohering_orgs: np.ndarray  # the same organisations, and their initiatives
+    cohering_ini: np.ndarray
     leaning: np.ndarray  # their rules.leanings(), shape (2, c)
     threshold: np.ndarray  # their exit thresholds
 
 
 @dataclass(slots=True)
 class TeamView:
-    """What a search step needs to know about an exploring team.
+    """What a search step needs to know about an exploring team, kept up to date.
 
-    It depends on the team, the network of ties and the members' trust in others. The
-    members do not work with anyone while they search, so their trust does not change
-    through collaboration: the view is recomputed when the team grows, when a new
-    collaboration adds ties, or when trust changes in some other way.
+    It depends on the team, the network of ties and the members' trust in others. A
+    team only grows while it searches, so each new member is folded in. Members do not
+    work with anyone while they search, so their trust changes only outside
+    collaboration (the model then drops the view); new ties from a collaboration
+    elsewhere make the distances and prior collaborators be recomputed.
     """
 
-    key: tuple[int, int]  # (team size, tie-network version) it was computed for
-    team: np.ndarray
+    members: int  # members folded in
+    graph: int  # tie-network version of distance and repeat
     distance: np.ndarray  # steps from the team to every organisation
     inverse_weight: np.ndarray  # 1 / snowball weight of every organisation
     repeat: np.ndarray  # prior collaborators of someone on the team
-    score: np.ndarray  # every organisation's score as a candidate for this team
+    best: np.ndarray  # maximum of the members' search.score_features()
+    total: np.ndarray  # sum of the members' search.score_features()
+    trust: np.ndarray  # sum of the members' trust in every organisation
     weights: np.ndarray  # search.score_weights() of the opportunity
+    score: np.ndarray  # every organisation's score as a candidate for this team
 
 
 class JourneyModel(Model):
@@ -151,14 +161,15 @@ class JourneyModel(Model):
         )
         self.threshold = rules.exit_threshold(self.risk_appetite)
         # fixed traits the weekly step reads for every working organisation, one row each:
-        # chances of turning up, jockeying and acting in bad faith, then rules.Contributors
-        who = rules.contributors(self.contribution_type, self.self_interest)
+        # chances of turning up, jockeying and acting in bad faith, the contribution-type
+        # masks (rules.type_masks), and self-interest
         self._traits = np.vstack(
             [
                 self.commitment,
                 self.self_interest * params.jockeying_rate,
                 np.full(n, params.bad_faith_share),
-                *who,
+                rules.type_masks(self.contribution_type),
+                self.self_interest,
             ]
         )
         # --- organisations: state ---------------------------------------------
@@ -199,6 +210,7 @@ class JourneyModel(Model):
         for name in ("_midpoint_done", "_replanned", "_coalition"):
             setattr(self, name, np.zeros(cap, dtype=bool))
         self._declined: dict[int, set[int]] = {}
+        self._coalitions = 0  # coalitions started so far
         self.events: list[Event] = []
         self._teams: WorkingTeams | None = None  # who works with whom, rebuilt on change
         self._teams_stale = True
@@ -272,6 +284,7 @@ class JourneyModel(Model):
         self._stage[i] = Stage.LATENT_VALUE
         self._in_stage[Stage.LATENT_VALUE].add(i)
         self._coalition[i] = kind is Kind.COALITION
+        self._coalitions += kind is Kind.COALITION
         self._potential[i] = potential
         self._join(ini, champion)
         return ini
@@ -378,8 +391,10 @@ class JourneyModel(Model):
     def _glimpse(self) -> None:
         p = self.params
         r = self.rng
-        idle = self.org_initiative < 0
-        for org in ((r.random(self.n) < self._glimpse_rate) & idle).nonzero()[0].tolist():
+        g = self.org_initiative
+        for org in (r.random(self.n) < self._glimpse_rate).nonzero()[0].tolist():
+            if g[org] >= 0:
+                continue  # only idle organisations look out for opportunities
             kind = Kind.COALITION if r.random() < p.coalition_share else Kind.CONSORTIUM
             ini = self._new_initiative(kind, org)
             self._due[ini.id] = self.tick + 1 + int(4 * r.random())  # deliberates 1-4 weeks
@@ -413,28 +428,55 @@ class JourneyModel(Model):
         return p.coalition_size if ini.kind is Kind.COALITION else p.consortium_size
 
     def _team_view(self, ini: Initiative) -> TeamView:
-        """The exploring team's :class:`TeamView`, recomputed only when it is out of date."""
-        key = (len(ini.members), self._graph_version)
+        """The exploring team's :class:`TeamView`, brought up to date."""
+        members = ini.members
         view = self._search_cache.get(ini.id)
-        if view is not None and view.key == key:
+        grown = view is None or view.members < len(members)
+        if not grown and view.graph == self._graph_version:
             return view
         p = self.params
-        team = np.array(ini.members)
-        dist = self._distance[team].min(axis=0)
-        weights = view.weights if view is not None else None
-        if weights is None:  # fixed by the opportunity
-            weights = score_weights(ini.requirement, self.values.shape[1], p.capability_weight)
-        score = score_all(  # score_candidates() with every organisation as a candidate
-            self._features,
-            team,
-            weights,
-            self.trust.rows(team).sum(axis=0) / team.size,
-            n_capabilities=p.n_capabilities,
-            capability_weight=p.capability_weight,
-        )
-        repeat = self._tied[team].any(axis=0)
-        view = TeamView(key, team, dist, self._inverse_weight[dist], repeat, score, weights)
-        self._search_cache[ini.id] = view
+        n = self.n
+        if view is None:
+            view = TeamView(
+                members=0,
+                graph=self._graph_version,
+                distance=np.full(n, MAX_DISTANCE, dtype=np.int8),
+                inverse_weight=np.empty(n),
+                repeat=np.zeros(n, dtype=bool),
+                best=np.full(self._features.shape[1], -np.inf),
+                total=np.zeros(self._features.shape[1]),
+                trust=np.zeros(n),
+                weights=score_weights(ini.requirement, self.values.shape[1], p.capability_weight),
+                score=np.empty(n),
+            )
+            self._search_cache[ini.id] = view
+        new = members[view.members :]
+        if view.graph != self._graph_version:  # new ties elsewhere: start from the team
+            team = np.array(members)
+            view.distance = self._distance[team].min(axis=0)
+            view.repeat = self._tied[team].any(axis=0)
+            view.graph = self._graph_version
+        else:
+            for org in new:
+                view.distance = np.minimum(view.distance, self._distance[org])
+                view.repeat = view.repeat | self._tied[org]
+        view.inverse_weight = self._inverse_weight[view.distance]
+        if new:
+            for org in new:
+                np.maximum(view.best, self._features[org], out=view.best)
+                view.total += self._features[org]
+                view.trust += self.trust.rows(org)
+            view.members = len(members)
+            k = p.n_capabilities
+            reference = view.best.copy()
+            reference[k:] = view.total[k:] / view.members  # mean values
+            view.score = score_all(  # score_candidates() with everyone as a candidate
+                self._features,
+                reference,
+                view.weights,
+                view.trust / view.members,
+                p.capability_weight,
+            )
         return view
 
     def _search_step(self, ini: Initiative) -> None:
@@ -564,8 +606,12 @@ class JourneyModel(Model):
             per_journeyer=per_member * journeying,
             watch=st[rows] == Stage.JOURNEYING,
             chances=traits[:3],
-            who=rules.Contributors(traits[3], traits[4], traits[5], traits[6]),
+            masks=traits[3:7],
+            self_interest=traits[7],
+            partner=orgs[cols],
             cohering=coh,
+            cohering_orgs=orgs[coh],
+            cohering_ini=ini[coh],
             leaning=self._leaning.take(orgs[coh], axis=1),
             threshold=self.threshold[orgs[coh]],
         )
@@ -583,8 +629,8 @@ class JourneyModel(Model):
         hits = self.rng.random((3, m)) < t.chances
         present, jockey = hits[0], hits[1]
         bad_faith = jockey & hits[2]
-        others = np.bincount(t.rows, self.contrib[t.orgs[t.cols]], m) * t.per_partner
-        intended = rules.contribution(t.who, others, mean_trust)
+        others = np.bincount(t.rows, self.contrib[t.partner], m) * t.per_partner
+        intended = rules.contribution(t.masks, others, mean_trust, t.self_interest)
         self.contrib[t.orgs] = intended
         contrib = intended * present
 
@@ -609,9 +655,7 @@ class JourneyModel(Model):
     def _cohere(
         self, t: WorkingTeams, mean_trust: np.ndarray, jockey: np.ndarray, jockeys: np.ndarray
     ) -> None:
-        loc = t.cohering
-        orgs = t.orgs[loc]
-        mine = t.ini[loc]
+        loc, orgs, mine = t.cohering, t.cohering_orgs, t.cohering_ini
         seen = jockeys[mine] > jockey[loc]  # a partner was seen jockeying for power
         p_b, p_d = rules.reason_chances(t.leaning, mean_trust[loc], seen)
         draws = self.rng.random((2, loc.size))
@@ -862,6 +906,8 @@ class JourneyModel(Model):
 
     # --- coalitions spawn consortia -------------------------------------------
     def _spawn(self) -> None:
+        if not self._coalitions:
+            return
         for i in self._ids_in(Stage.JOURNEYING):
             if not self._coalition[i] or int(self._phase[i]) < Phase.NORMING:
                 continue

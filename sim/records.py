@@ -7,7 +7,6 @@ pandas tables), so it can be written, compared and shown without the model.
 from __future__ import annotations
 
 import json
-import os
 import platform
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
@@ -24,7 +23,13 @@ if TYPE_CHECKING:
     from sim.team_assembly import TeamAssemblyModel
 
 STAGE_KEYS = [s.name.lower() for s in JOURNEY_STAGES]
-RUN_FILES = ("summary.json", "initiatives.parquet", "timeline.parquet", "events.parquet", "report.html")
+RUN_FILES = (
+    "summary.json",
+    "initiatives.parquet",
+    "timeline.parquet",
+    "events.parquet",
+    "report.html",
+)
 
 
 def package_versions() -> dict[str, str]:
@@ -70,9 +75,11 @@ class RunRecord:
 
     def outcome_shares(self) -> dict[str, float]:
         """Share of started, ended initiatives per outcome."""
-        return {
-            o.value: self.measures.get(f"{o.value}_share", float("nan")) for o in Outcome
-        } if self.model == "journey" else {}
+        return (
+            {o.value: self.measures.get(f"{o.value}_share", float("nan")) for o in Outcome}
+            if self.model == "journey"
+            else {}
+        )
 
     def summary(self) -> dict[str, Any]:
         """The run's summary: parameters, seed, versions, outcome shares and measures."""
@@ -111,7 +118,7 @@ class RunRecord:
 def _atomic_text(path: Path, text: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    tmp.replace(path)
 
 
 def _jsonable(obj: Any) -> Any:
@@ -152,12 +159,27 @@ def initiatives_table(model: JourneyModel) -> pd.DataFrame:
         }
         for key in STAGE_KEYS:
             row[f"entered_{key}"] = ini.entered.get(key)
-        row["ended_tick"] = ini.exited.get(ini.stage.name.lower()) if ini.stage is Stage.ENDED else None
+        row["ended_tick"] = (
+            ini.exited.get(ini.stage.name.lower()) if ini.stage is Stage.ENDED else None
+        )
         rows.append(row)
     columns = [
-        "id", "name", "kind", "members", "size", "champion", "parent", "form", "stage",
-        "outcome", "reason", "value", "potential", "stuck_in_storming",
-        *(f"entered_{k}" for k in STAGE_KEYS), "ended_tick",
+        "id",
+        "name",
+        "kind",
+        "members",
+        "size",
+        "champion",
+        "parent",
+        "form",
+        "stage",
+        "outcome",
+        "reason",
+        "value",
+        "potential",
+        "stuck_in_storming",
+        *(f"entered_{k}" for k in STAGE_KEYS),
+        "ended_tick",
     ]
     df = pd.DataFrame(rows, columns=columns)
     for col in [*(f"entered_{k}" for k in STAGE_KEYS), "ended_tick"]:
@@ -167,10 +189,28 @@ def initiatives_table(model: JourneyModel) -> pd.DataFrame:
 
 def events_table(model: JourneyModel) -> pd.DataFrame:
     """Every logged event, in order."""
-    cols = ["tick", "initiative", "kind", "from_stage", "to_stage", "outcome", "reason", "organisation"]
+    cols = [
+        "tick",
+        "initiative",
+        "kind",
+        "from_stage",
+        "to_stage",
+        "outcome",
+        "reason",
+        "organisation",
+    ]
     return pd.DataFrame(
         [
-            (e.tick, e.initiative, e.kind, e.from_stage, e.to_stage, e.outcome, e.reason, e.organisation)
+            (
+                e.tick,
+                e.initiative,
+                e.kind,
+                e.from_stage,
+                e.to_stage,
+                e.outcome,
+                e.reason,
+                e.organisation,
+            )
             for e in model.events
         ],
         columns=cols,
@@ -248,7 +288,16 @@ def team_assembly_record(
     nodes = pd.DataFrame({"id": idx, "stage": "active", "alliance": -1, "last_outcome": "active"})
     edges = pd.DataFrame({"source": idx[src], "target": idx[dst], "weight": 1})
     events = pd.DataFrame(
-        columns=["tick", "initiative", "kind", "from_stage", "to_stage", "outcome", "reason", "organisation"]
+        columns=[
+            "tick",
+            "initiative",
+            "kind",
+            "from_stage",
+            "to_stage",
+            "outcome",
+            "reason",
+            "organisation",
+        ]
     )
     return RunRecord(
         scenario=scenario,

@@ -65,4 +65,4 @@ measure is NaN (n/a), never zero.
 
 
 if __name__ == "__main__":
-    print(render(), end="")  # noqa: T201
+    print(render(), end="")

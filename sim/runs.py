@@ -43,7 +43,9 @@ def timeline_reporters() -> dict[str, Any]:
     return reps
 
 
-def _as_scenario(source: Scenario | str | Path | dict | JourneyParameters | TeamAssemblyParameters) -> Scenario:
+def _as_scenario(
+    source: Scenario | str | Path | dict | JourneyParameters | TeamAssemblyParameters,
+) -> Scenario:
     if isinstance(source, Scenario):
         return source
     if isinstance(source, str | Path):
@@ -61,7 +63,13 @@ def _as_scenario(source: Scenario | str | Path | dict | JourneyParameters | Team
 
 
 def run(
-    scenario: Scenario | str | Path | dict | JourneyParameters | TeamAssemblyParameters | None = None,
+    scenario: Scenario
+    | str
+    | Path
+    | dict
+    | JourneyParameters
+    | TeamAssemblyParameters
+    | None = None,
     *,
     seed: int | None = None,
     steps: int | None = None,
@@ -81,7 +89,9 @@ def run(
     """
     sc = _as_scenario(scenario if scenario is not None else {})
     if not sc.is_builtin:
-        raise ScenarioError(sc.name, [f"model: {sc.model} can be swept but not run as a single run"])
+        raise ScenarioError(
+            sc.name, [f"model: {sc.model} can be swept but not run as a single run"]
+        )
     extra = dict(overrides or {})
     if steps is not None:
         extra["steps"] = steps

@@ -64,12 +64,13 @@ class Scenario(BaseModel):
     description: str = Field("", description="What this scenario shows.")
     model: str = Field(
         "journey",
-        description="journey, team_assembly, or module:object for a foreign model "
-        "(sweeps only).",
+        description="journey, team_assembly, or module:object for a foreign model (sweeps only).",
     )
     seed: int = Field(0, ge=0, description="Seed of a single run; root seed of a sweep.")
     steps: int | None = Field(
-        None, ge=1, description="Steps for a foreign Mesa model in a sweep (built-in "
+        None,
+        ge=1,
+        description="Steps for a foreign Mesa model in a sweep (built-in "
         "models take steps from their parameters).",
     )
     parameters: dict[str, Any] = Field(
@@ -119,7 +120,7 @@ def _describe(err: dict[str, Any], allowed: list[str]) -> str:
     if kind == "literal_error":
         return f"{where}: must be one of {ctx.get('expected')} (got {got!r})"
     if kind == "value_error":
-        return f"{where or 'file'}: {str(ctx.get('error', err['msg']))}"
+        return f"{where or 'file'}: {ctx.get('error', err['msg'])!s}"
     return f"{where}: {err['msg']} (got {got!r})"
 
 
@@ -141,7 +142,9 @@ def parse_scenario(data: Any, source: str = "<scenario>") -> Scenario:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ScenarioError(source, ["the file must hold a mapping of fields (name, model, parameters, ...)"])
+        raise ScenarioError(
+            source, ["the file must hold a mapping of fields (name, model, parameters, ...)"]
+        )
     top = list(Scenario.model_fields)
     problems: list[str] = []
     try:
@@ -155,10 +158,9 @@ def parse_scenario(data: Any, source: str = "<scenario>") -> Scenario:
         try:
             cls(**scenario.parameters)
         except ValidationError as exc:
-            for e in exc.errors():
-                e = dict(e)
-                e["loc"] = ("parameters", *e["loc"])
-                problems.append(_describe(e, names))
+            for error in exc.errors():
+                located = {**error, "loc": ("parameters", *error["loc"])}
+                problems.append(_describe(located, names))
         if scenario.sweep is not None:
             try:
                 scenario.sweep.check_parameters(parameter_bounds(cls))

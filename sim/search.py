@@ -16,7 +16,7 @@ import numpy as np
 MAX_DISTANCE = 5  # a stranger with no path counts as this many steps away
 
 
-def guimera_pool(  # noqa: PLR0917 (the paper's p and q, positionally)
+def guimera_pool(
     rng: np.random.Generator,
     available: np.ndarray,
     incumbent: np.ndarray,
@@ -81,14 +81,14 @@ def distance_matrix(adjacency: np.ndarray) -> np.ndarray:
     """Steps between every pair of nodes (capped at :data:`MAX_DISTANCE`).
 
     Row ``s`` equals ``network_distance(adjacency, [s])``; the distance from a team is
-    the minimum over its members' rows.
+    the minimum over its members' rows. Small integers (int8) keep updates cheap.
 
     Args:
         adjacency: Symmetric (n, n) matrix, non-zero where two nodes are tied.
     """
     n = adjacency.shape[0]
     tied = (adjacency > 0).astype(float)
-    dist = np.full((n, n), MAX_DISTANCE, dtype=np.int64)
+    dist = np.full((n, n), MAX_DISTANCE, dtype=np.int8)
     reached = np.eye(n, dtype=bool)
     dist[reached] = 0
     frontier = reached.astype(float)
@@ -123,7 +123,7 @@ def coverage(requirement: np.ndarray, capabilities: np.ndarray) -> float:
     return float((requirement * capabilities.max(axis=0)).sum() / need)
 
 
-def score_candidates(  # noqa: PLR0917 (public signature kept)
+def score_candidates(
     requirement: np.ndarray,
     team_caps: np.ndarray,
     cand_caps: np.ndarray,
@@ -141,11 +141,11 @@ def score_candidates(  # noqa: PLR0917 (public signature kept)
         trust_from_team: The team's mean trust in each candidate, (c,).
         capability_weight: 1 for capability only, 0 for chemistry only.
     """
-    need = max(float(requirement.sum()), 1e-9)
+    need = max(requirement.sum(), 1e-9)
     best = team_caps.max(axis=0) if team_caps.size else np.zeros_like(requirement)
-    gain = np.maximum(cand_caps - best, 0.0) @ requirement  # coverage gained, times need
-    chemistry = values_similarity + trust_from_team  # twice the mean of the two
-    return (capability_weight / need) * gain + (0.5 * (1.0 - capability_weight)) * chemistry
+    gain = (requirement * np.maximum(cand_caps - best, 0.0)).sum(axis=1) / need
+    chemistry = 0.5 * values_similarity + 0.5 * trust_from_team
+    return capability_weight * gain + (1.0 - capability_weight) * chemistry
 
 
 def score_features(capability: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -153,9 +153,7 @@ def score_features(capability: np.ndarray, values: np.ndarray) -> np.ndarray:
     return np.hstack([capability, values, -values])
 
 
-def score_weights(
-    requirement: np.ndarray, n_values: int, capability_weight: float
-) -> np.ndarray:
+def score_weights(requirement: np.ndarray, n_values: int, capability_weight: float) -> np.ndarray:
     """Weights of :func:`score_all`'s matrix product for one opportunity."""
     need = max(float(requirement.sum()), 1e-9)
     chemistry = 0.5 * (1.0 - capability_weight)
@@ -166,33 +164,27 @@ def score_weights(
 
 def score_all(
     features: np.ndarray,
-    team: np.ndarray,
+    reference: np.ndarray,
     weights: np.ndarray,
     trust_from_team: np.ndarray,
-    *,
-    n_capabilities: int,
     capability_weight: float,
 ) -> np.ndarray:
     """:func:`score_candidates` for every organisation at once, in one matrix product.
 
     Values similarity is one minus the mean absolute difference to the team's mean
-    values. The reference row holds the team's best capability per dimension and its
-    mean values (and their negatives), so ``max(x - ref, 0)`` gives each capability
+    values. ``reference`` holds the team's best capability per dimension and its mean
+    values (and their negatives), so ``max(x - reference, 0)`` gives each capability
     gain and, summed over the two value blocks, ``|v - mean|``.
 
     Args:
         features: Output of :func:`score_features` for every organisation.
-        team: Indices of the team's members.
+        reference: The team's row: the maximum of its members' :func:`score_features`
+            in the capability columns, their mean in the value columns.
         weights: Output of :func:`score_weights` for the opportunity.
         trust_from_team: The team's mean trust in every organisation.
-        n_capabilities: Number of capability columns at the start of ``features``.
         capability_weight: 1 for capability only, 0 for chemistry only.
     """
-    k = n_capabilities
-    own = features[team]
-    ref = own.max(axis=0)
-    ref[k:] = own[:, k:].sum(axis=0) / team.size
-    gap = features - ref
+    gap = features - reference
     np.maximum(gap, 0.0, out=gap)
     chemistry = 0.5 * (1.0 - capability_weight)
     return gap @ weights + chemistry * (1.0 + trust_from_team)

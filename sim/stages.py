@@ -76,9 +76,7 @@ TRANSITIONS: dict[Stage, dict[Stage, frozenset[Outcome]]] = {
     },
     Stage.JOURNEYING: {
         # achieved, evolved, or a graceful exit with learning and relationships intact
-        Stage.VALUE_CREATION: frozenset(
-            {Outcome.ACHIEVED, Outcome.EVOLVED, Outcome.GRACEFUL_EXIT}
-        ),
+        Stage.VALUE_CREATION: frozenset({Outcome.ACHIEVED, Outcome.EVOLVED, Outcome.GRACEFUL_EXIT}),
         Stage.ENDED: frozenset({Outcome.FAILED}),  # stuck in storming, trust breach
     },
     Stage.VALUE_CREATION: {

@@ -88,7 +88,9 @@ class TeamAssemblyModel(Model):
             for t in team:
                 if self.members[t].born < self.tick:  # an incumbent on the team
                     repeat[list(self.ties[t])] = True
-            pool, kind = guimera_pool(self.rng, available, incumbent, repeat, p.incumbent_p, p.repeat_q)
+            pool, kind = guimera_pool(
+                self.rng, available, incumbent, repeat, p.incumbent_p, p.repeat_q
+            )
             self.slot_kinds[kind] += 1
             choice = int(self.rng.choice(np.flatnonzero(pool)))
             team.append(self._newcomer() if choice == n else choice)

@@ -48,11 +48,9 @@ class TrustLedger:
         return a / (a + self.b0 + self.neg[i, j])
 
     def rows(self, i: np.ndarray) -> np.ndarray:
-        """Trust of each organisation in ``i`` (rows) in every organisation (columns)."""
-        a = self.pos[i]
-        a += self.a0
-        total = self.neg[i]
-        total += a
+        """Trust of organisation(s) ``i`` (rows) in every organisation (columns)."""
+        a = self.pos[i] + self.a0  # a new array, even when ``i`` is one index
+        total = self.neg[i] + a
         total += self.b0
         return np.divide(a, total, out=a)
 

@@ -19,8 +19,20 @@ def test_run_writes_every_file(tmp_path: Path) -> None:
     scenario.write_text("name: tiny\nseed: 3\nparameters:\n  n_organisations: 30\n  steps: 60\n")
     out = tmp_path / "out"
     result = subprocess.run(
-        [sys.executable, "-m", "sim.cli", "run", str(scenario), "--out", str(out), "--set", "trust=0.7"],
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "sim.cli",
+            "run",
+            str(scenario),
+            "--out",
+            str(out),
+            "--set",
+            "trust=0.7",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert "achieved share" in result.stdout
@@ -31,7 +43,12 @@ def test_run_writes_every_file(tmp_path: Path) -> None:
     assert summary["seed"] == 3
     assert summary["parameters"]["trust"] == 0.7
     assert set(summary["outcome_shares"]) == {
-        "achieved", "evolved", "graceful_exit", "drifted_apart", "stalled", "failed"
+        "achieved",
+        "evolved",
+        "graceful_exit",
+        "drifted_apart",
+        "stalled",
+        "failed",
     }
     assert "mesa" in summary["versions"]
 
@@ -42,7 +59,9 @@ def test_run_writes_every_file(tmp_path: Path) -> None:
         assert f"entered_{stage.name.lower()}" in ini.columns
     timeline = pd.read_parquet(out / "timeline.parquet")
     assert len(timeline) == 61
-    assert {"tick", "orgs_idle", "orgs_journeying", "active_initiatives", "mean_trust"} <= set(timeline)
+    assert {"tick", "orgs_idle", "orgs_journeying", "active_initiatives", "mean_trust"} <= set(
+        timeline
+    )
     events = pd.read_parquet(out / "events.parquet")
     assert (events["kind"] == "transition").any()
 
@@ -56,9 +75,21 @@ def test_run_writes_every_file(tmp_path: Path) -> None:
 
 def test_default_output_folder(tmp_path: Path, root: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "sim.cli", "run", str(root / "scenarios" / "team-assembly.yaml"),
-         "--steps", "50", "--seed", "5"],
-        capture_output=True, text=True, check=False, cwd=tmp_path,
+        [
+            sys.executable,
+            "-m",
+            "sim.cli",
+            "run",
+            str(root / "scenarios" / "team-assembly.yaml"),
+            "--steps",
+            "50",
+            "--seed",
+            "5",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
     folder = tmp_path / "results" / "runs" / "team-assembly-5"

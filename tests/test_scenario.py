@@ -95,11 +95,15 @@ def test_missing_file() -> None:
 def test_validate_cli_exit_codes(tmp_path: Path, root: Path) -> None:
     good = subprocess.run(
         [*CONSIM, "validate", str(root / "scenarios" / "baseline.yaml")],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert good.returncode == 0, good.stderr
     bad = write(tmp_path, "parameters:\n  trust: 2\n  self_interest: -0.1\n")
-    result = subprocess.run([*CONSIM, "validate", str(bad)], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [*CONSIM, "validate", str(bad)], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 2
     lines = [ln for ln in result.stderr.splitlines() if ln.strip()]
     assert len(lines) == 2
@@ -111,7 +115,9 @@ def test_run_refuses_the_same_files(tmp_path: Path) -> None:
     bad = write(tmp_path, "parameters:\n  urgency: 3\n")
     result = subprocess.run(
         [*CONSIM, "run", str(bad), "--out", str(tmp_path / "out")],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 2
     assert "parameters.urgency" in result.stderr
@@ -121,9 +127,18 @@ def test_run_refuses_the_same_files(tmp_path: Path) -> None:
 
 def test_bad_set_override_is_clear(tmp_path: Path, root: Path) -> None:
     result = subprocess.run(
-        [*CONSIM, "run", str(root / "scenarios" / "baseline.yaml"), "--set", "trust=7",
-         "--out", str(tmp_path / "o")],
-        capture_output=True, text=True, check=False,
+        [
+            *CONSIM,
+            "run",
+            str(root / "scenarios" / "baseline.yaml"),
+            "--set",
+            "trust=7",
+            "--out",
+            str(tmp_path / "o"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 2
     assert "trust" in result.stderr and "Traceback" not in result.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Iterable
 
 import plotly.graph_objects as go
@@ -35,7 +36,7 @@ def table_html(rows: Iterable[Iterable[object]], header: Iterable[str]) -> str:
 
 def _fmt(v: object) -> str:
     if isinstance(v, float):
-        if v != v:  # NaN
+        if math.isnan(v):
             return "n/a"
         return f"{v:.3g}"
     return str(v)

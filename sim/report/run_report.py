@@ -1,8 +1,12 @@
-"""The single-run report: stage counts over time, the flow of initiatives (Sankey),
-trust over time, and the collaboration network at the end coloured by outcome."""
+"""The single-run report, one self-contained HTML page.
+
+It shows stage counts over time, the flow of initiatives (Sankey), trust over time, and
+the collaboration network at the end coloured by outcome.
+"""
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 import networkx as nx
@@ -48,7 +52,10 @@ def stage_figure(record: RunRecord) -> go.Figure:
         if col in tl:
             fig.add_trace(
                 go.Scatter(
-                    x=tl["tick"], y=tl[col], name=key.replace("_", " "), stackgroup="one",
+                    x=tl["tick"],
+                    y=tl[col],
+                    name=key.replace("_", " "),
+                    stackgroup="one",
                     line={"width": 0.5, "color": colour},
                 )
             )
@@ -61,27 +68,29 @@ def sankey_figure(record: RunRecord) -> go.Figure:
     ini = record.initiatives
     stages = [s.name.lower() for s in JOURNEY_STAGES]
     outcomes = [o.value for o in Outcome] + ["in progress"]
-    labels = [s.replace("_", " ") for s in stages] + [
-        f"→ {o.replace('_', ' ')}" for o in outcomes
-    ]
+    labels = [s.replace("_", " ") for s in stages] + [f"→ {o.replace('_', ' ')}" for o in outcomes]
     index = {s: k for k, s in enumerate(stages)} | {
         f"out:{o}": len(stages) + k for k, o in enumerate(outcomes)
     }
     flows: dict[tuple[int, int], int] = {}
     for _, row in ini.iterrows():
         reached = [s for s in stages if not _missing(row.get(f"entered_{s}"))]
-        for a, b in zip(reached, reached[1:], strict=False):
+        for a, b in pairwise(reached):
             flows[(index[a], index[b])] = flows.get((index[a], index[b]), 0) + 1
         last = reached[-1] if reached else stages[0]
         outcome = row["outcome"] if isinstance(row["outcome"], str) else "in progress"
         if last not in ("value_creation", "meta_organisation") or outcome == "in progress":
             key = (index[last], index[f"out:{outcome}"])
             flows[key] = flows.get(key, 0) + 1
-        elif last == "value_creation" or last == "meta_organisation":
+        else:
             key = (index["value_creation"], index[f"out:{outcome}"])
             flows[key] = flows.get(key, 0) + 1
-    src, dst, val = zip(*[(a, b, v) for (a, b), v in flows.items()], strict=False) if flows else ((), (), ())
-    colours = [STAGE_COLOURS[s] for s in stages] + [OUTCOME_COLOURS.get(o, "#9aa5b1") for o in outcomes]
+    src, dst, val = (
+        zip(*[(a, b, v) for (a, b), v in flows.items()], strict=False) if flows else ((), (), ())
+    )
+    colours = [STAGE_COLOURS[s] for s in stages] + [
+        OUTCOME_COLOURS.get(o, "#9aa5b1") for o in outcomes
+    ]
     fig = go.Figure(
         go.Sankey(
             node={"label": labels, "color": colours, "pad": 14},
@@ -93,7 +102,7 @@ def sankey_figure(record: RunRecord) -> go.Figure:
 
 
 def _missing(v: object) -> bool:
-    return v is None or (isinstance(v, float) and np.isnan(v)) or v is np.nan or str(v) == "<NA>"
+    return v is None or (isinstance(v, float) and np.isnan(v)) or str(v) == "<NA>"
 
 
 def trust_figure(record: RunRecord) -> go.Figure:
@@ -105,18 +114,24 @@ def trust_figure(record: RunRecord) -> go.Figure:
         if "trust_sd" in tl:
             fig.add_trace(
                 go.Scatter(
-                    x=tl["tick"], y=tl["mean_trust"] + tl["trust_sd"], name="+1 sd",
+                    x=tl["tick"],
+                    y=tl["mean_trust"] + tl["trust_sd"],
+                    name="+1 sd",
                     line={"dash": "dot", "width": 1},
                 )
             )
             fig.add_trace(
                 go.Scatter(
-                    x=tl["tick"], y=tl["mean_trust"] - tl["trust_sd"], name="-1 sd",
+                    x=tl["tick"],
+                    y=tl["mean_trust"] - tl["trust_sd"],
+                    name="-1 sd",
                     line={"dash": "dot", "width": 1},
                 )
             )
     elif "giant_component_share" in tl:
-        fig.add_trace(go.Scatter(x=tl["tick"], y=tl["giant_component_share"], name="giant component"))
+        fig.add_trace(
+            go.Scatter(x=tl["tick"], y=tl["giant_component_share"], name="giant component")
+        )
     fig.update_layout(xaxis_title="week", yaxis_title="trust", yaxis_range=[0, 1], height=340)
     return fig
 
@@ -133,7 +148,14 @@ def network_figure(record: RunRecord) -> go.Figure:
         ex += [pos[a][0], pos[b][0], None]
         ey += [pos[a][1], pos[b][1], None]
     fig = go.Figure(
-        go.Scatter(x=ex, y=ey, mode="lines", line={"width": 0.5, "color": "#bcccdc"}, hoverinfo="skip", showlegend=False)
+        go.Scatter(
+            x=ex,
+            y=ey,
+            mode="lines",
+            line={"width": 0.5, "color": "#bcccdc"},
+            hoverinfo="skip",
+            showlegend=False,
+        )
     )
     for outcome, group in nodes.groupby("last_outcome"):
         fig.add_trace(
@@ -142,7 +164,11 @@ def network_figure(record: RunRecord) -> go.Figure:
                 y=[pos[i][1] for i in group["id"]],
                 mode="markers",
                 name=str(outcome).replace("_", " "),
-                marker={"size": 9, "color": OUTCOME_COLOURS.get(str(outcome), "#9aa5b1"), "line": {"width": 0.5}},
+                marker={
+                    "size": 9,
+                    "color": OUTCOME_COLOURS.get(str(outcome), "#9aa5b1"),
+                    "line": {"width": 0.5},
+                },
                 text=[f"organisation {i}" for i in group["id"]],
             )
         )
@@ -156,7 +182,9 @@ def team_figure(record: RunRecord) -> go.Figure:
     """Giant-component share and active agents per tick (team assembly)."""
     tl = record.timeline
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=tl["tick"], y=tl["giant_component_share"], name="giant component share"))
+    fig.add_trace(
+        go.Scatter(x=tl["tick"], y=tl["giant_component_share"], name="giant component share")
+    )
     fig.add_trace(go.Scatter(x=tl["tick"], y=tl["repeat_tie_share"], name="repeat-tie share"))
     fig.update_layout(xaxis_title="tick", yaxis_range=[0, 1], height=340)
     return fig
@@ -169,10 +197,17 @@ def run_report_html(record: RunRecord) -> str:
         (name, value, MEASURES[name].doc if name in MEASURES else "")
         for name, value in record.measures.items()
     ]
-    summary = table_html(
-        [(o.replace("_", " "), v) for o, v in shares.items()], ["outcome", "share of started initiatives"]
-    ) if shares else ""
-    top = section("summary", "Summary", summary + table_html(measures, ["measure", "value", "meaning"]))
+    summary = (
+        table_html(
+            [(o.replace("_", " "), v) for o, v in shares.items()],
+            ["outcome", "share of started initiatives"],
+        )
+        if shares
+        else ""
+    )
+    top = section(
+        "summary", "Summary", summary + table_html(measures, ["measure", "value", "meaning"])
+    )
     provenance = section(
         "parameters",
         "Parameters and provenance",
@@ -180,15 +215,34 @@ def run_report_html(record: RunRecord) -> str:
         + table_html(sorted(record.versions.items()), ["package", "version"]),
     )
     network = section(
-        "network", "Collaboration network at the end", figure_html(network_figure(record), "fig-network")
+        "network",
+        "Collaboration network at the end",
+        figure_html(network_figure(record), "fig-network"),
     )
     if record.model == "team_assembly":
-        sections = [top, section("teams", "Team assembly over time", figure_html(team_figure(record), "fig-teams")), network, provenance]
-        return page(f"Run report: {record.scenario}", f"team assembly · seed {record.seed}", sections)
+        sections = [
+            top,
+            section(
+                "teams", "Team assembly over time", figure_html(team_figure(record), "fig-teams")
+            ),
+            network,
+            provenance,
+        ]
+        return page(
+            f"Run report: {record.scenario}", f"team assembly · seed {record.seed}", sections
+        )
     sections = [
         top,
-        section("stages", "Organisations per stage over time", figure_html(stage_figure(record), "fig-stages")),
-        section("flow", "Flow of initiatives through the stages", figure_html(sankey_figure(record), "fig-sankey")),
+        section(
+            "stages",
+            "Organisations per stage over time",
+            figure_html(stage_figure(record), "fig-stages"),
+        ),
+        section(
+            "flow",
+            "Flow of initiatives through the stages",
+            figure_html(sankey_figure(record), "fig-sankey"),
+        ),
         section("trust", "Trust over time", figure_html(trust_figure(record), "fig-trust")),
         network,
         provenance,

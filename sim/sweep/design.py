@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import math
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,10 +50,23 @@ class Design:
     def __len__(self) -> int:
         return len(self.frame)
 
-    def values(self) -> list[tuple[Any, ...]]:
-        """Parameter values per point as plain Python tuples, in ``names`` order."""
-        columns = [self.frame[name].tolist() for name in self.names]
-        return list(zip(*columns, strict=True)) if columns else []
+    def values_at(self) -> Callable[[int], tuple[Any, ...]]:
+        """Return a function giving one point's values as plain Python scalars."""
+        columns = []
+        for name in self.names:
+            column = self.frame[name]
+            if column.dtype.kind in "fiub":
+                columns.append(column.to_numpy())
+            else:
+                columns.append(column.to_numpy(dtype=object))
+
+        def at(point: int) -> tuple[Any, ...]:
+            return tuple(
+                value.item() if isinstance(value, np.generic) else value
+                for value in (column[point] for column in columns)
+            )
+
+        return at
 
 
 def salib_problem(spec: SweepSpec) -> dict[str, Any]:

@@ -559,6 +559,8 @@ def _execute(
     name = manifest["name"]
 
     def on_outcomes(outcomes: list[str], checked: bool = True) -> None:
+        if checked and not outcomes:
+            raise SweepError(f"model {manifest['model']!r} returned no outcomes (an empty mapping)")
         if checked:
             _check_outcomes(outcomes, spec)
         manifest["outcomes"] = outcomes
@@ -631,7 +633,7 @@ def _drive(
     checkpoint: Callable[[], Any],
 ) -> None:
     """Keep the executor busy with batches until every pending run is back."""
-    values = design.values()
+    values_at = design.values_at()
     names = tuple(design.names)
     root_seed = manifest["root_seed"]
     pending = _pending(done)
@@ -642,7 +644,7 @@ def _drive(
     while True:
         while len(in_flight) < max_in_flight and to_submit:
             runs = tuple(
-                (p, r, run_seed(root_seed, p, r), values[p])
+                (p, r, run_seed(root_seed, p, r), values_at(p))
                 for p, r in islice(pending, sizer.next_size(to_submit))
             )
             to_submit -= len(runs)

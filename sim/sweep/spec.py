@@ -1,4 +1,23 @@
-"""The ``sweep:`` section of a scenario file, as a validated pydantic model."""
+"""The ``sweep:`` section of a scenario file, as a validated pydantic model.
+
+Example::
+
+    sweep:
+      parameters:
+        trust: {uniform: [0.1, 0.9]}
+        self_interest: {truncnorm: {mean: 0.3, sd: 0.1, low: 0.0, high: 1.0}}
+        team_size: {integers: [3, 12]}
+        form: {choice: [project, consortium, collective]}
+      design: {method: sobol, n: 1024, seed: 1, second_order: false}
+      replicates: 5
+      outcomes: [achieved_share, graceful_exit_share, failed_share]
+      classes:
+        value_creation: "achieved_share >= 0.5"
+        graceful_exit: "graceful_exit_share >= 0.3 and failed_share < 0.2"
+      timeout_s: 120
+
+Unknown keys anywhere are errors.
+"""
 
 from __future__ import annotations
 

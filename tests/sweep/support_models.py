@@ -49,7 +49,7 @@ def slow(params: dict, seed: int) -> dict[str, float]:
 def steady(params: dict, seed: int) -> dict[str, float]:
     """Ishigami that takes a little time, for interrupting a sweep mid-run."""
     time.sleep(float(os.environ.get("SIM_SWEEP_TEST_SLEEP", "0.02")))
-    return ishigami(params, seed)
+    return counted(params, seed)
 
 
 def not_a_mapping(params: dict, seed: int) -> list[float]:
@@ -112,3 +112,18 @@ class PlainWalkModel(mesa.Model):
     def step(self) -> None:
         """Take one step."""
         self.position += self.drift + float(self.rng.normal())
+
+
+def empty(params: dict, seed: int) -> dict[str, float]:
+    """Return no outcomes at all."""
+    return {}
+
+
+def typed(params: dict, seed: int) -> dict[str, float]:
+    """Check that parameters arrive as plain Python values of the declared kinds."""
+    assert type(params["k"]) is int, type(params["k"])
+    assert type(params["mode"]) is str, type(params["mode"])
+    assert type(params["flag"]) is bool, type(params["flag"])
+    assert type(params["x"]) is float, type(params["x"])
+    base = {"a": 1.0, "b": 2.0}[params["mode"]]
+    return {"y": base + params["k"] + (10.0 if params["flag"] else 0.0), "x_seen": params["x"]}

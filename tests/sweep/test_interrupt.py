@@ -13,8 +13,13 @@ from sim.sweep import load_manifest
 from sim.sweep.store import Store
 
 from .helpers import alive, descendants, kill_quietly, outcome_table, spec, sweep
+from .support_models import COUNTER_ENV
 
 CHILD = Path(__file__).with_name("child_sweep.py")
+
+
+def runs_started(counter: Path) -> int:
+    return len(counter.read_text().splitlines()) if counter.exists() else 0
 
 
 def wait_for(condition, timeout: float, every: float = 0.05) -> bool:
@@ -96,7 +101,8 @@ def test_sigterm_saves_finished_runs_and_stops_workers(tmp_path):
         "workers": 2,
         "checkpoint_s": 30.0,
     }
-    env = dict(os.environ, SIM_SWEEP_TEST_SLEEP="0.05")
+    counter = tmp_path / "count.txt"
+    env = dict(os.environ, SIM_SWEEP_TEST_SLEEP="0.05", **{COUNTER_ENV: str(counter)})
     child = subprocess.Popen(
         [sys.executable, str(CHILD), json.dumps(args)],
         env=env,
@@ -107,8 +113,9 @@ def test_sigterm_saves_finished_runs_and_stops_workers(tmp_path):
     )
     family: set[int] = set()
     try:
-        assert wait_for(lambda: len(descendants(child.pid)) >= 3, timeout=60)
-        time.sleep(2.0)  # let some runs finish (nothing written yet: checkpoint is 30 s)
+        # let some runs finish and come back (nothing is written yet: checkpoint is 30 s)
+        assert wait_for(lambda: runs_started(counter) >= 12, timeout=60)
+        time.sleep(0.5)
         assert not Store(out).part_paths()
         family = descendants(child.pid)
         child.send_signal(signal.SIGTERM)

@@ -325,3 +325,30 @@ def test_manifest_is_json_with_nan_free_counts(tmp_path):
     assert data["total_runs"] == 80
     assert data["design"]["method"] == "sobol"
     assert not math.isnan(sum(data["counts"].values()))
+
+
+def test_parameter_kinds_reach_the_model_as_plain_values(tmp_path):
+    the_spec = SweepSpec.model_validate(
+        {
+            "parameters": {
+                "k": {"integers": [1, 3]},
+                "mode": {"choice": ["a", "b"]},
+                "flag": {"choice": [True, False]},
+                "x": {"truncnorm": {"mean": 0, "sd": 1, "low": -1, "high": 1}},
+            },
+            "design": {"method": "sobol", "n": 8},
+            "seed": 1,
+        }
+    )
+    frame = sweep(the_spec, tmp_path / "s", model="support_models:typed", base_params={})
+    assert (frame.status == "done").all(), frame.error.dropna().head().tolist()
+    expected = frame["mode"].map({"a": 1.0, "b": 2.0}) + frame.k + frame.flag.astype(float) * 10
+    assert (frame.y == expected).all()
+    assert (frame.x_seen == frame.x).all()
+    assert set(frame["mode"]) == {"a", "b"}
+    assert set(frame.k) == {1, 2, 3}
+
+
+def test_model_returning_no_outcomes_is_refused(tmp_path):
+    with pytest.raises(SweepError, match="returned no outcomes"):
+        sweep(spec(classes={}), tmp_path / "s", model="support_models:empty")

@@ -144,3 +144,15 @@ def test_resolve_paths(tmp_path):
     resolved = spec.resolve_paths(tmp_path)
     assert resolved.design.path == str(tmp_path / "d" / "points.csv")
     assert resolved.resolve_paths("/elsewhere").design.path == resolved.design.path
+
+
+def test_documented_example_is_valid():
+    import yaml
+
+    import sim.sweep.spec as module
+
+    text = module.__doc__.split("Example::")[1].split("Unknown keys")[0]
+    spec = SweepSpec.model_validate(yaml.safe_load(text)["sweep"])
+    assert spec.names == ["trust", "self_interest", "team_size", "form"]
+    assert spec.design.n == 1024
+    spec.check_class_names(["achieved_share", "graceful_exit_share", "failed_share"])

@@ -1,0 +1,56 @@
+"""Glue between a scenario file and the sweep engine (which knows nothing of scenarios)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from sim.scenario import Scenario, load_scenario
+from sim.sweep import run_sweep
+
+
+def default_sweep_dir(scenario: Scenario) -> Path:
+    """Where a scenario's sweep is stored unless told otherwise."""
+    return Path("results") / "sweeps" / scenario.name
+
+
+def sweep_scenario(
+    scenario: Scenario | str | Path,
+    *,
+    out_dir: str | Path | None = None,
+    workers: int | None = None,
+    backend: str = "local",
+    scheduler: str | None = None,
+    fresh: bool = False,
+    progress: bool = False,
+) -> pd.DataFrame:
+    """Run (or resume, or extend) the sweep of a scenario and return its runs.
+
+    The scenario's seed is the sweep's root seed unless the sweep names its own.
+
+    Raises:
+        ScenarioError: if the file is not valid.
+        ValueError: if it has no sweep section.
+        SweepError: if the sweep cannot start or go on (the message says why).
+    """
+    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    if sc.sweep is None:
+        msg = f"{sc.name}: sweep: missing; add a sweep section (see scenarios/sweeps/smoke.yaml)"
+        raise ValueError(msg)
+    spec = sc.sweep if sc.sweep.seed is not None else sc.sweep.model_copy(update={"seed": sc.seed})
+    base = sc.params().model_dump() if sc.is_builtin else dict(sc.parameters)
+    return run_sweep(
+        spec,
+        model=sc.evaluator(),
+        base_params=base,
+        steps=sc.steps,
+        name=sc.name,
+        scenario=sc.model_dump(mode="json"),
+        out_dir=Path(out_dir) if out_dir else default_sweep_dir(sc),
+        workers=workers,
+        backend=backend,
+        scheduler=scheduler,
+        fresh=fresh,
+        progress=progress,
+    )
