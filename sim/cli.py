@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -219,12 +220,14 @@ def report_cmd(
 
 
 def _report(sweep_dir: Path) -> None:
-    from sim.analysis import write_sweep_report
+    from sim.analysis import SensitivityWarning, write_sweep_report
 
     if not (sweep_dir / "manifest.json").is_file():
         _fail(f"{sweep_dir}: not a sweep folder (no manifest.json); run consim sweep first")
     try:
-        path = write_sweep_report(sweep_dir)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", SensitivityWarning)
+            path = write_sweep_report(sweep_dir)
     except (ValueError, FileNotFoundError) as exc:
         _fail(f"{sweep_dir}: {exc}")
         return
@@ -232,6 +235,13 @@ def _report(sweep_dir: Path) -> None:
         f"wrote [bold]{path}[/] and machine-readable copies in {sweep_dir / 'analysis'}",
         highlight=False,
     )
+    notes = [w for w in caught if issubclass(w.category, SensitivityWarning)]
+    if notes:
+        out.print(
+            f"note: {len(notes)} analyses could not use their design's own method (missing "
+            "values) and fell back to given-data methods; the report says which and why",
+            highlight=False,
+        )
     rules = sweep_dir / "analysis" / "rules.json"
     if rules.is_file():
         data = json.loads(rules.read_text())

@@ -15,7 +15,7 @@ body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem 
 max-width:1100px;color:#1f2933;line-height:1.45;padding:0 1rem}
 h1{font-size:1.7rem;margin-bottom:.2rem}h2{margin-top:2.2rem;border-bottom:1px solid #d9e2ec}
 table{border-collapse:collapse;margin:.6rem 0}td,th{border:1px solid #d9e2ec;padding:.25rem .6rem;
-text-align:right}th{background:#f0f4f8}td:first-child,th:first-child{text-align:left}
+text-align:left}th{background:#f0f4f8}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .muted{color:#627d98}.note{background:#f0f4f8;padding:.6rem 1rem;border-radius:6px}
 """
 
@@ -29,9 +29,14 @@ def table_html(rows: Iterable[Iterable[object]], header: Iterable[str]) -> str:
     """A small HTML table; values are escaped."""
     head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(_fmt(v))}</td>" for v in row) + "</tr>" for row in rows
+        "<tr>" + "".join(_cell(v) for v in row) + "</tr>" for row in rows
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _cell(v: object) -> str:
+    numeric = isinstance(v, int | float) and not isinstance(v, bool)
+    return f"<td{' class=num' if numeric else ''}>{html.escape(_fmt(v))}</td>"
 
 
 def _fmt(v: object) -> str:
