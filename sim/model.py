@@ -53,7 +53,9 @@ MIN_EVIDENCE = 4.0  # reasons a partner needs before judging an initiative
 PHASE_EFFICIENCY = np.array([0.3, 0.1, 0.6, 1.0])  # forming, storming, norming, performing
 WORK_WEEKS = 8.0  # weeks a fully contributing, performing consortium needs
 FORMING_WEEKS = 4
-NORMING_TRUST = 0.52
+NORMING_TRUST = 0.5  # storming ends once the team trusts itself at least evenly
+NORMING_CONFLICT = 0.15  # storming ends once weekly jockeying per member stays below this
+RELAPSE_CONFLICT = 0.3  # power struggles above this push a team back into storming
 PERFORMING_WEEKS = 6
 SPAWN_RATE = 0.04  # weekly chance that a working coalition spawns a consortium
 FORM_WEEKS = {Form.JOINT_PROJECT: 8.0, Form.LEGAL_CONSORTIUM: 26.0, Form.COLLECTIVE: 16.0}
@@ -411,7 +413,9 @@ class JourneyModel(Model):
             p_act = rules.act_probability(p.urgency, self.risk_appetite[c], boost)
             if self.rng.random() < p_act:
                 self._move(ini, Stage.EXPLORING, f"organisation {c} acts and starts searching")
-                self._budget[i] = p.search_budget * (1.0 - 0.5 * p.urgency)
+                # urgency leaves less patience; a coalition's wider search gets double
+                scale = 2.0 if ini.kind is Kind.COALITION else 1.0
+                self._budget[i] = p.search_budget * (1.0 - 0.5 * p.urgency) * scale
                 self._due[i] = self.tick
                 self._declined[i] = set()
             else:
@@ -813,11 +817,11 @@ class JourneyModel(Model):
             weeks = self.tick - self._phase_since[i]
             conflict = self._conflict[i]
             trusting = team_trust[i] >= NORMING_TRUST
-            if phase >= Phase.NORMING and conflict > 0.3:
+            if phase >= Phase.NORMING and conflict > RELAPSE_CONFLICT:
                 new = Phase.STORMING  # power struggles
             elif phase == Phase.FORMING and weeks >= FORMING_WEEKS:
                 new = Phase.STORMING
-            elif phase == Phase.STORMING and trusting and conflict < 0.1:
+            elif phase == Phase.STORMING and trusting and conflict < NORMING_CONFLICT:
                 new = Phase.NORMING
             elif phase == Phase.NORMING and trusting and weeks >= PERFORMING_WEEKS:
                 new = Phase.PERFORMING

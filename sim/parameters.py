@@ -93,7 +93,8 @@ class JourneyParameters(BaseModel):
         1,
         520,
         "weeks",
-        "Search effort a champion can spend before the initiative stalls.",
+        "Search effort a champion can spend before the initiative stalls (shrunk by up "
+        "to half by urgency; coalitions get double).",
     )
     incumbent_p: float = _p(
         0.6,
