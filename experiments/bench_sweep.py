@@ -36,8 +36,8 @@ from mesa import DataCollector
 from mesa.examples import BoltzmannWealth
 from mesa.examples.basic.boltzmann_wealth_model.model import BoltzmannScenario
 
-from sim.sweep import SweepSpec, run_seed, run_sweep
-from sim.sweep.evaluators import is_mesa_model, resolve
+from sim.engine import SweepSpec, run_seed, run_sweep
+from sim.engine.evaluators import is_mesa_model, resolve
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_PARAMS = {"n": {"integers": [20, 110]}, "width": {"integers": [5, 14]}}

@@ -177,7 +177,7 @@ def sweep(
 ) -> None:
     """Run (or resume, or extend) a sweep; a killed sweep resumes where it stopped."""
     from sim.scenario_sweep import default_sweep_dir, sweep_scenario
-    from sim.sweep import SweepError, SweepInterruptedError
+    from sim.engine import SweepError, SweepInterruptedError
 
     sc = _load(scenario)
     if sc.sweep is None:

@@ -10,7 +10,7 @@ A scenario names the model, its parameters and optionally a sweep::
       trust: 0.5
       self_interest: 0.3
       urgency: 0.4
-    sweep: {...}              # see sim.sweep.spec.SweepSpec
+    sweep: {...}              # see sim.engine.spec.SweepSpec
 
 Every problem is reported as one line naming the file, the field and what is allowed,
 and all problems in a file are reported together (:class:`ScenarioError`).
@@ -33,7 +33,7 @@ from sim.parameters import (
     parameter_bounds,
     parameter_info,
 )
-from sim.sweep.spec import SweepSpec
+from sim.engine.spec import SweepSpec
 
 BUILTIN_MODELS: dict[str, type[BaseModel]] = {
     "journey": JourneyParameters,

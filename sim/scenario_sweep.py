@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.scenario import Scenario, load_scenario
-from sim.sweep import run_sweep
+from sim.engine import run_sweep
 
 
 def default_sweep_dir(scenario: Scenario) -> Path:

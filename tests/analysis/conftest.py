@@ -1,7 +1,7 @@
 """A small writer of the sweep store format, for analysis tests.
 
 ``write_store`` writes manifest.json, design.parquet, sample.parquet and
-runs/part-*.parquet as documented in docs/architecture.md and sim/sweep/store.py;
+runs/part-*.parquet as documented in docs/architecture.md and sim/engine/store.py;
 ``make_sweep`` samples a SALib design, evaluates a Python test function on it and writes
 the store. Both are exposed as fixtures so that a test can later swap them for the real
 sweep engine without changing the assertions.

@@ -8,7 +8,7 @@ from pathlib import Path
 def main() -> None:
     """Run the sweep."""
     args = json.loads(sys.argv[1])
-    from sim.sweep import SweepSpec, run_sweep
+    from sim.engine import SweepSpec, run_sweep
 
     run_sweep(
         SweepSpec.model_validate(args["spec"]),

@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.sweep import SweepSpec, run_sweep
+from sim.engine import SweepSpec, run_sweep
 
 PI = round(math.pi, 6)
 ISHIGAMI = {name: {"uniform": [-PI, PI]} for name in ("x1", "x2", "x3")}

@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
 
-from sim.sweep import SweepError, load_manifest
+from sim.engine import SweepError, load_manifest
 
 from .helpers import outcome_table, spec, sweep
 

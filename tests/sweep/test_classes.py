@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.sweep.classes import check_names, parse_predicate
+from sim.engine.classes import check_names, parse_predicate
 
 
 def test_evaluates_comparisons_logic_and_arithmetic():

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.sweep import SweepError, SweepSpec, build_design, design_size, salib_problem
-from sim.sweep.design import first_difference
+from sim.engine import SweepError, SweepSpec, build_design, design_size, salib_problem
+from sim.engine.design import first_difference
 
 MIXED = {
     "u": {"uniform": [-1, 3]},

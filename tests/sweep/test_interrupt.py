@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.sweep import load_manifest
-from sim.sweep.store import Store
+from sim.engine import load_manifest
+from sim.engine.store import Store
 
 from .helpers import alive, descendants, kill_quietly, outcome_table, spec, sweep
 from .support_models import COUNTER_ENV

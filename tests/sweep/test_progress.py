@@ -1,6 +1,6 @@
 import io
 
-from sim.sweep.progress import Progress
+from sim.engine.progress import Progress
 
 from .helpers import spec, sweep
 

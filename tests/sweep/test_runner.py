@@ -8,9 +8,9 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from sim.sweep import SweepError, SweepSpec, load_manifest, load_runs, run_seed
-from sim.sweep.store import Store
-from sim.sweep.worker import RunTimeout, time_limit
+from sim.engine import SweepError, SweepSpec, load_manifest, load_runs, run_seed
+from sim.engine.store import Store
+from sim.engine.worker import RunTimeout, time_limit
 
 from .helpers import ISHIGAMI, outcome_table, spec, sweep
 from .support_models import COUNTER_ENV, ishigami

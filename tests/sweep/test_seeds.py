@@ -2,7 +2,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.sweep import run_seed
+from sim.engine import run_seed
 
 from .helpers import spec, sweep
 

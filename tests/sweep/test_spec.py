@@ -1,7 +1,7 @@
 import pytest
 from pydantic import ValidationError
 
-from sim.sweep import SweepSpec
+from sim.engine import SweepSpec
 
 BASE = {"parameters": {"x": {"uniform": [0, 1]}}, "design": {"method": "sobol", "n": 8}}
 
@@ -149,7 +149,7 @@ def test_resolve_paths(tmp_path):
 def test_documented_example_is_valid():
     import yaml
 
-    import sim.sweep.spec as module
+    import sim.engine.spec as module
 
     text = module.__doc__.split("Example::")[1].split("Unknown keys")[0]
     spec = SweepSpec.model_validate(yaml.safe_load(text)["sweep"])

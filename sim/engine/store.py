@@ -2,7 +2,7 @@
 
 Layout of ``SWEEP_DIR``::
 
-    manifest.json          what was run and how (see :func:`sim.sweep.run_sweep`)
+    manifest.json          what was run and how (see :func:`sim.engine.run_sweep`)
     design.parquet         point + one column per varied parameter
     sample.parquet         point + the sampler's raw output (SALib's X)
     runs/part-NNNNN.parquet  one row per run, every part with the same schema
@@ -30,8 +30,8 @@ import pyarrow as pa
 import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
-from sim.sweep.classes import Predicate
-from sim.sweep.errors import SweepError
+from sim.engine.classes import Predicate
+from sim.engine.errors import SweepError
 
 MANIFEST = "manifest.json"
 DESIGN = "design.parquet"

@@ -29,15 +29,15 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from sim.sweep.classes import Predicate
-from sim.sweep.design import Design, build_design, first_difference
-from sim.sweep.errors import SweepError
-from sim.sweep.evaluators import model_kind
-from sim.sweep.progress import Progress
-from sim.sweep.seeds import new_root_seed, run_seed
-from sim.sweep.spec import RESERVED_COLUMNS, SweepSpec
-from sim.sweep.store import STATUSES, Store, canonical_json, load_runs, runs_schema
-from sim.sweep.worker import Row, Task, run_batch, watch_parent
+from sim.engine.classes import Predicate
+from sim.engine.design import Design, build_design, first_difference
+from sim.engine.errors import SweepError
+from sim.engine.evaluators import model_kind
+from sim.engine.progress import Progress
+from sim.engine.seeds import new_root_seed, run_seed
+from sim.engine.spec import RESERVED_COLUMNS, SweepSpec
+from sim.engine.store import STATUSES, Store, canonical_json, load_runs, runs_schema
+from sim.engine.worker import Row, Task, run_batch, watch_parent
 
 BACKENDS = ("local", "dask", "serial")
 FORMAT = 1
@@ -103,7 +103,7 @@ def run_sweep(
 
     Returns:
         All stored runs joined with their design parameters (see
-        :func:`sim.sweep.load_runs`).
+        :func:`sim.engine.load_runs`).
 
     Raises:
         SweepError: For anything the user must fix, with a message saying what to do;

@@ -4,7 +4,7 @@ It knows nothing of the journey model: a sweep runs any model named as
 ``module:object`` (a Mesa ``Model`` subclass or a function ``f(params, seed) -> dict``).
 
 Names are imported on first use, so worker processes, which only need
-:mod:`sim.sweep.worker`, start quickly.
+:mod:`sim.engine.worker`, start quickly.
 """
 
 from __future__ import annotations
@@ -13,26 +13,26 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from sim.sweep.design import Design, build_design, design_size, salib_problem
-    from sim.sweep.errors import SweepError
-    from sim.sweep.runner import SweepInterruptedError, run_sweep
-    from sim.sweep.seeds import run_seed
-    from sim.sweep.spec import DesignSpec, SweepSpec
-    from sim.sweep.store import load_manifest, load_runs
+    from sim.engine.design import Design, build_design, design_size, salib_problem
+    from sim.engine.errors import SweepError
+    from sim.engine.runner import SweepInterruptedError, run_sweep
+    from sim.engine.seeds import run_seed
+    from sim.engine.spec import DesignSpec, SweepSpec
+    from sim.engine.store import load_manifest, load_runs
 
 _EXPORTS = {
-    "Design": "sim.sweep.design",
-    "build_design": "sim.sweep.design",
-    "design_size": "sim.sweep.design",
-    "salib_problem": "sim.sweep.design",
-    "SweepError": "sim.sweep.errors",
-    "SweepInterruptedError": "sim.sweep.runner",
-    "run_sweep": "sim.sweep.runner",
-    "run_seed": "sim.sweep.seeds",
-    "DesignSpec": "sim.sweep.spec",
-    "SweepSpec": "sim.sweep.spec",
-    "load_manifest": "sim.sweep.store",
-    "load_runs": "sim.sweep.store",
+    "Design": "sim.engine.design",
+    "build_design": "sim.engine.design",
+    "design_size": "sim.engine.design",
+    "salib_problem": "sim.engine.design",
+    "SweepError": "sim.engine.errors",
+    "SweepInterruptedError": "sim.engine.runner",
+    "run_sweep": "sim.engine.runner",
+    "run_seed": "sim.engine.seeds",
+    "DesignSpec": "sim.engine.spec",
+    "SweepSpec": "sim.engine.spec",
+    "load_manifest": "sim.engine.store",
+    "load_runs": "sim.engine.store",
 }
 
 __all__ = [
@@ -54,7 +54,7 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
-        raise AttributeError(f"module 'sim.sweep' has no attribute {name!r}")
+        raise AttributeError(f"module 'sim.engine' has no attribute {name!r}")
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.sweep.errors import SweepError
+from sim.engine.errors import SweepError
 
 Evaluator = Callable[[dict[str, Any], int], dict[str, float]]
 

@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.sweep.errors import SweepError
-from sim.sweep.spec import Choice, Integers, SweepSpec, TruncNorm, Uniform
+from sim.engine.errors import SweepError
+from sim.engine.spec import Choice, Integers, SweepSpec, TruncNorm, Uniform
 
 PREFIX_STABLE = {"sobol": True, "morris": True, "fast": False, "latin": False, "grid": False}
 

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sim.sweep.evaluators import make_evaluator
+from sim.engine.evaluators import make_evaluator
 
 _PARENT_WATCH: dict[str, int] = {}
 

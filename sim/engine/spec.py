@@ -45,7 +45,7 @@ from pydantic import (
     model_validator,
 )
 
-from sim.sweep.classes import Predicate, check_names, parse_predicate
+from sim.engine.classes import Predicate, check_names, parse_predicate
 
 RESERVED_COLUMNS = frozenset({"point", "replicate", "seed", "status", "error", "elapsed_s"})
 METHODS = ("sobol", "morris", "fast", "latin", "grid", "file")
