@@ -112,16 +112,47 @@ def contribution(
         trust: Each organisation's mean trust in its partners.
         self_interest: Each organisation's self-interest.
     """
-    x = others_mean
-    conditional = np.minimum(x * (0.6 + 0.8 * trust), 1.0)
-    hump = np.minimum(np.minimum(conditional, 1.0 - x) * 1.6, 1.0)
+    return contribution_of(contribution_parts(masks, self_interest), others_mean, trust)
+
+
+def contribution_parts(
+    masks: np.ndarray, self_interest: np.ndarray
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray]:
+    """The fixed part of :func:`contribution` for a set of organisations, computed once.
+
+    Returns:
+        Whether each is a conditional cooperator, whether it is hump-shaped (``None`` if
+        none is), what it puts in if it is neither (1 or :data:`FREE_RIDING`), and the
+        share self-interest leaves.
+    """
     fixed = masks[ContributionType.UNCONDITIONAL] + FREE_RIDING * masks[ContributionType.FREE_RIDER]
-    base = np.where(
-        masks[ContributionType.CONDITIONAL],
-        conditional,
-        np.where(masks[ContributionType.HUMP], hump, fixed),
+    hump = masks[ContributionType.HUMP] != 0
+    return (
+        masks[ContributionType.CONDITIONAL] != 0,
+        hump if hump.any() else None,
+        fixed,
+        1.0 - 0.5 * self_interest,
     )
-    return base * (1.0 - 0.5 * self_interest)
+
+
+def contribution_of(
+    parts: tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray],
+    others_mean: np.ndarray,
+    trust: np.ndarray,
+) -> np.ndarray:
+    """:func:`contribution` given its fixed part (:func:`contribution_parts`)."""
+    conditional_type, hump_type, fixed, holdback = parts
+    x = others_mean
+    conditional = x * (0.6 + 0.8 * trust)
+    np.minimum(conditional, 1.0, out=conditional)
+    if hump_type is not None:
+        hump = np.minimum(conditional, 1.0 - x)
+        hump *= 1.6
+        np.minimum(hump, 1.0, out=hump)
+        fixed = np.where(hump_type, hump, fixed)
+    base = np.where(conditional_type, conditional, fixed)
+    base *= holdback
+    return base
 
 
 def exit_threshold(risk_appetite: np.ndarray) -> np.ndarray:

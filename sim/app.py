@@ -79,13 +79,16 @@ TABS = ("Live run", "Compare two settings", "How it works")
 CSS = """
 .v-slider-thumb__label-container { display: block !important; }
 .v-slider-thumb__label { font-size: 0.7rem; }
-.v-slider.v-input { margin-top: 16px; }
+.v-slider.v-input { margin-top: 22px; }
 .solara-markdown h2:first-child { margin-top: 0; }
 """
 
 
 class PortInUseError(OSError):
     """The address the app should listen on is already taken."""
+
+    def __str__(self) -> str:
+        return str(self.strerror)
 
 
 # ---------------------------------------------------------------------------- state
@@ -236,6 +239,8 @@ def LiveViews(model: AppModel):  # noqa: N802
 def SettingSliders(values: dict[str, Any], on_change: Callable[[str, Any], None]):  # noqa: N802
     """Sliders for setting B of a comparison."""
     for c in controls(values):
+        if c.name == "steps":  # both settings run for the weeks chosen below
+            continue
         value = values.get(c.name, c.info.default)
 
         def set_value(v: Any, name: str = c.name) -> None:
@@ -345,7 +350,9 @@ def CompareView(state: AppState, model: AppModel):  # noqa: N802
         with solara.Card("A: the live run's settings", margin=0):
             Md(
                 "\n".join(
-                    f"- {c.label}: **{format_value(a_values[c.name])}**" for c in controls(a_values)
+                    f"- {c.label}: **{format_value(a_values[c.name])}**"
+                    for c in controls(a_values)
+                    if c.name != "steps"
                 )
                 + "\n\nChange A with the sidebar's sliders and **Reset**."
             )
@@ -354,7 +361,7 @@ def CompareView(state: AppState, model: AppModel):  # noqa: N802
                 f"{c.label.lower()} {format_value(a_values[c.name])} → "
                 f"{format_value(b_values[c.name])}"
                 for c in controls(b_values)
-                if b_values.get(c.name) != a_values.get(c.name)
+                if c.name != "steps" and b_values.get(c.name) != a_values.get(c.name)
             ]
             Md(
                 "**Differs from A:** "
@@ -504,13 +511,20 @@ def _bind(host: str, port: int) -> socket.socket:
     except OSError as exc:
         sock.close()
         if exc.errno in (errno.EADDRINUSE, errno.EACCES):
-            msg = (
-                f"cannot serve the app on {host}:{port}: the port is already in use "
-                "(or not allowed); choose another with --port"
-            )
+            msg = f"port {port} is already in use on {host} (or not open to this user)"
             raise PortInUseError(exc.errno, msg) from exc
         raise
     return sock
+
+
+def _address(host: str, port: int) -> str:
+    """The address to open, as people type it."""
+    if host in ("0.0.0.0", "::", ""):
+        return (
+            f"http://localhost:{port}/ on this machine, or http://<this machine's address>:{port}/"
+        )
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}/"
 
 
 def solara_app() -> Any:
@@ -551,6 +565,7 @@ def serve(scenario: str | None, host: str = "127.0.0.1", port: int = 8765) -> No
     if scenario is not None:
         preset_from_file(scenario)
     sock = _bind(host, port)
+    port = sock.getsockname()[1]  # the one the system chose, if port was 0
     try:
         from sim.app_assets import ensure_assets, missing_packages
 
@@ -570,9 +585,8 @@ def serve(scenario: str | None, host: str = "127.0.0.1", port: int = 8765) -> No
             loop="asyncio",
         )
         server = uvicorn.Server(config)
-        shown = f"[{host}]" if ":" in host else host
         print(
-            f"consortium-sim what-if app: http://{shown}:{port}/  (press Ctrl+C to stop)",
+            f"consortium-sim what-if app: {_address(host, port)}  (press Ctrl+C to stop)",
             flush=True,
         )
         server.run(sockets=[sock])

@@ -601,7 +601,8 @@ def explainer_markdown() -> str:
         "",
         "**How to use it:** pick a preset in the sidebar, press ▶ to watch the weeks go by, "
         "or *Step* one week at a time. To try a change, move a slider and press **Reset**: "
-        "a new run starts with your settings.",
+        "a new run starts with your settings. To go faster, raise *Render Interval* under "
+        "Controls: the pictures are then redrawn every few weeks instead of every week.",
         "",
         "## The journey: what each stage means",
         "",

@@ -28,6 +28,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 from mesa import Model
+from numba import njit
 
 from sim import agents as rules
 from sim.agents import Organisation
@@ -59,11 +60,171 @@ RELAPSE_CONFLICT = 0.3  # power struggles above this push a team back into storm
 PERFORMING_WEEKS = 6
 SPAWN_RATE = 0.04  # weekly chance that a working coalition spawns a consortium
 FORM_WEEKS = {Form.JOINT_PROJECT: 8.0, Form.LEGAL_CONSORTIUM: 26.0, Form.COLLECTIVE: 16.0}
+_NO_DRAWS = np.empty((2, 0))
+_JOURNEYING = int(Stage.JOURNEYING)  # plain ints for compiled code
+_COHERING = int(Stage.COHERING)
 _PER_INITIATIVE = (  # per-initiative state arrays, grown together
     "_stage", "_deadline", "_progress", "_work", "_rate", "_phase", "_phase_since",
     "_conflict", "_journey_start", "_midway", "_midpoint_done", "_replanned", "_coverage",
     "_setup_end", "_due", "_budget", "_coalition", "_potential", "_setup_cost",
 )  # fmt: skip
+
+
+@njit(cache=True)
+def _week(  # noqa: PLR0913, PLR0915
+    pos, neg, flat, rows, cols, per_partner, a0, b0, draws, chances, contrib_all, orgs,
+    partner, conditional_type, hump_type, fixed, holdback, gain_scale, loss_scale, free_ride,
+    ini, per_member, coh_loc, coh_orgs, coh_ini, leaning, draws2, believe_all,
+    disbelieve_all, threshold, any_journeying, conflict, progress, phase, rate,
+    per_journeyer, watch, breach_threshold, trust, team_trust, confidence, leaving, coherent,
+):  # fmt: skip
+    """One week of working together, fused (see JourneyModel._collaborate)."""
+    m = orgs.size
+    n_pairs = flat.size
+    n_ini = team_trust.size
+    mean_trust = np.zeros(m)
+    others = np.zeros(m)
+    for k in range(n_pairs):
+        a = pos[flat[k]] + a0
+        trust[k] = a / (neg[flat[k]] + a + b0)
+        mean_trust[rows[k]] += trust[k]
+        others[rows[k]] += contrib_all[partner[k]]
+    present = np.empty(m, dtype=np.bool_)
+    jockey = np.empty(m, dtype=np.bool_)
+    gain = np.empty(m)
+    loss = np.empty(m)
+    effort = np.zeros(n_ini)
+    jockeys = np.zeros(n_ini)
+    team_trust[:] = 0.0
+    for w in range(m):
+        mean_trust[w] *= per_partner[w]
+        x = others[w] * per_partner[w]
+        cond = min(x * (0.6 + 0.8 * mean_trust[w]), 1.0)
+        if conditional_type[w]:
+            base = cond
+        elif hump_type[w]:
+            base = min(min(cond, 1.0 - x) * 1.6, 1.0)
+        else:
+            base = fixed[w]
+        intended = base * holdback[w]
+        contrib_all[orgs[w]] = intended
+        here = draws[0, w] < chances[0, w]
+        jock = draws[1, w] < chances[1, w]
+        bad = jock and draws[2, w] < chances[2, w]
+        present[w] = here
+        jockey[w] = jock
+        gain[w] = ((intended + 1.0) if here and not jock else 0.0) * gain_scale
+        lost = ((1.0 if jock else 0.0) + (1.0 if bad else 0.0)) * loss_scale
+        if here and intended < 0.15:
+            lost += free_ride
+        loss[w] = lost
+        g = ini[w]
+        team_trust[g] += mean_trust[w]
+        if jock:
+            jockeys[g] += 1.0
+        if here:
+            effort[g] += intended
+    for k in range(n_pairs):
+        pos[flat[k]] += gain[cols[k]]
+        neg[flat[k]] += loss[cols[k]]
+    for g in range(n_ini):
+        team_trust[g] *= per_member[g]
+    for k in range(coh_loc.size):
+        w = coh_loc[k]
+        org = coh_orgs[k]
+        seen = 0.24 if jockeys[coh_ini[k]] > (1.0 if jockey[w] else 0.0) else 0.0
+        p_b = max(leaning[0, k] + 0.24 * mean_trust[w], 0.0)
+        p_d = min(leaning[1, k] - 0.18 * mean_trust[w] + seen, 0.6)
+        b = believe_all[org] + (1.0 if draws2[0, k] < p_b else 0.0)
+        d = disbelieve_all[org] + (1.0 if draws2[1, k] < p_d else 0.0)
+        believe_all[org] = b
+        disbelieve_all[org] = d
+        evidence = b + d
+        c = (b + 1.0) / (evidence + 2.0)
+        confidence[k] = c
+        judged = evidence >= MIN_EVIDENCE
+        leaving[k] = judged and c < threshold[k]
+        coherent[k] = judged and c >= threshold[k] + 0.05
+    n_below = 0
+    if any_journeying:
+        for g in range(n_ini):
+            conflict[g] = conflict[g] * 0.8 + jockeys[g] * per_journeyer[g]
+            progress[g] += effort[g] * per_journeyer[g] * PHASE_EFFICIENCY[phase[g]] * rate[g]
+        for k in range(n_pairs):
+            if watch[k] and trust[k] < breach_threshold:
+                n_below += 1
+    return n_below
+
+
+@njit(cache=True)
+def _pairs(org_initiative, stage, n_ini):  # noqa: PLR0912
+    """Working organisations and partner pairs (see JourneyModel._build_teams)."""
+    collaborating = IS_COLLABORATING
+    journeying = _JOURNEYING
+    cohering = _COHERING
+    n = org_initiative.size
+    working = np.zeros(n, dtype=np.bool_)
+    m = 0
+    for o in range(n):
+        g = org_initiative[o]
+        if g >= 0 and collaborating[stage[g]]:
+            working[o] = True
+            m += 1
+    orgs = np.empty(m, dtype=np.int64)
+    ini = np.empty(m, dtype=np.int64)
+    size = np.zeros(n_ini)
+    j = 0
+    for o in range(n):
+        if working[o]:
+            orgs[j] = o
+            ini[j] = org_initiative[o]
+            size[ini[j]] += 1.0
+            j += 1
+    n_pairs = 0
+    for w in range(m):
+        n_pairs += int(size[ini[w]]) - 1
+    rows = np.empty(n_pairs, dtype=np.int64)
+    cols = np.empty(n_pairs, dtype=np.int64)
+    flat = np.empty(n_pairs, dtype=np.int64)
+    watch = np.empty(n_pairs, dtype=np.bool_)
+    k = 0
+    for a in range(m):
+        for b in range(m):
+            if a != b and ini[a] == ini[b]:
+                rows[k] = a
+                cols[k] = b
+                flat[k] = orgs[a] * n + orgs[b]
+                watch[k] = stage[ini[a]] == journeying
+                k += 1
+    per_partner = np.empty(m)
+    n_coh = 0
+    for w in range(m):
+        per_partner[w] = 1.0 / max(size[ini[w]] - 1.0, 1.0)
+        if stage[ini[w]] == cohering:
+            n_coh += 1
+    coh = np.empty(n_coh, dtype=np.int64)
+    j = 0
+    for w in range(m):
+        if stage[ini[w]] == cohering:
+            coh[j] = w
+            j += 1
+    per_member = np.empty(n_ini)
+    per_journeyer = np.empty(n_ini)
+    for g in range(n_ini):
+        per_member[g] = 1.0 / max(size[g], 1.0)
+        per_journeyer[g] = 0.0
+    for w in range(m):
+        if stage[ini[w]] == journeying:
+            per_journeyer[ini[w]] = per_member[ini[w]]
+    return working, orgs, ini, rows, cols, flat, watch, per_partner, size, per_member, per_journeyer, coh
+
+
+def _kernel_parts(parts: tuple) -> tuple:
+    """rules.contribution_parts() with an all-false hump mask instead of None."""
+    conditional_type, hump_type, fixed, holdback = parts
+    if hump_type is None:
+        hump_type = np.zeros(conditional_type.size, dtype=bool)
+    return conditional_type, hump_type, fixed, holdback
 
 
 @dataclass(slots=True)
@@ -88,8 +249,7 @@ class WorkingTeams:
     per_journeyer: np.ndarray  # 1 / working members of journeying initiatives, else 0
     watch: np.ndarray  # per pair: the row organisation is journeying (breach watch)
     chances: np.ndarray  # (3, m): turning up, jockeying, a jockeying move in bad faith
-    masks: np.ndarray  # (4, m): rules.type_masks()
-    self_interest: np.ndarray
+    parts: tuple  # rules.contribution_parts() of the working organisations
     partner: np.ndarray  # per pair: the partner organisation, orgs[cols]
     cohering: np.ndarray  # local indices of the organisations in cohering initiatives
     cohering_orgs: np.ndarray  # the same organisations, and their initiatives
@@ -211,7 +371,7 @@ class JourneyModel(Model):
             setattr(self, name, np.zeros(cap, dtype=np.int64))
         for name in ("_midpoint_done", "_replanned", "_coalition"):
             setattr(self, name, np.zeros(cap, dtype=bool))
-        self._declined: dict[int, set[int]] = {}
+        self._declined: dict[int, list[int]] = {}  # who turned an exploring team down
         self._coalitions = 0  # coalitions started so far
         self.events: list[Event] = []
         self._teams: WorkingTeams | None = None  # who works with whom, rebuilt on change
@@ -417,7 +577,7 @@ class JourneyModel(Model):
                 scale = 2.0 if ini.kind is Kind.COALITION else 1.0
                 self._budget[i] = p.search_budget * (1.0 - 0.5 * p.urgency) * scale
                 self._due[i] = self.tick
-                self._declined[i] = set()
+                self._declined[i] = []
             else:
                 self._end(ini, Outcome.STALLED, "nobody acted on the opportunity")
 
@@ -496,9 +656,9 @@ class JourneyModel(Model):
             available[[m for m in parent.members if self.org_initiative[m] == parent.id]] = True
         declined = self._declined[i]
         if declined:
-            available[list(declined)] = False
+            available[declined] = False
         cost = 1.0
-        if np.count_nonzero(available):
+        if available.any():
             pool, _ = guimera_pool(
                 r, available, self._incumbent, view.repeat, p.incumbent_p, p.repeat_q
             )
@@ -516,7 +676,7 @@ class JourneyModel(Model):
                 self._join(ini, cand)
                 self._log(ini, "join", f"organisation {cand} joins {ini.name}", cand)
             else:
-                declined.add(cand)
+                declined.append(cand)
         self._budget[i] -= max(cost, 1.0)
         self._due[i] = self.tick + max(1, math.ceil(cost))
         size = len(ini.members)
@@ -543,7 +703,7 @@ class JourneyModel(Model):
         self.collab[team, team] = 0
         self._tied[rows, team] = True
         self._tied[team, team] = False
-        degree = np.count_nonzero(self._tied[team], axis=1)
+        degree = self._tied[team].sum(axis=1)
         self.collab_degree[team] = degree
         self._incumbent[team] = degree > 0
         tie_team(self._distance, team)  # collaboration ties shorten search paths
@@ -576,48 +736,38 @@ class JourneyModel(Model):
         return self._teams
 
     def _build_teams(self) -> WorkingTeams | None:
-        g = self.org_initiative
-        stage = np.where(g >= 0, self._stage[np.maximum(g, 0)], Stage.IDLE)
-        self._working = IS_COLLABORATING[stage]
-        orgs = self._working.nonzero()[0]
+        n_ini = len(self.initiatives)
+        (
+            self._working, orgs, ini, rows, cols, flat, watch, per_partner, size, per_member,
+            per_journeyer, coh,
+        ) = _pairs(
+            self.org_initiative, self._stage, n_ini
+        )  # fmt: skip
         if orgs.size == 0:
             return None
-        m = orgs.size
-        n_ini = len(self.initiatives)
-        ini = g[orgs]
-        st = stage[orgs]
-        same = np.equal.outer(ini, ini)
-        same.ravel()[:: m + 1] = False  # nobody is their own partner
-        pairs = same.ravel().nonzero()[0]
-        rows, cols = pairs // m, pairs % m
-        size = np.bincount(ini, minlength=n_ini).astype(float)
-        per_member = 1.0 / np.maximum(size, 1.0)
-        journeying = np.zeros(n_ini)
-        journeying[ini[st == Stage.JOURNEYING]] = 1.0
         traits = self._traits.take(orgs, axis=1)
-        coh = (st == Stage.COHERING).nonzero()[0]
+        cohering_orgs = orgs[coh]
         return WorkingTeams(
             orgs=orgs,
             ini=ini,
             n_ini=n_ini,
             rows=rows,
             cols=cols,
-            flat=orgs[rows] * self.n + orgs[cols],
-            per_partner=1.0 / np.maximum(size[ini] - 1.0, 1.0),
+            flat=flat,
+            per_partner=per_partner,
             size=size,
             per_member=per_member,
-            journeying=journeying.nonzero()[0].tolist(),
-            per_journeyer=per_member * journeying,
-            watch=st[rows] == Stage.JOURNEYING,
+            journeying=per_journeyer.nonzero()[0].tolist(),
+            per_journeyer=per_journeyer,
+            watch=watch,
             chances=traits[:3],
-            masks=traits[3:7],
-            self_interest=traits[7],
+            parts=_kernel_parts(rules.contribution_parts(traits[3:7], traits[7])),
             partner=orgs[cols],
             cohering=coh,
-            cohering_orgs=orgs[coh],
+            cohering_orgs=cohering_orgs,
             cohering_ini=ini[coh],
-            leaning=self._leaning.take(orgs[coh], axis=1),
-            threshold=self.threshold[orgs[coh]],
+            leaning=self._leaning.take(cohering_orgs, axis=1),
+            threshold=self.threshold[cohering_orgs],
         )
 
     def _collaborate(self) -> None:
@@ -626,53 +776,41 @@ class JourneyModel(Model):
             return
         p = self.params
         m = t.orgs.size
-        trust = self.trust.of_pairs(t.flat)  # each member's trust in each partner
-        mean_trust = np.bincount(t.rows, trust, m) * t.per_partner
-
-        # behaviour this week: turn up (or lose to the day job), contribute, jockey
-        hits = self.rng.random((3, m)) < t.chances
-        present, jockey = hits[0], hits[1]
-        bad_faith = jockey & hits[2]
-        others = np.bincount(t.rows, self.contrib[t.partner], m) * t.per_partner
-        intended = rules.contribution(t.masks, others, mean_trust, t.self_interest)
-        self.contrib[t.orgs] = intended
-        contrib = intended * present
-
-        # what partners see: gains small (and squeezed by urgency), losses large
-        gain = (present > jockey) * (intended + 1.0)  # present and not jockeying
-        gain *= 0.5 * p.trust_gain * (1.0 - 0.5 * p.urgency)
-        loss = np.add(jockey, bad_faith, dtype=float)
-        loss *= p.trust_gain * p.trust_loss_ratio
-        loss += (p.trust_gain * 0.5) * (present & (intended < 0.15))  # free riding seen
-        self.trust.add_pairs(t.flat, gain[t.cols], loss[t.cols])
-
-        # per initiative: members' mean trust in each other, and jockeying moves
-        team_trust = np.bincount(t.ini, mean_trust, t.n_ini) * t.per_member
-        jockeys = np.bincount(t.ini, jockey, t.n_ini)
-        if t.cohering.size:
-            self._cohere(t, mean_trust, jockey, jockeys)
+        c = t.cohering.size
+        n_ini = t.n_ini
+        # behaviour this week: turn up (or lose to the day job), contribute, jockey; and
+        # for cohering partners, whether they find reasons to believe or disbelieve
+        draws = self.rng.random((3, m))
+        draws2 = self.rng.random((2, c)) if c else _NO_DRAWS
+        trust = np.empty(t.flat.size)  # each member's trust in each partner
+        team_trust = np.empty(n_ini)  # per initiative: members' mean trust in each other
+        confidence = np.empty(c)
+        leaving = np.empty(c, dtype=bool)
+        coherent = np.empty(c, dtype=bool)
+        conditional_type, hump_type, fixed, holdback = t.parts
+        n_below = _week(
+            self.trust.pos.reshape(-1), self.trust.neg.reshape(-1), t.flat, t.rows, t.cols,
+            t.per_partner, self.trust.a0, self.trust.b0, draws, t.chances, self.contrib,
+            t.orgs, t.partner, conditional_type, hump_type, fixed, holdback,
+            0.5 * p.trust_gain * (1.0 - 0.5 * p.urgency),  # gains small, squeezed by urgency
+            p.trust_gain * p.trust_loss_ratio,  # losses large: jockeying, bad faith
+            p.trust_gain * 0.5,  # free riding seen
+            t.ini, t.per_member, t.cohering, t.cohering_orgs, t.cohering_ini, t.leaning,
+            draws2, self.believe, self.disbelieve, t.threshold, bool(t.journeying),
+            self._conflict, self._progress, self._phase, self._rate, t.per_journeyer,
+            t.watch, p.breach_threshold, trust, team_trust, confidence, leaving, coherent,
+        )  # fmt: skip
+        if c:
+            self._cohere(t, confidence, leaving.nonzero()[0], coherent)
         if self._in_stage[Stage.ESTABLISHING]:
             self._establish(team_trust)
         if t.journeying:
-            self._journey(t, trust, contrib, jockeys, team_trust)
+            self._journey(t, trust, n_below, team_trust)
 
     def _cohere(
-        self, t: WorkingTeams, mean_trust: np.ndarray, jockey: np.ndarray, jockeys: np.ndarray
+        self, t: WorkingTeams, confidence: np.ndarray, leaving: np.ndarray, coherent: np.ndarray
     ) -> None:
-        loc, orgs, mine = t.cohering, t.cohering_orgs, t.cohering_ini
-        seen = jockeys[mine] > jockey[loc]  # a partner was seen jockeying for power
-        p_b, p_d = rules.reason_chances(t.leaning, mean_trust[loc], seen)
-        draws = self.rng.random((2, loc.size))
-        believe = self.believe[orgs] + (draws[0] < p_b)
-        disbelieve = self.disbelieve[orgs] + (draws[1] < p_d)
-        self.believe[orgs] = believe
-        self.disbelieve[orgs] = disbelieve
-        evidence = believe + disbelieve
-        confidence = (believe + 1.0) / (evidence + 2.0)
-        judged = evidence >= MIN_EVIDENCE
-        leaving = (judged & (confidence < t.threshold)).nonzero()[0]
-        coherent = judged & (confidence >= t.threshold + 0.05)
-
+        orgs, mine = t.cohering_orgs, t.cohering_ini
         touched: set[int] = set()
         for k in leaving.tolist():
             org = int(orgs[k])
@@ -700,11 +838,13 @@ class JourneyModel(Model):
             members = t.size
             ready = np.bincount(mine[coherent], minlength=t.n_ini)
         cohering = self._ids_in(Stage.COHERING)
+        members, ready = members.tolist(), ready.tolist()
         done = [i for i in cohering if members[i] > 1 and ready[i] == members[i]]
         for i in done:
             self._start_establishing(self.initiatives[i])
+        tick = self.tick
         for i in cohering:
-            if i not in done and self._deadline[i] <= self.tick:
+            if i not in done and self._deadline[i] <= tick:
                 self._end(
                     self.initiatives[i],
                     Outcome.DRIFTED_APART,
@@ -776,24 +916,14 @@ class JourneyModel(Model):
         self,
         t: WorkingTeams,
         trust: np.ndarray,
-        contrib: np.ndarray,
-        jockeys: np.ndarray,
+        n_below: int,
         team_trust: np.ndarray,
     ) -> None:
+        """Breaches and stage moves of journeying teams (progress and conflict: _week)."""
         p = self.params
-        n_ini = t.n_ini
-        conflict = self._conflict[:n_ini]
-        conflict *= 0.8
-        conflict += jockeys * t.per_journeyer
-        # progress: effort per member, scaled by Tuckman phase and capability coverage
-        gain = np.bincount(t.ini, contrib, n_ini) * t.per_journeyer
-        gain *= PHASE_EFFICIENCY[self._phase[:n_ini]]
-        gain *= self._rate[:n_ini]
-        self._progress[:n_ini] += gain
-
         # breaches: a member whose trust in a partner collapses breaks with it
-        below = (trust < p.breach_threshold) & t.watch
-        if np.count_nonzero(below):
+        if n_below:
+            below = (trust < p.breach_threshold) & t.watch
             for w in np.unique(t.rows[below]).tolist():
                 org = int(t.orgs[w])
                 ini = self.initiatives[int(self.org_initiative[org])]
@@ -812,11 +942,20 @@ class JourneyModel(Model):
 
     def _tuckman(self, active: list[int], team_trust: np.ndarray) -> None:
         """Forming, storming, norming, performing (and back to storming)."""
-        for i in active:
-            phase = int(self._phase[i])
-            weeks = self.tick - self._phase_since[i]
-            conflict = self._conflict[i]
-            trusting = team_trust[i] >= NORMING_TRUST
+        if not active:
+            return
+        tick = self.tick
+        rows = np.array(active)
+        for i, phase, since, conflict, trust in zip(
+            active,
+            self._phase[rows].tolist(),
+            self._phase_since[rows].tolist(),
+            self._conflict[rows].tolist(),
+            team_trust[rows].tolist(),
+            strict=True,
+        ):
+            weeks = tick - since
+            trusting = trust >= NORMING_TRUST
             if phase >= Phase.NORMING and conflict > RELAPSE_CONFLICT:
                 new = Phase.STORMING  # power struggles
             elif phase == Phase.FORMING and weeks >= FORMING_WEEKS:
@@ -832,19 +971,30 @@ class JourneyModel(Model):
             ini = self.initiatives[i]
             old = Phase(phase)
             self._phase[i] = new
-            self._phase_since[i] = self.tick
+            self._phase_since[i] = tick
             self._log(ini, "phase", f"{ini.name} moves from {old.label} to {new.label}")
 
     def _review(self, active: list[int], team_trust: np.ndarray) -> None:
         """Progress, the midpoint review (Gersick 1988) and the delivery deadline."""
+        if not active:
+            return
         done, midpoint, late = [], [], []
-        for i in active:
-            if self._progress[i] >= 1.0:
+        tick = self.tick
+        rows = np.array(active)
+        for i, progress, midway, reviewed, deadline in zip(
+            active,
+            self._progress[rows].tolist(),
+            self._midway[rows].tolist(),
+            self._midpoint_done[rows].tolist(),
+            self._deadline[rows].tolist(),
+            strict=True,
+        ):
+            if progress >= 1.0:
                 done.append(i)
                 continue
-            if self._midway[i] <= self.tick and not self._midpoint_done[i]:
+            if midway <= tick and not reviewed:
                 midpoint.append(i)
-            if self._deadline[i] <= self.tick:
+            if deadline <= tick:
                 late.append(i)
         for i in done:
             ini = self.initiatives[i]
@@ -928,7 +1078,7 @@ class JourneyModel(Model):
             self._move(child, Stage.EXPLORING, f"spawned by {ini.name}")
             self._budget[child.id] = self.params.search_budget
             self._due[child.id] = self.tick
-            self._declined[child.id] = set()
+            self._declined[child.id] = []
 
     # --- 6. value creation and the flywheel -------------------------------------
     def _settle_value(self) -> None:

@@ -40,18 +40,39 @@ def guimera_pool(
         kind, so a team can always grow while anyone is available.
     """
     incumbents = available & incumbent
+    newcomers = available > incumbent  # available and not an incumbent
+    repeats = incumbents & repeat
+    kind = pool_choice(
+        rng,
+        int(np.count_nonzero(repeats)),
+        int(np.count_nonzero(incumbents)),
+        int(np.count_nonzero(newcomers)),
+        p,
+        q,
+    )
+    return {"repeat": repeats, "incumbent": incumbents, "newcomer": newcomers}[kind], kind
+
+
+def pool_choice(
+    rng: np.random.Generator, repeats: int, incumbents: int, newcomers: int, p: float, q: float
+) -> str:
+    """:func:`guimera_pool`'s choice of pool, given how many candidates each pool holds.
+
+    Draws the same random numbers as :func:`guimera_pool` (which uses it).
+
+    Args:
+        rng: Random generator.
+        repeats: Available prior collaborators of the team (all incumbents).
+        incumbents: Available incumbents.
+        newcomers: Available newcomers.
+        p: Probability of an incumbent.
+        q: Probability that an incumbent is a prior collaborator of the team.
+    """
     if rng.random() < p:
-        if rng.random() < q:
-            repeats = incumbents & repeat
-            if np.count_nonzero(repeats):
-                return repeats, "repeat"
-        if np.count_nonzero(incumbents):
-            return incumbents, "incumbent"
-        return available > incumbent, "newcomer"  # available and not an incumbent
-    newcomers = available > incumbent
-    if np.count_nonzero(newcomers):
-        return newcomers, "newcomer"
-    return incumbents, "incumbent"
+        if rng.random() < q and repeats:
+            return "repeat"
+        return "incumbent" if incumbents else "newcomer"
+    return "newcomer" if newcomers else "incumbent"
 
 
 def network_distance(adjacency: np.ndarray, sources: np.ndarray) -> np.ndarray:
@@ -109,10 +130,10 @@ def tie_team(dist: np.ndarray, team: np.ndarray) -> None:
     the new distance from i to j is ``min(old, d(i, team) + 1 + d(team, j))``.
     """
     to_team = dist[team].min(axis=0)
-    via = to_team[:, None] + to_team[None, :]
-    via += 1
-    np.minimum(dist, via, out=dist)
-    np.minimum(dist, MAX_DISTANCE, out=dist)
+    to_team += 1
+    via = np.add.outer(to_team, to_team)
+    via -= 1
+    np.minimum(dist, via, out=dist)  # no larger than before, so still capped
 
 
 def coverage(requirement: np.ndarray, capabilities: np.ndarray) -> float:

@@ -127,7 +127,8 @@ def app_url(front_end, tmp_path_factory) -> Iterator[str]:
 
 
 @pytest.fixture
-def page(chromium: Path):
+def page(chromium: Path, request):
+    """A fresh browser page; on failure its screenshot and text go to ``test-artifacts/``."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -135,7 +136,15 @@ def page(chromium: Path):
         try:
             context = browser.new_context(viewport={"width": 1500, "height": 1900})
             context.set_default_timeout(UI_TIMEOUT_MS)
-            yield context.new_page()
+            pg = context.new_page()
+            yield pg
+            report = getattr(request.node, "rep_call", None)
+            if report is not None and report.failed:
+                ARTIFACTS.mkdir(exist_ok=True)
+                stem = ARTIFACTS / f"failed-{request.node.name}"
+                with contextlib.suppress(Exception):
+                    pg.screenshot(path=f"{stem}.png")
+                    Path(f"{stem}.txt").write_text(pg.inner_text("body"), encoding="utf-8")
         finally:
             with contextlib.suppress(Exception):
                 browser.close()

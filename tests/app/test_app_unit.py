@@ -367,3 +367,19 @@ def test_serve_refuses_a_port_in_use():
 def test_serve_rejects_a_bad_scenario_before_starting(tmp_path: Path):
     with pytest.raises(ScenarioError):
         serve(str(tmp_path / "nope.yaml"), "127.0.0.1", 0)
+
+
+def test_printed_address():
+    from sim.app import _address
+
+    assert _address("127.0.0.1", 8765) == "http://127.0.0.1:8765/"
+    assert _address("::1", 8000) == "http://[::1]:8000/"
+    assert "http://localhost:8765/" in _address("0.0.0.0", 8765)
+
+
+def test_front_end_packages_are_read_from_the_page_template():
+    from sim.app_assets import required_packages
+
+    names = dict(required_packages())
+    assert "requirejs" in names
+    assert sum("solara-vuetify" in n for n in names) == 1  # only the variant in use
