@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 import math
-import warnings
 import sys
+import warnings
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -176,8 +176,8 @@ def sweep(
     ] = False,
 ) -> None:
     """Run (or resume, or extend) a sweep; a killed sweep resumes where it stopped."""
-    from sim.scenario_sweep import default_sweep_dir, sweep_scenario
     from sim.engine import SweepError, SweepInterruptedError
+    from sim.scenario_sweep import default_sweep_dir, sweep_scenario
 
     sc = _load(scenario)
     if sc.sweep is None:
@@ -261,9 +261,16 @@ def app_cmd(
     from sim.app import serve
 
     if scenario is not None:
-        _load(scenario)
+        sc = _load(scenario)
+        if sc.model != "journey":
+            _fail(
+                f"{scenario}: model: the app shows the journey model, not {sc.model}; "
+                "pick a journey scenario"
+            )
     try:
         serve(str(scenario) if scenario else None, host=host, port=port)
+    except ScenarioError as exc:
+        _fail(str(exc).splitlines())
     except OSError as exc:
         _fail(f"cannot listen on {host}:{port}: {exc}; pick another with --port")
 

@@ -38,12 +38,11 @@ from sim.search import (
     MAX_DISTANCE,
     coverage,
     distance_matrix,
-    guimera_pool,
+    pool_choice,
     score_all,
     score_features,
     score_weights,
     snowball_weights,
-    tie_team,
 )
 from sim.stages import Form, Kind, Outcome, Phase, Stage
 from sim.trust import TrustLedger
@@ -61,6 +60,8 @@ PERFORMING_WEEKS = 6
 SPAWN_RATE = 0.04  # weekly chance that a working coalition spawns a consortium
 FORM_WEEKS = {Form.JOINT_PROJECT: 8.0, Form.LEGAL_CONSORTIUM: 26.0, Form.COLLECTIVE: 16.0}
 _NO_DRAWS = np.empty((2, 0))
+_FORMING, _STORMING, _NORMING, _PERFORMING = (int(ph) for ph in Phase)
+_POOLS = ("repeat", "incumbent", "newcomer")  # pool_choice() names, in _pick()'s order
 _JOURNEYING = int(Stage.JOURNEYING)  # plain ints for compiled code
 _COHERING = int(Stage.COHERING)
 _PER_INITIATIVE = (  # per-initiative state arrays, grown together
@@ -98,19 +99,20 @@ def _week(  # noqa: PLR0913, PLR0915
     team_trust[:] = 0.0
     for w in range(m):
         mean_trust[w] *= per_partner[w]
+        o = orgs[w]
         x = others[w] * per_partner[w]
         cond = min(x * (0.6 + 0.8 * mean_trust[w]), 1.0)
-        if conditional_type[w]:
+        if conditional_type[o]:
             base = cond
-        elif hump_type[w]:
+        elif hump_type[o]:
             base = min(min(cond, 1.0 - x) * 1.6, 1.0)
         else:
-            base = fixed[w]
-        intended = base * holdback[w]
-        contrib_all[orgs[w]] = intended
-        here = draws[0, w] < chances[0, w]
-        jock = draws[1, w] < chances[1, w]
-        bad = jock and draws[2, w] < chances[2, w]
+            base = fixed[o]
+        intended = base * holdback[o]
+        contrib_all[o] = intended
+        here = draws[0, w] < chances[0, o]
+        jock = draws[1, w] < chances[1, o]
+        bad = jock and draws[2, w] < chances[2, o]
         present[w] = here
         jockey[w] = jock
         gain[w] = ((intended + 1.0) if here and not jock else 0.0) * gain_scale
@@ -133,8 +135,8 @@ def _week(  # noqa: PLR0913, PLR0915
         w = coh_loc[k]
         org = coh_orgs[k]
         seen = 0.24 if jockeys[coh_ini[k]] > (1.0 if jockey[w] else 0.0) else 0.0
-        p_b = max(leaning[0, k] + 0.24 * mean_trust[w], 0.0)
-        p_d = min(leaning[1, k] - 0.18 * mean_trust[w] + seen, 0.6)
+        p_b = max(leaning[0, org] + 0.24 * mean_trust[w], 0.0)
+        p_d = min(leaning[1, org] - 0.18 * mean_trust[w] + seen, 0.6)
         b = believe_all[org] + (1.0 if draws2[0, k] < p_b else 0.0)
         d = disbelieve_all[org] + (1.0 if draws2[1, k] < p_d else 0.0)
         believe_all[org] = b
@@ -143,8 +145,8 @@ def _week(  # noqa: PLR0913, PLR0915
         c = (b + 1.0) / (evidence + 2.0)
         confidence[k] = c
         judged = evidence >= MIN_EVIDENCE
-        leaving[k] = judged and c < threshold[k]
-        coherent[k] = judged and c >= threshold[k] + 0.05
+        leaving[k] = judged and c < threshold[org]
+        coherent[k] = judged and c >= threshold[org] + 0.05
     n_below = 0
     if any_journeying:
         for g in range(n_ini):
@@ -219,6 +221,155 @@ def _pairs(org_initiative, stage, n_ini):  # noqa: PLR0912
     return working, orgs, ini, rows, cols, flat, watch, per_partner, size, per_member, per_journeyer, coh
 
 
+@njit(cache=True)
+def _fold_in(  # noqa: PLR0913
+    team, start, restart, dist, tied, features, pos, neg, a0, b0, inverse_table, distance,
+    repeat, inverse_weight, best, total, trust,
+):  # fmt: skip
+    """Bring a TeamView's arrays up to date with members ``team[start:]``."""
+    n = distance.size
+    if restart:  # new ties elsewhere: distances and prior collaborators from the team
+        distance[:] = MAX_DISTANCE
+        repeat[:] = False
+        first = 0
+    else:
+        first = start
+    for o in team[first:]:
+        for j in range(n):
+            distance[j] = min(distance[j], dist[o, j])
+            repeat[j] = repeat[j] or tied[o, j]
+    for j in range(n):
+        inverse_weight[j] = inverse_table[distance[j]]
+    for o in team[start:]:
+        for f in range(best.size):
+            best[f] = max(best[f], features[o, f])
+            total[f] += features[o, f]
+        for j in range(n):
+            a = pos[o, j] + a0
+            trust[j] += a / (neg[o, j] + a + b0)
+
+
+@njit(cache=True)
+def _pool_sizes(available, incumbent, repeat):
+    """Available prior collaborators of the team, incumbents and newcomers (guimera_pool)."""
+    repeats = incumbents = newcomers = 0
+    for j in range(available.size):
+        if available[j]:
+            if incumbent[j]:
+                incumbents += 1
+                if repeat[j]:
+                    repeats += 1
+            else:
+                newcomers += 1
+    return repeats, incumbents, newcomers
+
+
+@njit(cache=True)
+def _pick(available, incumbent, repeat, pool, draws, inverse_weight, score, breadth):
+    """The candidate a search step invites (see JourneyModel._search_step).
+
+    ``pool`` is 0 for prior collaborators, 1 for incumbents, 2 for newcomers; ``draws``
+    holds one uniform number per member of the pool.
+    """
+    idx = np.empty(draws.size, dtype=np.int64)
+    k = 0
+    for j in range(available.size):
+        if available[j] and (
+            (pool == 0 and incumbent[j] and repeat[j])
+            or (pool == 1 and incumbent[j])
+            or (pool == 2 and not incumbent[j])
+        ):
+            idx[k] = j
+            k += 1
+    # snowball: weighted sampling without replacement (Efraimidis and Spirakis 2006)
+    keys = np.empty(k)
+    for j in range(k):
+        keys[j] = draws[j] ** inverse_weight[idx[j]]
+    size = min(breadth, k)
+    cands = idx[np.argsort(keys)[k - size :]] if size < k else idx
+    cand = cands[0]
+    for c in cands[1:]:
+        if score[c] > score[cand]:
+            cand = c
+    return cand
+
+
+@njit(cache=True)
+def _tie(team, collab, tied, degree, incumbent, dist):
+    """Record a team's collaboration (see JourneyModel._start_cohering and search.tie_team)."""
+    n = dist.shape[0]
+    for a in team:
+        for b in team:
+            if a != b:
+                collab[a, b] += 1
+                tied[a, b] = True
+    for a in team:
+        d = 0
+        for j in range(n):
+            if tied[a, j]:
+                d += 1
+        degree[a] = d
+        incumbent[a] = d > 0
+    to_team = np.empty(n, dtype=np.int64)
+    for j in range(n):
+        to_team[j] = MAX_DISTANCE
+        for a in team:
+            to_team[j] = min(to_team[j], dist[a, j])
+    for i in range(n):
+        for j in range(n):
+            via = to_team[i] + 1 + to_team[j]
+            if via < dist[i, j]:
+                dist[i, j] = via
+
+
+@njit(cache=True)
+def _phase_moves(active, phase, since, conflict, team_trust, tick):
+    """Each active team's next Tuckman phase, or -1 (see JourneyModel._tuckman)."""
+    new = np.full(active.size, -1, dtype=np.int64)
+    for k in range(active.size):
+        i = active[k]
+        ph = phase[i]
+        weeks = tick - since[i]
+        trusting = team_trust[i] >= NORMING_TRUST
+        if ph >= _NORMING and conflict[i] > RELAPSE_CONFLICT:
+            new[k] = _STORMING  # power struggles
+        elif ph == _FORMING and weeks >= FORMING_WEEKS:
+            new[k] = _STORMING
+        elif ph == _STORMING and trusting and conflict[i] < NORMING_CONFLICT:
+            new[k] = _NORMING
+        elif ph == _NORMING and trusting and weeks >= PERFORMING_WEEKS:
+            new[k] = _PERFORMING
+        if new[k] == ph:
+            new[k] = -1
+    return new
+
+
+@njit(cache=True)
+def _reviews_due(active, progress, midway, reviewed, deadline, tick):
+    """Per active team: 1 delivered, else 2 for the midpoint review plus 4 if late."""
+    due = np.zeros(active.size, dtype=np.int64)
+    for k in range(active.size):
+        i = active[k]
+        if progress[i] >= 1.0:
+            due[k] = 1
+            continue
+        if midway[i] <= tick and not reviewed[i]:
+            due[k] += 2
+        if deadline[i] <= tick:
+            due[k] += 4
+    return due
+
+
+@njit(cache=True)
+def _score_all(features, reference, weights, trust, members, chemistry, score):
+    """search.score_all() with the team's summed trust, written into ``score``."""
+    for j in range(score.size):
+        s = 0.0
+        for f in range(weights.size):
+            s += max(features[j, f] - reference[f], 0.0) * weights[f]
+        score[j] = s + chemistry * (1.0 + trust[j] / members)
+
+
 def _kernel_parts(parts: tuple) -> tuple:
     """rules.contribution_parts() with an all-false hump mask instead of None."""
     conditional_type, hump_type, fixed, holdback = parts
@@ -248,14 +399,10 @@ class WorkingTeams:
     journeying: list[int]  # journeying initiatives (with members at work)
     per_journeyer: np.ndarray  # 1 / working members of journeying initiatives, else 0
     watch: np.ndarray  # per pair: the row organisation is journeying (breach watch)
-    chances: np.ndarray  # (3, m): turning up, jockeying, a jockeying move in bad faith
-    parts: tuple  # rules.contribution_parts() of the working organisations
     partner: np.ndarray  # per pair: the partner organisation, orgs[cols]
     cohering: np.ndarray  # local indices of the organisations in cohering initiatives
     cohering_orgs: np.ndarray  # the same organisations, and their initiatives
     cohering_ini: np.ndarray
-    leaning: np.ndarray  # their rules.leanings(), shape (2, c)
-    threshold: np.ndarray  # their exit thresholds
 
 
 @dataclass(slots=True)
@@ -322,17 +469,18 @@ class JourneyModel(Model):
             r, n, params.conditional_share, params.free_rider_share, params.hump_share
         )
         self.threshold = rules.exit_threshold(self.risk_appetite)
-        # fixed traits the weekly step reads for every working organisation, one row each:
-        # chances of turning up, jockeying and acting in bad faith, the contribution-type
-        # masks (rules.type_masks), and self-interest
-        self._traits = np.vstack(
+        # fixed traits the weekly step reads for every working organisation: chances of
+        # turning up, jockeying and acting in bad faith, one row each; and the fixed part
+        # of its contribution (rules.contribution_parts)
+        self._chances = np.vstack(
             [
                 self.commitment,
                 self.self_interest * params.jockeying_rate,
                 np.full(n, params.bad_faith_share),
-                rules.type_masks(self.contribution_type),
-                self.self_interest,
             ]
+        )
+        self._parts = _kernel_parts(
+            rules.contribution_parts(rules.type_masks(self.contribution_type), self.self_interest)
         )
         # --- organisations: state ---------------------------------------------
         self.org_initiative = np.full(n, -1, dtype=np.int64)
@@ -614,33 +762,23 @@ class JourneyModel(Model):
                 score=np.empty(n),
             )
             self._search_cache[ini.id] = view
-        new = members[view.members :]
-        if view.graph != self._graph_version:  # new ties elsewhere: start from the team
-            team = np.array(members)
-            view.distance = self._distance[team].min(axis=0)
-            view.repeat = self._tied[team].any(axis=0)
-            view.graph = self._graph_version
-        else:
-            for org in new:
-                view.distance = np.minimum(view.distance, self._distance[org])
-                view.repeat = view.repeat | self._tied[org]
-        view.inverse_weight = self._inverse_weight[view.distance]
-        if new:
-            for org in new:
-                np.maximum(view.best, self._features[org], out=view.best)
-                view.total += self._features[org]
-                view.trust += self.trust.rows(org)
+        restart = view.graph != self._graph_version  # new ties elsewhere: from the team
+        _fold_in(
+            np.array(members), view.members, restart, self._distance, self._tied,
+            self._features, self.trust.pos, self.trust.neg, self.trust.a0, self.trust.b0,
+            self._inverse_weight, view.distance, view.repeat, view.inverse_weight, view.best,
+            view.total, view.trust,
+        )  # fmt: skip
+        view.graph = self._graph_version
+        if grown:
             view.members = len(members)
             k = p.n_capabilities
             reference = view.best.copy()
             reference[k:] = view.total[k:] / view.members  # mean values
-            view.score = score_all(  # score_candidates() with everyone as a candidate
-                self._features,
-                reference,
-                view.weights,
-                view.trust / view.members,
-                p.capability_weight,
-            )
+            _score_all(  # search.score_all(): everyone scored as a candidate
+                self._features, reference, view.weights, view.trust, view.members,
+                0.5 * (1.0 - p.capability_weight), view.score,
+            )  # fmt: skip
         return view
 
     def _search_step(self, ini: Initiative) -> None:
@@ -658,16 +796,17 @@ class JourneyModel(Model):
         if declined:
             available[declined] = False
         cost = 1.0
-        if available.any():
-            pool, _ = guimera_pool(
-                r, available, self._incumbent, view.repeat, p.incumbent_p, p.repeat_q
-            )
-            idx = pool.nonzero()[0]
-            # snowball: weighted sampling without replacement (Efraimidis and Spirakis 2006)
-            keys = r.random(idx.size) ** view.inverse_weight[idx]
-            size = min(p.search_breadth, idx.size)
-            cands = idx[keys.argsort()[-size:]] if size < idx.size else idx
-            cand = int(cands[view.score[cands].argmax()])
+        sizes = _pool_sizes(available, self._incumbent, view.repeat)
+        if sizes[1] + sizes[2]:  # anyone available
+            # guimera_pool()'s rule, then the snowball and the best-scoring candidate
+            pool = pool_choice(r, *sizes, p.incumbent_p, p.repeat_q)
+            kind = _POOLS.index(pool)
+            cand = int(
+                _pick(
+                    available, self._incumbent, view.repeat, kind, r.random(sizes[kind]),
+                    view.inverse_weight, view.score, p.search_breadth,
+                )
+            )  # fmt: skip
             cost = max(p.search_cost * int(view.distance[cand]), 0.0)
             p_accept = rules.accept_probability(
                 self.trust.of(cand, ini.champion), self.commitment[cand]
@@ -698,15 +837,8 @@ class JourneyModel(Model):
         p = self.params
         i = ini.id
         team = np.asarray(ini.members)
-        rows = team[:, None]
-        self.collab[rows, team] += 1
-        self.collab[team, team] = 0
-        self._tied[rows, team] = True
-        self._tied[team, team] = False
-        degree = self._tied[team].sum(axis=1)
-        self.collab_degree[team] = degree
-        self._incumbent[team] = degree > 0
-        tie_team(self._distance, team)  # collaboration ties shorten search paths
+        # prior collaborations; the new ties shorten search paths (search.tie_team)
+        _tie(team, self.collab, self._tied, self.collab_degree, self._incumbent, self._distance)
         self._graph_version += 1
         self._search_cache.pop(i, None)
         self._move(ini, Stage.COHERING, reason)
@@ -745,7 +877,6 @@ class JourneyModel(Model):
         )  # fmt: skip
         if orgs.size == 0:
             return None
-        traits = self._traits.take(orgs, axis=1)
         cohering_orgs = orgs[coh]
         return WorkingTeams(
             orgs=orgs,
@@ -760,14 +891,10 @@ class JourneyModel(Model):
             journeying=per_journeyer.nonzero()[0].tolist(),
             per_journeyer=per_journeyer,
             watch=watch,
-            chances=traits[:3],
-            parts=_kernel_parts(rules.contribution_parts(traits[3:7], traits[7])),
             partner=orgs[cols],
             cohering=coh,
             cohering_orgs=cohering_orgs,
             cohering_ini=ini[coh],
-            leaning=self._leaning.take(cohering_orgs, axis=1),
-            threshold=self.threshold[cohering_orgs],
         )
 
     def _collaborate(self) -> None:
@@ -787,16 +914,16 @@ class JourneyModel(Model):
         confidence = np.empty(c)
         leaving = np.empty(c, dtype=bool)
         coherent = np.empty(c, dtype=bool)
-        conditional_type, hump_type, fixed, holdback = t.parts
+        conditional_type, hump_type, fixed, holdback = self._parts
         n_below = _week(
             self.trust.pos.reshape(-1), self.trust.neg.reshape(-1), t.flat, t.rows, t.cols,
-            t.per_partner, self.trust.a0, self.trust.b0, draws, t.chances, self.contrib,
+            t.per_partner, self.trust.a0, self.trust.b0, draws, self._chances, self.contrib,
             t.orgs, t.partner, conditional_type, hump_type, fixed, holdback,
             0.5 * p.trust_gain * (1.0 - 0.5 * p.urgency),  # gains small, squeezed by urgency
             p.trust_gain * p.trust_loss_ratio,  # losses large: jockeying, bad faith
             p.trust_gain * 0.5,  # free riding seen
-            t.ini, t.per_member, t.cohering, t.cohering_orgs, t.cohering_ini, t.leaning,
-            draws2, self.believe, self.disbelieve, t.threshold, bool(t.journeying),
+            t.ini, t.per_member, t.cohering, t.cohering_orgs, t.cohering_ini,
+            self._leaning, draws2, self.believe, self.disbelieve, self.threshold, bool(t.journeying),
             self._conflict, self._progress, self._phase, self._rate, t.per_journeyer,
             t.watch, p.breach_threshold, trust, team_trust, confidence, leaving, coherent,
         )  # fmt: skip
@@ -821,7 +948,7 @@ class JourneyModel(Model):
                 ini,
                 "exit",
                 f"organisation {org} lost confidence ({confidence[k]:.2f} below its "
-                f"threshold {t.threshold[k]:.2f}) and left gracefully",
+                f"threshold {self.threshold[org]:.2f}) and left gracefully",
                 org,
             )
         for i in sorted(touched):
@@ -937,65 +1064,36 @@ class JourneyModel(Model):
                     )
 
         active = [i for i in t.journeying if self.initiatives[i].stage is Stage.JOURNEYING]
-        self._tuckman(active, team_trust)
-        self._review(active, team_trust)
+        if active:
+            rows = np.array(active)
+            self._tuckman(rows, team_trust)
+            self._review(rows, team_trust)
 
-    def _tuckman(self, active: list[int], team_trust: np.ndarray) -> None:
+    def _tuckman(self, active: np.ndarray, team_trust: np.ndarray) -> None:
         """Forming, storming, norming, performing (and back to storming)."""
-        if not active:
-            return
         tick = self.tick
-        rows = np.array(active)
-        for i, phase, since, conflict, trust in zip(
-            active,
-            self._phase[rows].tolist(),
-            self._phase_since[rows].tolist(),
-            self._conflict[rows].tolist(),
-            team_trust[rows].tolist(),
-            strict=True,
-        ):
-            weeks = tick - since
-            trusting = trust >= NORMING_TRUST
-            if phase >= Phase.NORMING and conflict > RELAPSE_CONFLICT:
-                new = Phase.STORMING  # power struggles
-            elif phase == Phase.FORMING and weeks >= FORMING_WEEKS:
-                new = Phase.STORMING
-            elif phase == Phase.STORMING and trusting and conflict < NORMING_CONFLICT:
-                new = Phase.NORMING
-            elif phase == Phase.NORMING and trusting and weeks >= PERFORMING_WEEKS:
-                new = Phase.PERFORMING
-            else:
-                continue
-            if new == phase:
-                continue
+        moves = _phase_moves(
+            active, self._phase, self._phase_since, self._conflict, team_trust, tick
+        )
+        for k in (moves >= 0).nonzero()[0].tolist():
+            i = int(active[k])
             ini = self.initiatives[i]
-            old = Phase(phase)
+            old = Phase(int(self._phase[i]))
+            new = Phase(int(moves[k]))
             self._phase[i] = new
             self._phase_since[i] = tick
             self._log(ini, "phase", f"{ini.name} moves from {old.label} to {new.label}")
 
-    def _review(self, active: list[int], team_trust: np.ndarray) -> None:
+    def _review(self, active: np.ndarray, team_trust: np.ndarray) -> None:
         """Progress, the midpoint review (Gersick 1988) and the delivery deadline."""
-        if not active:
+        due = _reviews_due(
+            active, self._progress, self._midway, self._midpoint_done, self._deadline, self.tick
+        )
+        if not due.any():
             return
-        done, midpoint, late = [], [], []
-        tick = self.tick
-        rows = np.array(active)
-        for i, progress, midway, reviewed, deadline in zip(
-            active,
-            self._progress[rows].tolist(),
-            self._midway[rows].tolist(),
-            self._midpoint_done[rows].tolist(),
-            self._deadline[rows].tolist(),
-            strict=True,
-        ):
-            if progress >= 1.0:
-                done.append(i)
-                continue
-            if midway <= tick and not reviewed:
-                midpoint.append(i)
-            if deadline <= tick:
-                late.append(i)
+        done = active[due == 1].tolist()
+        midpoint = active[(due & 2) > 0].tolist()
+        late = active[due >= 4].tolist()
         for i in done:
             ini = self.initiatives[i]
             if self._replanned[i]:
