@@ -51,12 +51,22 @@ def run_boltzmann(seed: int) -> float:
     return time.perf_counter() - t0
 
 
+def _numba_version() -> str:
+    """Version of numba compiling the model's kernels ("" when they run as plain Python)."""
+    try:
+        import numba
+    except ImportError:
+        return ""
+    return numba.__version__
+
+
 def machine() -> dict[str, object]:
     """Versions and machine facts that the timings depend on."""
     return {
         "python": sys.version.split()[0],
         "numpy": np.__version__,
         "mesa": mesa.__version__,
+        "numba": _numba_version(),
         "platform": platform.platform(),
         "processor": platform.processor() or platform.machine(),
         "cpu_count": os.cpu_count(),

@@ -9,12 +9,21 @@ One tick is one week. Each week:
    :class:`TeamView`);
 4. every organisation in a cohering, establishing or journeying initiative behaves
    (turns up or not, contributes, jockeys for power), and its partners gather reasons
-   to believe or disbelieve in it (Beta trust); this step is vectorised over the
-   organisations at work and the pairs of partners among them (:class:`WorkingTeams`),
-   so idle organisations cost nothing;
+   to believe or disbelieve in it (Beta trust); this step runs over the organisations
+   at work and the pairs of partners among them (:class:`WorkingTeams`), so idle
+   organisations cost nothing;
 5. initiatives whose clocks, confidence, trust or progress call for it change stage;
 6. initiatives that created value become lasting alliances (meta-organisations) when
    trust is high enough, and those alliances champion again (the flywheel).
+
+The arithmetic of a week (working together, search steps, new ties, phase and review
+checks) lives in small loop kernels (``_week``, ``_pairs``, ``_fold_in``, ``_pool_sizes``,
+``_pick``, ``_tie``, ``_phase_moves``, ``_reviews_due``), compiled with numba when it is
+installed (cached on disk after the first run) and run as plain Python otherwise, with
+the same results. Every random number is still drawn here, from the model's generator,
+in the same order; the kernels only compute. The rules they apply are those of
+:mod:`sim.agents`, :mod:`sim.search` and :mod:`sim.trust`, and
+``tests/test_model_speed_equivalence.py`` checks them against those definitions.
 
 The model does no I/O and no plotting: :mod:`sim.records` turns it into tables.
 """
@@ -28,7 +37,6 @@ from typing import Any
 import networkx as nx
 import numpy as np
 from mesa import Model
-from numba import njit
 
 from sim import agents as rules
 from sim.agents import Organisation
@@ -39,13 +47,21 @@ from sim.search import (
     coverage,
     distance_matrix,
     pool_choice,
-    score_all,
     score_features,
     score_weights,
     snowball_weights,
 )
 from sim.stages import Form, Kind, Outcome, Phase, Stage
 from sim.trust import TrustLedger
+
+try:  # compiled kernels for the weekly step; the same code runs as plain Python without
+    from numba import njit
+except ImportError:  # pragma: no cover
+
+    def njit(*_args: Any, **_kwargs: Any) -> Any:
+        """Stand-in for numba.njit: leave the function as it is."""
+        return lambda f: f
+
 
 COLLABORATING = (Stage.COHERING, Stage.ESTABLISHING, Stage.JOURNEYING)
 IS_COLLABORATING = np.isin(np.arange(len(Stage)), COLLABORATING)
@@ -60,6 +76,8 @@ PERFORMING_WEEKS = 6
 SPAWN_RATE = 0.04  # weekly chance that a working coalition spawns a consortium
 FORM_WEEKS = {Form.JOINT_PROJECT: 8.0, Form.LEGAL_CONSORTIUM: 26.0, Form.COLLECTIVE: 16.0}
 _NO_DRAWS = np.empty((2, 0))
+_NO_ONE = np.empty(0, dtype=np.int64)
+_STAGE_NAMES = {s: s.name.lower() for s in Stage}  # as logged in events
 _FORMING, _STORMING, _NORMING, _PERFORMING = (int(ph) for ph in Phase)
 _POOLS = ("repeat", "incumbent", "newcomer")  # pool_choice() names, in _pick()'s order
 _JOURNEYING = int(Stage.JOURNEYING)  # plain ints for compiled code
@@ -72,12 +90,13 @@ _PER_INITIATIVE = (  # per-initiative state arrays, grown together
 
 
 @njit(cache=True)
-def _week(  # noqa: PLR0913, PLR0915
+def _week(
     pos, neg, flat, rows, cols, per_partner, a0, b0, draws, chances, contrib_all, orgs,
     partner, conditional_type, hump_type, fixed, holdback, gain_scale, loss_scale, free_ride,
     ini, per_member, coh_loc, coh_orgs, coh_ini, leaning, draws2, believe_all,
     disbelieve_all, threshold, any_journeying, conflict, progress, phase, rate,
     per_journeyer, watch, breach_threshold, trust, team_trust, confidence, leaving, coherent,
+    ready,
 ):  # fmt: skip
     """One week of working together, fused (see JourneyModel._collaborate)."""
     m = orgs.size
@@ -131,6 +150,8 @@ def _week(  # noqa: PLR0913, PLR0915
         neg[flat[k]] += loss[cols[k]]
     for g in range(n_ini):
         team_trust[g] *= per_member[g]
+    n_leaving = 0
+    ready[:] = 0.0
     for k in range(coh_loc.size):
         w = coh_loc[k]
         org = coh_orgs[k]
@@ -147,6 +168,9 @@ def _week(  # noqa: PLR0913, PLR0915
         judged = evidence >= MIN_EVIDENCE
         leaving[k] = judged and c < threshold[org]
         coherent[k] = judged and c >= threshold[org] + 0.05
+        n_leaving += leaving[k]
+        if coherent[k]:
+            ready[coh_ini[k]] += 1.0
     n_below = 0
     if any_journeying:
         for g in range(n_ini):
@@ -155,11 +179,11 @@ def _week(  # noqa: PLR0913, PLR0915
         for k in range(n_pairs):
             if watch[k] and trust[k] < breach_threshold:
                 n_below += 1
-    return n_below
+    return n_below, n_leaving
 
 
 @njit(cache=True)
-def _pairs(org_initiative, stage, n_ini):  # noqa: PLR0912
+def _pairs(org_initiative, stage, n_ini):
     """Working organisations and partner pairs (see JourneyModel._build_teams)."""
     collaborating = IS_COLLABORATING
     journeying = _JOURNEYING
@@ -182,8 +206,18 @@ def _pairs(org_initiative, stage, n_ini):  # noqa: PLR0912
             ini[j] = org_initiative[o]
             size[ini[j]] += 1.0
             j += 1
+    # each initiative's working members, ascending: team[start[g] : start[g + 1]]
+    start = np.zeros(n_ini + 1, dtype=np.int64)
+    for w in range(m):
+        start[ini[w] + 1] += 1
+    for g in range(n_ini):
+        start[g + 1] += start[g]
+    team = np.empty(m, dtype=np.int64)
+    fill = start[:-1].copy()
     n_pairs = 0
     for w in range(m):
+        team[fill[ini[w]]] = w
+        fill[ini[w]] += 1
         n_pairs += int(size[ini[w]]) - 1
     rows = np.empty(n_pairs, dtype=np.int64)
     cols = np.empty(n_pairs, dtype=np.int64)
@@ -191,12 +225,13 @@ def _pairs(org_initiative, stage, n_ini):  # noqa: PLR0912
     watch = np.empty(n_pairs, dtype=np.bool_)
     k = 0
     for a in range(m):
-        for b in range(m):
-            if a != b and ini[a] == ini[b]:
+        g = ini[a]
+        for b in team[start[g] : start[g + 1]]:
+            if b != a:
                 rows[k] = a
                 cols[k] = b
                 flat[k] = orgs[a] * n + orgs[b]
-                watch[k] = stage[ini[a]] == journeying
+                watch[k] = stage[g] == journeying
                 k += 1
     per_partner = np.empty(m)
     n_coh = 0
@@ -218,15 +253,22 @@ def _pairs(org_initiative, stage, n_ini):  # noqa: PLR0912
     for w in range(m):
         if stage[ini[w]] == journeying:
             per_journeyer[ini[w]] = per_member[ini[w]]
-    return working, orgs, ini, rows, cols, flat, watch, per_partner, size, per_member, per_journeyer, coh
+    return (
+        working, orgs, ini, rows, cols, flat, watch, per_partner, size, per_member,
+        per_journeyer, coh,
+    )  # fmt: skip
 
 
 @njit(cache=True)
-def _fold_in(  # noqa: PLR0913
+def _fold_in(
     team, start, restart, dist, tied, features, pos, neg, a0, b0, inverse_table, distance,
-    repeat, inverse_weight, best, total, trust,
+    repeat, inverse_weight, best, total, trust, n_capabilities, weights, chemistry, score,
 ):  # fmt: skip
-    """Bring a TeamView's arrays up to date with members ``team[start:]``."""
+    """Bring a TeamView's arrays up to date with members ``team[start:]``.
+
+    When members join, every organisation is scored again as a candidate, as
+    search.score_all() does.
+    """
     n = distance.size
     if restart:  # new ties elsewhere: distances and prior collaborators from the team
         distance[:] = MAX_DISTANCE
@@ -247,13 +289,31 @@ def _fold_in(  # noqa: PLR0913
         for j in range(n):
             a = pos[o, j] + a0
             trust[j] += a / (neg[o, j] + a + b0)
+    if start < team.size:
+        members = team.size
+        reference = best.copy()  # best capabilities, mean values
+        for f in range(n_capabilities, best.size):
+            reference[f] = total[f] / members
+        for j in range(n):
+            s = 0.0
+            for f in range(weights.size):
+                s += max(features[j, f] - reference[f], 0.0) * weights[f]
+            score[j] = s + chemistry * (1.0 + trust[j] / members)
 
 
 @njit(cache=True)
-def _pool_sizes(available, incumbent, repeat):
-    """Available prior collaborators of the team, incumbents and newcomers (guimera_pool)."""
+def _pool_sizes(org_initiative, home, declined, incumbent, repeat, available):
+    """Who may join an exploring team; how many are repeats, incumbents, newcomers.
+
+    Writes the mask into ``available`` and counts the pools of search.guimera_pool().
+
+    Idle organisations are available, and so are those working in ``home`` (the coalition
+    that spawned the team, or -1), unless they declined the team before.
+    """
     repeats = incumbents = newcomers = 0
     for j in range(available.size):
+        g = org_initiative[j]
+        available[j] = (g < 0 or g == home) and not declined[j]
         if available[j]:
             if incumbent[j]:
                 incumbents += 1
@@ -265,11 +325,18 @@ def _pool_sizes(available, incumbent, repeat):
 
 
 @njit(cache=True)
-def _pick(available, incumbent, repeat, pool, draws, inverse_weight, score, breadth):
+def _pick(
+    available, incumbent, repeat, pool, draws, inverse_weight, score, breadth, distance,
+    pos, neg, a0, b0, champion,
+):  # fmt: skip
     """The candidate a search step invites (see JourneyModel._search_step).
 
     ``pool`` is 0 for prior collaborators, 1 for incumbents, 2 for newcomers; ``draws``
     holds one uniform number per member of the pool.
+
+    Returns:
+        The candidate, its distance from the team and its trust in the champion
+        (TrustLedger.of).
     """
     idx = np.empty(draws.size, dtype=np.int64)
     k = 0
@@ -291,7 +358,8 @@ def _pick(available, incumbent, repeat, pool, draws, inverse_weight, score, brea
     for c in cands[1:]:
         if score[c] > score[cand]:
             cand = c
-    return cand
+    a = a0 + pos[cand, champion]
+    return cand, int(distance[cand]), a / (a + b0 + neg[cand, champion])
 
 
 @njit(cache=True)
@@ -317,9 +385,7 @@ def _tie(team, collab, tied, degree, incumbent, dist):
             to_team[j] = min(to_team[j], dist[a, j])
     for i in range(n):
         for j in range(n):
-            via = to_team[i] + 1 + to_team[j]
-            if via < dist[i, j]:
-                dist[i, j] = via
+            dist[i, j] = min(dist[i, j], to_team[i] + 1 + to_team[j])
 
 
 @njit(cache=True)
@@ -357,17 +423,7 @@ def _reviews_due(active, progress, midway, reviewed, deadline, tick):
             due[k] += 2
         if deadline[i] <= tick:
             due[k] += 4
-    return due
-
-
-@njit(cache=True)
-def _score_all(features, reference, weights, trust, members, chemistry, score):
-    """search.score_all() with the team's summed trust, written into ``score``."""
-    for j in range(score.size):
-        s = 0.0
-        for f in range(weights.size):
-            s += max(features[j, f] - reference[f], 0.0) * weights[f]
-        score[j] = s + chemistry * (1.0 + trust[j] / members)
+    return due, np.count_nonzero(due)
 
 
 def _kernel_parts(parts: tuple) -> tuple:
@@ -403,6 +459,8 @@ class WorkingTeams:
     cohering: np.ndarray  # local indices of the organisations in cohering initiatives
     cohering_orgs: np.ndarray  # the same organisations, and their initiatives
     cohering_ini: np.ndarray
+    out: tuple  # what _week() writes: trust per pair, team trust; per cohering partner its
+    # confidence, whether it leaves and whether it is convinced; convinced per initiative
 
 
 @dataclass(slots=True)
@@ -519,7 +577,8 @@ class JourneyModel(Model):
             setattr(self, name, np.zeros(cap, dtype=np.int64))
         for name in ("_midpoint_done", "_replanned", "_coalition"):
             setattr(self, name, np.zeros(cap, dtype=bool))
-        self._declined: dict[int, list[int]] = {}  # who turned an exploring team down
+        self._declined: dict[int, np.ndarray] = {}  # who turned an exploring team down
+        self._available = np.zeros(n, dtype=bool)  # scratch: who a search step may invite
         self._coalitions = 0  # coalitions started so far
         self.events: list[Event] = []
         self._teams: WorkingTeams | None = None  # who works with whom, rebuilt on change
@@ -652,7 +711,7 @@ class JourneyModel(Model):
         return float((t.sum() - t.trace()) / (m * (m - 1)))
 
     def _log(self, ini: Initiative, kind: str, reason: str, org: int = -1) -> None:
-        stage = ini.stage.name.lower()
+        stage = _STAGE_NAMES[ini.stage]
         self.events.append(Event(self.tick, ini.id, kind, stage, stage, "", reason, org))
 
     # ------------------------------------------------------------------ step
@@ -725,7 +784,7 @@ class JourneyModel(Model):
                 scale = 2.0 if ini.kind is Kind.COALITION else 1.0
                 self._budget[i] = p.search_budget * (1.0 - 0.5 * p.urgency) * scale
                 self._due[i] = self.tick
-                self._declined[i] = []
+                self._declined[i] = np.zeros(self.n, dtype=bool)
             else:
                 self._end(ini, Outcome.STALLED, "nobody acted on the opportunity")
 
@@ -767,18 +826,11 @@ class JourneyModel(Model):
             np.array(members), view.members, restart, self._distance, self._tied,
             self._features, self.trust.pos, self.trust.neg, self.trust.a0, self.trust.b0,
             self._inverse_weight, view.distance, view.repeat, view.inverse_weight, view.best,
-            view.total, view.trust,
+            view.total, view.trust, p.n_capabilities, view.weights,
+            0.5 * (1.0 - p.capability_weight), view.score,
         )  # fmt: skip
         view.graph = self._graph_version
-        if grown:
-            view.members = len(members)
-            k = p.n_capabilities
-            reference = view.best.copy()
-            reference[k:] = view.total[k:] / view.members  # mean values
-            _score_all(  # search.score_all(): everyone scored as a candidate
-                self._features, reference, view.weights, view.trust, view.members,
-                0.5 * (1.0 - p.capability_weight), view.score,
-            )  # fmt: skip
+        view.members = len(members)
         return view
 
     def _search_step(self, ini: Initiative) -> None:
@@ -787,35 +839,31 @@ class JourneyModel(Model):
         i = ini.id
         target = min(self._target_size(ini), self.n)
         view = self._team_view(ini)
-        # members of the team are never available: they work in this initiative
-        available = self.org_initiative < 0
-        if ini.parent >= 0:  # a spawned consortium recruits from its coalition first
-            parent = self.initiatives[ini.parent]
-            available[[m for m in parent.members if self.org_initiative[m] == parent.id]] = True
+        # members of the team are never available: they work in this initiative; a
+        # spawned consortium recruits from its coalition first
         declined = self._declined[i]
-        if declined:
-            available[declined] = False
+        available = self._available
+        sizes = _pool_sizes(
+            self.org_initiative, ini.parent, declined, self._incumbent, view.repeat, available
+        )
         cost = 1.0
-        sizes = _pool_sizes(available, self._incumbent, view.repeat)
         if sizes[1] + sizes[2]:  # anyone available
             # guimera_pool()'s rule, then the snowball and the best-scoring candidate
             pool = pool_choice(r, *sizes, p.incumbent_p, p.repeat_q)
             kind = _POOLS.index(pool)
-            cand = int(
-                _pick(
-                    available, self._incumbent, view.repeat, kind, r.random(sizes[kind]),
-                    view.inverse_weight, view.score, p.search_breadth,
-                )
+            cand, distance, trust = _pick(
+                available, self._incumbent, view.repeat, kind, r.random(sizes[kind]),
+                view.inverse_weight, view.score, p.search_breadth, view.distance,
+                self.trust.pos, self.trust.neg, self.trust.a0, self.trust.b0, ini.champion,
             )  # fmt: skip
-            cost = max(p.search_cost * int(view.distance[cand]), 0.0)
-            p_accept = rules.accept_probability(
-                self.trust.of(cand, ini.champion), self.commitment[cand]
-            )
+            cand = int(cand)  # a plain int when the kernels run uncompiled
+            cost = max(p.search_cost * distance, 0.0)
+            p_accept = rules.accept_probability(trust, float(self.commitment[cand]))
             if r.random() < p_accept:
                 self._join(ini, cand)
                 self._log(ini, "join", f"organisation {cand} joins {ini.name}", cand)
             else:
-                declined.append(cand)
+                declined[cand] = True
         self._budget[i] -= max(cost, 1.0)
         self._due[i] = self.tick + max(1, math.ceil(cost))
         size = len(ini.members)
@@ -895,6 +943,14 @@ class JourneyModel(Model):
             cohering=coh,
             cohering_orgs=cohering_orgs,
             cohering_ini=ini[coh],
+            out=(
+                np.empty(flat.size),
+                np.empty(n_ini),
+                np.empty(coh.size),
+                np.empty(coh.size, dtype=bool),
+                np.empty(coh.size, dtype=bool),
+                np.empty(n_ini),
+            ),
         )
 
     def _collaborate(self) -> None:
@@ -904,40 +960,49 @@ class JourneyModel(Model):
         p = self.params
         m = t.orgs.size
         c = t.cohering.size
-        n_ini = t.n_ini
         # behaviour this week: turn up (or lose to the day job), contribute, jockey; and
         # for cohering partners, whether they find reasons to believe or disbelieve
         draws = self.rng.random((3, m))
         draws2 = self.rng.random((2, c)) if c else _NO_DRAWS
-        trust = np.empty(t.flat.size)  # each member's trust in each partner
-        team_trust = np.empty(n_ini)  # per initiative: members' mean trust in each other
-        confidence = np.empty(c)
-        leaving = np.empty(c, dtype=bool)
-        coherent = np.empty(c, dtype=bool)
+        # each member's trust in each partner; per initiative, members' mean trust in
+        # each other; and how cohering partners judge theirs
+        trust, team_trust, confidence, leaving, coherent, ready = t.out
         conditional_type, hump_type, fixed, holdback = self._parts
-        n_below = _week(
+        n_below, n_leaving = _week(
             self.trust.pos.reshape(-1), self.trust.neg.reshape(-1), t.flat, t.rows, t.cols,
             t.per_partner, self.trust.a0, self.trust.b0, draws, self._chances, self.contrib,
             t.orgs, t.partner, conditional_type, hump_type, fixed, holdback,
             0.5 * p.trust_gain * (1.0 - 0.5 * p.urgency),  # gains small, squeezed by urgency
             p.trust_gain * p.trust_loss_ratio,  # losses large: jockeying, bad faith
             p.trust_gain * 0.5,  # free riding seen
-            t.ini, t.per_member, t.cohering, t.cohering_orgs, t.cohering_ini,
-            self._leaning, draws2, self.believe, self.disbelieve, self.threshold, bool(t.journeying),
+            t.ini, t.per_member, t.cohering, t.cohering_orgs, t.cohering_ini, self._leaning,
+            draws2, self.believe, self.disbelieve, self.threshold, bool(t.journeying),
             self._conflict, self._progress, self._phase, self._rate, t.per_journeyer,
             t.watch, p.breach_threshold, trust, team_trust, confidence, leaving, coherent,
+            ready,
         )  # fmt: skip
         if c:
-            self._cohere(t, confidence, leaving.nonzero()[0], coherent)
+            exits = leaving.nonzero()[0] if n_leaving else _NO_ONE
+            self._cohere(t, confidence, exits, coherent, ready)
         if self._in_stage[Stage.ESTABLISHING]:
             self._establish(team_trust)
         if t.journeying:
             self._journey(t, trust, n_below, team_trust)
 
     def _cohere(
-        self, t: WorkingTeams, confidence: np.ndarray, leaving: np.ndarray, coherent: np.ndarray
+        self,
+        t: WorkingTeams,
+        confidence: np.ndarray,
+        leaving: np.ndarray,
+        coherent: np.ndarray,
+        ready: np.ndarray,
     ) -> None:
-        orgs, mine = t.cohering_orgs, t.cohering_ini
+        """Exits, and cohering teams that found a shared intent or ran out of time.
+
+        ``leaving`` holds the cohering partners (their places in ``t.cohering``) who lost
+        confidence this week; ``ready`` counts each initiative's convinced partners.
+        """
+        orgs = t.cohering_orgs
         touched: set[int] = set()
         for k in leaving.tolist():
             org = int(orgs[k])
@@ -963,9 +1028,7 @@ class JourneyModel(Model):
             ready = np.bincount(g[still & coherent], minlength=len(self.initiatives))
         else:
             members = t.size
-            ready = np.bincount(mine[coherent], minlength=t.n_ini)
         cohering = self._ids_in(Stage.COHERING)
-        members, ready = members.tolist(), ready.tolist()
         done = [i for i in cohering if members[i] > 1 and ready[i] == members[i]]
         for i in done:
             self._start_establishing(self.initiatives[i])
@@ -1086,10 +1149,10 @@ class JourneyModel(Model):
 
     def _review(self, active: np.ndarray, team_trust: np.ndarray) -> None:
         """Progress, the midpoint review (Gersick 1988) and the delivery deadline."""
-        due = _reviews_due(
+        due, n_due = _reviews_due(
             active, self._progress, self._midway, self._midpoint_done, self._deadline, self.tick
         )
-        if not due.any():
+        if not n_due:
             return
         done = active[due == 1].tolist()
         midpoint = active[(due & 2) > 0].tolist()
@@ -1176,7 +1239,7 @@ class JourneyModel(Model):
             self._move(child, Stage.EXPLORING, f"spawned by {ini.name}")
             self._budget[child.id] = self.params.search_budget
             self._due[child.id] = self.tick
-            self._declined[child.id] = []
+            self._declined[child.id] = np.zeros(self.n, dtype=bool)
 
     # --- 6. value creation and the flywheel -------------------------------------
     def _settle_value(self) -> None:

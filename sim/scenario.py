@@ -27,13 +27,13 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from sim.engine.spec import SweepSpec
 from sim.parameters import (
     JourneyParameters,
     TeamAssemblyParameters,
     parameter_bounds,
     parameter_info,
 )
-from sim.engine.spec import SweepSpec
 
 BUILTIN_MODELS: dict[str, type[BaseModel]] = {
     "journey": JourneyParameters,

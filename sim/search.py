@@ -130,10 +130,10 @@ def tie_team(dist: np.ndarray, team: np.ndarray) -> None:
     the new distance from i to j is ``min(old, d(i, team) + 1 + d(team, j))``.
     """
     to_team = dist[team].min(axis=0)
-    to_team += 1
-    via = np.add.outer(to_team, to_team)
-    via -= 1
-    np.minimum(dist, via, out=dist)  # no larger than before, so still capped
+    via = to_team[:, None] + to_team[None, :]
+    via += 1
+    np.minimum(dist, via, out=dist)
+    np.minimum(dist, MAX_DISTANCE, out=dist)
 
 
 def coverage(requirement: np.ndarray, capabilities: np.ndarray) -> float:

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import pickle
+import subprocess
+import sys
 
 import networkx as nx
 import numpy as np
 import pytest
 
 from sim import agents as rules
-from sim.model import JourneyModel
+from sim.model import _POOLS, JourneyModel, _pick, _pool_sizes, _week
 from sim.search import (
     distance_matrix,
+    guimera_pool,
     network_distance,
+    pool_choice,
     score_all,
     score_candidates,
     score_features,
@@ -201,3 +206,171 @@ def test_team_view_follows_the_team() -> None:
             np.testing.assert_allclose(view.score, want, atol=1e-12)
             checked += 1
     assert checked > 20
+
+
+def test_collaboration_ties_match_their_definitions() -> None:
+    m = _run(5, steps=200)
+    tied = m.collab > 0
+    np.testing.assert_array_equal(m._tied, tied)
+    np.testing.assert_array_equal(m.collab_degree, tied.sum(axis=1))
+    np.testing.assert_array_equal(m._incumbent, tied.any(axis=1))
+    np.testing.assert_array_equal(m._distance, distance_matrix((m.informal > 0) | tied))
+
+
+def _plain_week(m: JourneyModel, t, draws, draws2, state: dict) -> dict:
+    """One week of working together from the plain definitions (rules, TrustLedger)."""
+    p = m.params
+    ledger = TrustLedger(m.n, p.trust, p.trust_prior_weight)
+    ledger.pos, ledger.neg = state["pos"], state["neg"]
+    k = t.orgs.size
+    trust = ledger.of_pairs(t.flat)
+    mean_trust = np.bincount(t.rows, trust, k) * t.per_partner
+    hits = draws < m._chances[:, t.orgs]
+    present, jockey = hits[0], hits[1]
+    bad_faith = jockey & hits[2]
+    contrib = state["contrib"]
+    others = np.bincount(t.rows, contrib[t.partner], k) * t.per_partner
+    masks = rules.type_masks(m.contribution_type[t.orgs])
+    intended = rules.contribution(masks, others, mean_trust, m.self_interest[t.orgs])
+    contrib[t.orgs] = intended
+    gain = (present > jockey) * (intended + 1.0)
+    gain *= 0.5 * p.trust_gain * (1.0 - 0.5 * p.urgency)
+    loss = np.add(jockey, bad_faith, dtype=float)
+    loss *= p.trust_gain * p.trust_loss_ratio
+    loss += (p.trust_gain * 0.5) * (present & (intended < 0.15))
+    ledger.add_pairs(t.flat, gain[t.cols], loss[t.cols])
+    team_trust = np.bincount(t.ini, mean_trust, t.n_ini) * t.per_member
+    jockeys = np.bincount(t.ini, jockey, t.n_ini)
+
+    loc, orgs, mine = t.cohering, t.cohering_orgs, t.cohering_ini
+    seen = jockeys[mine] > jockey[loc]
+    p_b, p_d = rules.reason_chances(m._leaning[:, orgs], mean_trust[loc], seen)
+    believe = state["believe"][orgs] + (draws2[0] < p_b)
+    disbelieve = state["disbelieve"][orgs] + (draws2[1] < p_d)
+    state["believe"][orgs] = believe
+    state["disbelieve"][orgs] = disbelieve
+    evidence = believe + disbelieve
+    confidence = (believe + 1.0) / (evidence + 2.0)
+    judged = evidence >= 4.0
+    coherent = judged & (confidence >= m.threshold[orgs] + 0.05)
+    if t.journeying:
+        n_ini = t.n_ini
+        conflict = state["conflict"][:n_ini]
+        conflict *= 0.8
+        conflict += jockeys * t.per_journeyer
+        effort = np.bincount(t.ini, intended * present, n_ini) * t.per_journeyer
+        effort *= np.array([0.3, 0.1, 0.6, 1.0])[m._phase[:n_ini]]
+        effort *= m._rate[:n_ini]
+        state["progress"][:n_ini] += effort
+    return {
+        "trust": trust,
+        "team_trust": team_trust,
+        "confidence": confidence,
+        "leaving": judged & (confidence < m.threshold[orgs]),
+        "coherent": coherent,
+        "ready": np.bincount(mine[coherent], minlength=t.n_ini).astype(float),
+        "below": int(np.count_nonzero((trust < p.breach_threshold) & t.watch)),
+    }
+
+
+def test_fused_week_matches_plain_definitions() -> None:
+    m = JourneyModel(rng=13)
+    rng = np.random.default_rng(0)
+    checked = 0
+    for _ in range(160):
+        m.step()
+        t = m._working_teams()
+        if t is None:
+            continue
+        p = m.params
+        c = t.cohering.size
+        draws, draws2 = rng.random((3, t.orgs.size)), rng.random((2, c))
+        names = ("pos", "neg", "contrib", "believe", "disbelieve", "conflict", "progress")
+        sources = (m.trust.pos, m.trust.neg, m.contrib, m.believe, m.disbelieve)
+        sources += (m._conflict, m._progress)
+        want = {name: a.copy() for name, a in zip(names, sources, strict=True)}
+        got = {name: a.copy() for name, a in zip(names, sources, strict=True)}
+        expected = _plain_week(m, t, draws, draws2, want)
+        out = {
+            "trust": np.empty(t.flat.size),
+            "team_trust": np.empty(t.n_ini),
+            "confidence": np.empty(c),
+            "leaving": np.empty(c, dtype=bool),
+            "coherent": np.empty(c, dtype=bool),
+            "ready": np.empty(t.n_ini),
+        }
+        below, leaving = _week(
+            got["pos"].reshape(-1), got["neg"].reshape(-1), t.flat, t.rows, t.cols,
+            t.per_partner, m.trust.a0, m.trust.b0, draws, m._chances, got["contrib"], t.orgs,
+            t.partner, *m._parts, 0.5 * p.trust_gain * (1.0 - 0.5 * p.urgency),
+            p.trust_gain * p.trust_loss_ratio, p.trust_gain * 0.5, t.ini, t.per_member,
+            t.cohering, t.cohering_orgs, t.cohering_ini, m._leaning, draws2, got["believe"],
+            got["disbelieve"], m.threshold, bool(t.journeying), got["conflict"],
+            got["progress"], m._phase, m._rate, t.per_journeyer, t.watch, p.breach_threshold,
+            *out.values(),
+        )  # fmt: skip
+        assert below == expected.pop("below")
+        assert leaving == np.count_nonzero(expected["leaving"])
+        for name, value in expected.items():
+            np.testing.assert_allclose(out[name], value, rtol=0, atol=1e-12, err_msg=name)
+        for name in names:
+            np.testing.assert_allclose(got[name], want[name], rtol=0, atol=1e-12, err_msg=name)
+        checked += c > 0 and bool(t.journeying)
+    assert checked > 20
+
+
+@pytest.mark.parametrize(("p", "q"), [(0.0, 0.5), (0.6, 0.5), (1.0, 1.0), (1.0, 0.0)])
+def test_search_kernels_match_guimera_pool_and_snowball(p: float, q: float) -> None:
+    setup = np.random.default_rng(3)
+    for _ in range(200):
+        n = 30
+        available = setup.random(n) < setup.random()
+        incumbent, repeat = setup.random(n) < 0.5, setup.random(n) < 0.3
+        inverse_weight, score = 1.0 + 15.0 * setup.random(n), setup.random(n)
+        if not available.any():
+            continue
+        seed = int(setup.integers(1 << 30))
+        plain, fused = np.random.default_rng(seed), np.random.default_rng(seed)
+        pool, kind = guimera_pool(plain, available, incumbent, repeat, p, q)
+        idx = pool.nonzero()[0]
+        keys = plain.random(idx.size) ** inverse_weight[idx]
+        size = min(4, idx.size)
+        cands = idx[keys.argsort()[-size:]] if size < idx.size else idx
+        want = int(cands[score[cands].argmax()])
+
+        declined = setup.random(n) < 0.2
+        org_initiative = np.where(available | declined, -1, 7)
+        declined &= ~available
+        mask = np.empty(n, dtype=bool)
+        sizes = _pool_sizes(org_initiative, -1, declined, incumbent, repeat, mask)
+        np.testing.assert_array_equal(mask, available)
+        got_kind = pool_choice(fused, *sizes, p, q)
+        assert got_kind == kind
+        k = _POOLS.index(got_kind)
+        draws = fused.random(sizes[k])
+        zeros = np.zeros((n, n))
+        cand, _, _ = _pick(
+            mask, incumbent, repeat, k, draws, inverse_weight, score, 4,
+            np.zeros(n, dtype=np.int8), zeros, zeros, 1.0, 1.0, 0,
+        )  # fmt: skip
+        assert cand == want
+        assert plain.random() == fused.random()  # the same numbers were drawn
+
+
+def test_uncompiled_kernels_give_the_same_run() -> None:
+    code = (
+        "import sys, numpy as np; from sim.model import JourneyModel\n"
+        "m = JourneyModel(rng=4)\n"
+        "for _ in range(80): m.step()\n"
+        "print(len(m.events), hash(tuple(e.reason for e in m.events)), "
+        "float(m.trust.pos.sum()), float(m.trust.neg.sum()))"
+    )
+    env = {**os.environ, "NUMBA_DISABLE_JIT": "1", "PYTHONHASHSEED": "0"}
+    plain = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    env["NUMBA_DISABLE_JIT"] = "0"
+    fused = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert plain.stdout == fused.stdout

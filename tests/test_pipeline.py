@@ -67,7 +67,9 @@ def test_journey_smoke_sweep_reports_rules(tmp_path: Path, root: Path) -> None:
     out = tmp_path / "smoke"
     runs = sim.sweep(root / "scenarios" / "sweeps" / "smoke.yaml", out_dir=out, workers=1)
     assert len(runs) == 40
-    assert {"trust", "self_interest", "urgency", "achieved_share", "class:value_creation"} <= set(runs)
+    assert {"trust", "self_interest", "urgency", "achieved_share", "class:value_creation"} <= set(
+        runs
+    )
     report = write_sweep_report(out)
     assert report.is_file()
     rules = json.loads((out / "analysis" / "rules.json").read_text())
