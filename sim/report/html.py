@@ -28,9 +28,7 @@ def figure_html(fig: go.Figure, div_id: str) -> str:
 def table_html(rows: Iterable[Iterable[object]], header: Iterable[str]) -> str:
     """A small HTML table; values are escaped."""
     head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
-    body = "".join(
-        "<tr>" + "".join(_cell(v) for v in row) + "</tr>" for row in rows
-    )
+    body = "".join("<tr>" + "".join(_cell(v) for v in row) + "</tr>" for row in rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
