@@ -8,8 +8,8 @@ finishes well inside an hour, analyses it, and writes:
 
 Usage::
 
-    .venv/bin/python experiments/conditions_for_value.py            # n = 64 base samples
-    .venv/bin/python experiments/conditions_for_value.py --n 128    # more precise, ~2x time
+    .venv/bin/python experiments/conditions_for_value.py            # 3,072 points x 2 replicates
+    .venv/bin/python experiments/conditions_for_value.py --n 64     # a quarter of that
 
 Run it again after an interruption: the sweep resumes where it stopped.
 """
@@ -32,8 +32,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=64, help="Sobol base samples (points = 12 n)")
-    parser.add_argument("--replicates", type=int, default=2)
+    parser.add_argument(
+        "--n", type=int, default=None, help="Sobol base samples (default: the file's 256)"
+    )
+    parser.add_argument("--replicates", type=int, default=None, help="default: the file's 2")
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument(
         "--out", type=Path, default=ROOT / "results" / "sweeps" / "conditions-for-value"
@@ -42,10 +44,12 @@ def main() -> None:
     args = parser.parse_args()
 
     scenario = load_scenario(ROOT / "scenarios" / "sweeps" / "core-sobol.yaml")
+    n = args.n or scenario.sweep.design.n
+    replicates = args.replicates or scenario.sweep.replicates
     spec = scenario.sweep.model_copy(
         update={
-            "design": scenario.sweep.design.model_copy(update={"n": args.n}),
-            "replicates": args.replicates,
+            "design": scenario.sweep.design.model_copy(update={"n": n}),
+            "replicates": replicates,
         }
     )
     scenario = scenario.model_copy(update={"sweep": spec, "name": "conditions-for-value"})
@@ -65,8 +69,7 @@ def main() -> None:
     rules = json.loads(rules_file.read_text()) if rules_file.is_file() else []
     rules = rules if isinstance(rules, list) else rules.get("rules", [])
     summary = {
-        "command": "python experiments/conditions_for_value.py "
-        f"--n {args.n} --replicates {args.replicates}",
+        "command": f"python experiments/conditions_for_value.py --n {n} --replicates {replicates}",
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "runs": len(runs),
         "status": runs["status"].value_counts().to_dict(),

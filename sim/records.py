@@ -23,6 +23,16 @@ if TYPE_CHECKING:
     from sim.team_assembly import TeamAssemblyModel
 
 STAGE_KEYS = [s.name.lower() for s in JOURNEY_STAGES]
+EVENT_COLUMNS = [
+    "tick",
+    "initiative",
+    "kind",
+    "from_stage",
+    "to_stage",
+    "outcome",
+    "reason",
+    "organisation",
+]
 RUN_FILES = (
     "summary.json",
     "initiatives.parquet",
@@ -189,16 +199,7 @@ def initiatives_table(model: JourneyModel) -> pd.DataFrame:
 
 def events_table(model: JourneyModel) -> pd.DataFrame:
     """Every logged event, in order."""
-    cols = [
-        "tick",
-        "initiative",
-        "kind",
-        "from_stage",
-        "to_stage",
-        "outcome",
-        "reason",
-        "organisation",
-    ]
+    cols = EVENT_COLUMNS
     return pd.DataFrame(
         [
             (
@@ -287,18 +288,7 @@ def team_assembly_record(
     src, dst = np.nonzero(np.triu(adj))
     nodes = pd.DataFrame({"id": idx, "stage": "active", "alliance": -1, "last_outcome": "active"})
     edges = pd.DataFrame({"source": idx[src], "target": idx[dst], "weight": 1})
-    events = pd.DataFrame(
-        columns=[
-            "tick",
-            "initiative",
-            "kind",
-            "from_stage",
-            "to_stage",
-            "outcome",
-            "reason",
-            "organisation",
-        ]
-    )
+    events = pd.DataFrame(columns=EVENT_COLUMNS)
     return RunRecord(
         scenario=scenario,
         model="team_assembly",

@@ -108,24 +108,20 @@ def run(
     start = time.perf_counter()
     if isinstance(params, TeamAssemblyParameters):
         model = TeamAssemblyModel(params, rng=seed)
-        dc = DataCollector(model_reporters=dict(TEAM_MEASURES))
-        dc.collect(model)
-        while model.running:
-            model.step()
-            dc.collect(model)
-        timeline = _timeline(dc)
+        timeline = _run_collecting(model, dict(TEAM_MEASURES))
         return team_assembly_record(model, timeline, sc.name, seed, time.perf_counter() - start)
     model = JourneyModel(params, rng=seed)
-    dc = DataCollector(model_reporters=timeline_reporters())
+    timeline = _run_collecting(model, timeline_reporters())
+    return journey_record(model, timeline, sc.name, seed, time.perf_counter() - start)
+
+
+def _run_collecting(model: Any, reporters: dict[str, Any]) -> pd.DataFrame:
+    """Run a model to its end, collecting the reporters at the start and every tick."""
+    dc = DataCollector(model_reporters=reporters)
     dc.collect(model)
     while model.running:
         model.step()
         dc.collect(model)
-    timeline = _timeline(dc)
-    return journey_record(model, timeline, sc.name, seed, time.perf_counter() - start)
-
-
-def _timeline(dc: DataCollector) -> pd.DataFrame:
     df = dc.get_model_vars_dataframe().reset_index(drop=True)
     df.insert(0, "tick", range(len(df)))
     return df

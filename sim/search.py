@@ -75,6 +75,27 @@ def pool_choice(
     return "newcomer" if newcomers else "incumbent"
 
 
+def _breadth_first(tied: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """Steps from each row's start set to every node (capped at :data:`MAX_DISTANCE`).
+
+    Args:
+        tied: (n, n) 0/1 float matrix of ties.
+        start: (k, n) boolean matrix; row r marks the nodes search r starts from.
+    """
+    dist = np.full(start.shape, MAX_DISTANCE, dtype=np.int8)
+    reached = start.copy()
+    dist[reached] = 0
+    frontier = reached.astype(float)
+    for step in range(1, MAX_DISTANCE):
+        nxt = (frontier @ tied > 0) & ~reached
+        if not nxt.any():
+            break
+        dist[nxt] = step
+        reached |= nxt
+        frontier = nxt.astype(float)
+    return dist
+
+
 def network_distance(adjacency: np.ndarray, sources: np.ndarray) -> np.ndarray:
     """Steps from the nearest source to every node (capped at :data:`MAX_DISTANCE`).
 
@@ -82,20 +103,9 @@ def network_distance(adjacency: np.ndarray, sources: np.ndarray) -> np.ndarray:
         adjacency: (n, n) matrix, non-zero where two nodes are tied.
         sources: Indices of the source nodes (the team).
     """
-    n = adjacency.shape[0]
-    dist = np.full(n, MAX_DISTANCE, dtype=np.int64)
-    frontier = np.zeros(n)
-    frontier[sources] = 1.0
-    reached = frontier > 0
-    dist[reached] = 0
-    for step in range(1, MAX_DISTANCE):
-        nxt = (adjacency @ frontier > 0) & ~reached
-        if not nxt.any():
-            break
-        dist[nxt] = step
-        reached |= nxt
-        frontier = nxt.astype(float)
-    return dist
+    start = np.zeros((1, adjacency.shape[0]), dtype=bool)
+    start[0, sources] = True
+    return _breadth_first((adjacency > 0).astype(float), start)[0].astype(np.int64)
 
 
 def distance_matrix(adjacency: np.ndarray) -> np.ndarray:
@@ -108,19 +118,7 @@ def distance_matrix(adjacency: np.ndarray) -> np.ndarray:
         adjacency: Symmetric (n, n) matrix, non-zero where two nodes are tied.
     """
     n = adjacency.shape[0]
-    tied = (adjacency > 0).astype(float)
-    dist = np.full((n, n), MAX_DISTANCE, dtype=np.int8)
-    reached = np.eye(n, dtype=bool)
-    dist[reached] = 0
-    frontier = reached.astype(float)
-    for step in range(1, MAX_DISTANCE):
-        nxt = (frontier @ tied > 0) & ~reached
-        if not nxt.any():
-            break
-        dist[nxt] = step
-        reached |= nxt
-        frontier = nxt.astype(float)
-    return dist
+    return _breadth_first((adjacency > 0).astype(float), np.eye(n, dtype=bool))
 
 
 def tie_team(dist: np.ndarray, team: np.ndarray) -> None:
