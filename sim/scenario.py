@@ -165,7 +165,8 @@ def parse_scenario(data: Any, source: str = "<scenario>") -> Scenario:
             try:
                 scenario.sweep.check_parameters(parameter_bounds(cls))
             except ValueError as exc:
-                problems.append(f"sweep.parameters: {exc}")
+                text = str(exc).removeprefix("sweep parameters: ")
+                problems += [f"sweep.parameters: {part}" for part in text.split("; ")]
             if scenario.model == "journey":
                 from sim.measures import MEASURES
 

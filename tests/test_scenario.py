@@ -151,3 +151,16 @@ def test_schema_is_json_with_the_central_parameters() -> None:
     for name in ("trust", "self_interest", "urgency"):
         assert props[name]["minimum"] == 0 and props[name]["maximum"] == 1
     assert schema["additionalProperties"] is False
+
+
+def test_sweep_section_problems_are_named(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "sweep:\n  parameters: {trust: {uniform: [0, 2]}, foo: {uniform: [0, 1]}}\n"
+        "  design: {method: sobol, n: 4}\n  classes: {x: 'achieved_sharez > 1'}\n",
+    )
+    found = problems(path)
+    assert len(found) == 3
+    assert any(p.startswith("sweep.parameters: unknown parameter(s) foo") for p in found)
+    assert any("'trust'" in p and "[0, 1]" in p for p in found)
+    assert any(p.startswith("sweep.classes:") and "achieved_sharez" in p for p in found)
