@@ -99,6 +99,7 @@ def run(
     ] = None,
 ) -> None:
     """Run one scenario: print a summary and write its tables and HTML report."""
+    from sim.runs import OVERRIDES_SOURCE
     from sim.runs import run as run_one
 
     sc = _load(scenario)
@@ -107,7 +108,7 @@ def run(
         record = run_one(sc, seed=seed, steps=steps, overrides=overrides)
     except ScenarioError as exc:
         lines = [
-            line.replace(f"{sc.name}: ", f"{scenario}: --set/--steps ")
+            line.replace(f"{OVERRIDES_SOURCE}: ", f"{scenario} (with --set/--steps): ")
             for line in str(exc).splitlines()
         ]
         _fail(lines)

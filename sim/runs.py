@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 from mesa import DataCollector
+from pydantic import ValidationError
 
 from sim.measures import MEASURES, active_initiatives, measure_all
 from sim.model import JourneyModel
@@ -16,6 +17,8 @@ from sim.records import RunRecord, journey_record, team_assembly_record
 from sim.scenario import Scenario, ScenarioError, load_scenario, parse_scenario
 from sim.stages import Outcome, Stage
 from sim.team_assembly import TEAM_MEASURES, TeamAssemblyModel
+
+OVERRIDES_SOURCE = "overrides"
 
 
 def _stage_count(stage: Stage):
@@ -97,12 +100,10 @@ def run(
         extra["steps"] = steps
     try:
         params = sc.params(extra)
-    except Exception as exc:
-        from pydantic import ValidationError
-
-        if isinstance(exc, ValidationError):
-            problems = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
-            raise ScenarioError(sc.name, problems) from None
+    except ValidationError:
+        # validate again as a scenario, for the same one-line messages a file gets
+        merged = {**sc.model_dump(), "parameters": {**sc.parameters, **extra}}
+        parse_scenario(merged, OVERRIDES_SOURCE)
         raise
     seed = sc.seed if seed is None else seed
     start = time.perf_counter()
