@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from sim.scenario import Scenario, ScenarioError, load_scenario, scenario_schema
@@ -32,7 +34,7 @@ err = Console(stderr=True)
 
 def _fail(lines: list[str] | str, code: int = 2) -> None:
     for line in [lines] if isinstance(lines, str) else lines:
-        err.print(f"[bold red]error:[/] {line}", highlight=False, soft_wrap=True)
+        err.print(f"[bold red]error:[/] {escape(line)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -73,7 +75,7 @@ def validate(
             problems += str(exc).splitlines()
             continue
         extra = f", sweep of {len(sc.sweep.parameters)} parameters" if sc.sweep else ""
-        out.print(f"[green]ok[/] {path} (model {sc.model}{extra})", highlight=False)
+        out.print(f"[green]ok[/] {escape(str(path))} (model {sc.model}{extra})", highlight=False)
     if problems:
         _fail(problems)
 
@@ -87,8 +89,10 @@ def schema() -> None:
 @app.command()
 def run(
     scenario: Annotated[Path, typer.Argument(help="Scenario file (YAML).")],
-    seed: Annotated[int | None, typer.Option(help="Seed (default: the scenario's).")] = None,
-    steps: Annotated[int | None, typer.Option(help="Weeks to simulate.")] = None,
+    seed: Annotated[
+        int | None, typer.Option(min=0, help="Seed, 0 or more (default: the scenario's).")
+    ] = None,
+    steps: Annotated[int | None, typer.Option(min=1, help="Weeks to simulate.")] = None,
     out_dir: Annotated[
         Path | None,
         typer.Option("--out", help="Output folder (default results/runs/<scenario>-<seed>/)."),
@@ -104,6 +108,8 @@ def run(
 
     sc = _load(scenario)
     overrides = _parse_sets(set_)
+    target = out_dir or Path("results") / "runs" / f"{sc.name}-{sc.seed if seed is None else seed}"
+    _check_writable(target)
     try:
         record = run_one(sc, seed=seed, steps=steps, overrides=overrides)
     except ScenarioError as exc:
@@ -113,13 +119,27 @@ def run(
         ]
         _fail(lines)
         return
-    target = out_dir or Path("results") / "runs" / f"{sc.name}-{record.seed}"
-    paths = record.write(target)
+    try:
+        paths = record.write(target)
+    except OSError as exc:
+        _fail(f"--out {target}: cannot write the run's files ({exc.strerror or exc})")
+        return
     _print_summary(record)
     out.print(
         f"wrote {len(paths)} files to [bold]{target}[/] (open {paths['report.html']})",
         highlight=False,
     )
+
+
+def _check_writable(folder: Path) -> None:
+    """Fail before any work if ``folder`` cannot be created or written."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / ".write-check"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as exc:
+        _fail(f"--out {folder}: not a writable folder ({exc.strerror or exc})")
 
 
 def _print_summary(record: Any) -> None:
@@ -187,6 +207,7 @@ def sweep(
     if backend not in ("local", "dask"):
         _fail(f"--backend {backend}: use local or dask")
     target = out_dir or default_sweep_dir(sc)
+    _check_writable(target)
     try:
         df = sweep_scenario(
             sc,
@@ -198,7 +219,7 @@ def sweep(
             progress=True,
         )
     except SweepInterruptedError as exc:
-        err.print(f"{exc}", highlight=False)
+        err.print(escape(str(exc)), highlight=False)
         raise typer.Exit(130) from None
     except SweepError as exc:
         _fail(str(exc).splitlines())
@@ -226,10 +247,16 @@ def _report(sweep_dir: Path) -> None:
     if not (sweep_dir / "manifest.json").is_file():
         _fail(f"{sweep_dir}: not a sweep folder (no manifest.json); run consim sweep first")
     try:
+        json.loads((sweep_dir / "manifest.json").read_text())
+    except (OSError, ValueError) as exc:
+        _fail(f"{sweep_dir / 'manifest.json'}: cannot be read ({exc}); run the sweep again")
+    if not any((sweep_dir / "runs").glob("part-*.parquet")):
+        _fail(f"{sweep_dir}: no runs recorded yet; run consim sweep on its scenario first")
+    try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", SensitivityWarning)
             path = write_sweep_report(sweep_dir)
-    except (ValueError, FileNotFoundError) as exc:
+    except (ValueError, OSError) as exc:
         _fail(f"{sweep_dir}: {exc}")
         return
     out.print(
@@ -249,14 +276,14 @@ def _report(sweep_dir: Path) -> None:
         items = data if isinstance(data, list) else data.get("rules", [])
         for rule in items[:6]:
             text = rule.get("text") if isinstance(rule, dict) else str(rule)
-            out.print(f"• {text}", highlight=False)
+            out.print(f"• {escape(str(text))}", highlight=False)
 
 
 @app.command("app")
 def app_cmd(
     scenario: Annotated[Path | None, typer.Argument(help="Scenario to start from.")] = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8765,
 ) -> None:
     """Start the what-if app in the browser (Solara)."""
     from sim.app import serve
@@ -277,8 +304,23 @@ def app_cmd(
 
 
 def main() -> None:
-    """Entry point of the ``consim`` console script."""
-    app()
+    """Entry point of the ``consim`` console script.
+
+    Expected problems end with a one-line message (exit 2); anything unexpected is
+    reported in one line too (exit 1), with the traceback when ``CONSIM_DEBUG=1``.
+    """
+    try:
+        app()
+    except Exception as exc:  # usage errors and typer.Exit end inside app() as SystemExit
+        if os.environ.get("CONSIM_DEBUG"):
+            raise
+        err.print(
+            f"[bold red]internal error:[/] {type(exc).__name__}: {escape(str(exc))} "
+            "(set CONSIM_DEBUG=1 to see where it happened)",
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise SystemExit(1) from None
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -185,7 +185,7 @@ def initiatives_started(model: JourneyModel) -> float:
 
 
 def active_initiatives(model: JourneyModel) -> float:
-    """Initiatives between exploring and journeying at this tick."""
+    """Initiatives between latent value and journeying (not yet ended) at this tick."""
     return float(
         sum(1 for i in model.initiatives if Stage.LATENT_VALUE <= i.stage <= Stage.JOURNEYING)
     )

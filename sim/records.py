@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from sim.team_assembly import TeamAssemblyModel
 
 STAGE_KEYS = [s.name.lower() for s in JOURNEY_STAGES]
+STAGE_TICK_COLUMNS = [f"{when}_{k}" for k in STAGE_KEYS for when in ("entered", "exited")]
 EVENT_COLUMNS = [
     "tick",
     "initiative",
@@ -169,9 +170,9 @@ def initiatives_table(model: JourneyModel) -> pd.DataFrame:
         }
         for key in STAGE_KEYS:
             row[f"entered_{key}"] = ini.entered.get(key)
-        row["ended_tick"] = (
-            ini.exited.get(ini.stage.name.lower()) if ini.stage is Stage.ENDED else None
-        )
+            row[f"exited_{key}"] = ini.exited.get(key)
+        # the move to ENDED stamps the exit of the last stage it left
+        row["ended_tick"] = max(ini.exited.values()) if ini.stage is Stage.ENDED else None
         rows.append(row)
     columns = [
         "id",
@@ -188,11 +189,11 @@ def initiatives_table(model: JourneyModel) -> pd.DataFrame:
         "value",
         "potential",
         "stuck_in_storming",
-        *(f"entered_{k}" for k in STAGE_KEYS),
+        *STAGE_TICK_COLUMNS,
         "ended_tick",
     ]
     df = pd.DataFrame(rows, columns=columns)
-    for col in [*(f"entered_{k}" for k in STAGE_KEYS), "ended_tick"]:
+    for col in [*STAGE_TICK_COLUMNS, "ended_tick"]:
         df[col] = df[col].astype("Int64")
     return df
 

@@ -106,6 +106,8 @@ def run(
         parse_scenario(merged, OVERRIDES_SOURCE)
         raise
     seed = sc.seed if seed is None else seed
+    if seed < 0:
+        raise ScenarioError(sc.name, [f"seed: must be 0 or more (got {seed})"])
     start = time.perf_counter()
     if isinstance(params, TeamAssemblyParameters):
         model = TeamAssemblyModel(params, rng=seed)

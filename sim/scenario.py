@@ -21,6 +21,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import typing
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +61,12 @@ class Scenario(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field("scenario", description="Short name; used for output folders.")
+    name: str = Field(
+        "scenario",
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+        max_length=100,
+        description="Short name (letters, digits, '-', '_', '.'); used for output folders.",
+    )
     description: str = Field("", description="What this scenario shows.")
     model: str = Field(
         "journey",
@@ -133,6 +139,93 @@ def _range_hint(loc: tuple[Any, ...]) -> str:
     return ""
 
 
+def _parameter_problems(cls: type[BaseModel], values: dict[str, Any]) -> list[str]:
+    """One line per problem with a model's parameter values."""
+    try:
+        cls(**values)
+    except ValidationError as exc:
+        names = list(cls.model_fields)
+        return [
+            _describe({**error, "loc": ("parameters", *error["loc"])}, names)
+            for error in exc.errors()
+        ]
+    return []
+
+
+def _allowed_at(loc: tuple[Any, ...]) -> list[str]:
+    """Field names allowed where an unknown key was found (walking nested models)."""
+    cls: Any = Scenario
+    for key in loc[:-1]:
+        field = getattr(cls, "model_fields", {}).get(key)
+        if field is None:
+            break
+        inner = typing.get_args(field.annotation) or (field.annotation,)
+        models = [a for a in inner if isinstance(a, type) and issubclass(a, BaseModel)]
+        if not models:
+            break
+        cls = models[0]
+    return list(getattr(cls, "model_fields", {}))
+
+
+def _sweep_values(dist: Any) -> list[Any]:
+    """The values a sweep distribution can give that are worth checking: ends and choices."""
+    if hasattr(dist, "choice"):
+        return list(dist.choice)
+    low, high = dist.bounds
+    return [low, high]
+
+
+def _first_message(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    ctx = err.get("ctx") or {}
+    return str(ctx.get("error", err["msg"]))
+
+
+def _sweep_value_problems(cls: type[BaseModel], scenario: Scenario) -> list[str]:
+    """Problems a sweep would only meet at run time: wrong kinds, bad values, bad corners."""
+    info = parameter_info(cls)
+    base = dict(scenario.parameters)
+    problems: list[str] = []
+    corners: tuple[dict[str, Any], dict[str, Any]] = ({}, {})
+    for name, dist in scenario.sweep.parameters.items():
+        if name not in info:
+            continue  # reported as unknown already
+        if info[name].kind == "int" and (hasattr(dist, "uniform") or hasattr(dist, "truncnorm")):
+            problems.append(
+                f"sweep.parameters.{name}: an integer parameter; use "
+                f"{{integers: [low, high]}} or {{choice: [...]}}"
+            )
+            continue
+        values = _sweep_values(dist)
+        low, high = info[name].low, info[name].high
+        if low is not None and any(
+            isinstance(v, int | float) and not low <= v <= high for v in values
+        ):
+            continue  # out of range: reported by the range check
+        bad = False
+        for value in values:
+            try:
+                cls(**{**base, name: value})
+            except ValidationError as exc:
+                problems.append(
+                    f"sweep.parameters.{name}: the value {value!r} is not allowed "
+                    f"({_first_message(exc)})"
+                )
+                bad = True
+        if not bad and info[name].kind != "choice":
+            corners[0][name], corners[1][name] = min(values), max(values)
+    if not problems:
+        for label, corner in zip(("lowest", "highest"), corners, strict=True):
+            try:
+                cls(**{**base, **corner})
+            except ValidationError as exc:
+                problems.append(
+                    f"sweep.parameters: with every range at its {label} value: "
+                    f"{_first_message(exc)}"
+                )
+    return problems
+
+
 def parse_scenario(data: Any, source: str = "<scenario>") -> Scenario:
     """Validate already-loaded scenario data.
 
@@ -145,28 +238,30 @@ def parse_scenario(data: Any, source: str = "<scenario>") -> Scenario:
         raise ScenarioError(
             source, ["the file must hold a mapping of fields (name, model, parameters, ...)"]
         )
-    top = list(Scenario.model_fields)
     problems: list[str] = []
     try:
         scenario = Scenario(**data)
     except ValidationError as exc:
-        problems += [_describe(e, top) for e in exc.errors()]
+        problems += [_describe(e, _allowed_at(e["loc"])) for e in exc.errors()]
+        # report the parameters' own problems too, so one pass shows everything
+        model, params = data.get("model", "journey"), data.get("parameters")
+        if (
+            model in BUILTIN_MODELS
+            and isinstance(params, dict)
+            and "parameters" not in {e["loc"][0] for e in exc.errors()}
+        ):
+            problems += _parameter_problems(BUILTIN_MODELS[model], params)
         raise ScenarioError(source, problems) from None
     if scenario.model in BUILTIN_MODELS:
         cls = BUILTIN_MODELS[scenario.model]
-        names = list(cls.model_fields)
-        try:
-            cls(**scenario.parameters)
-        except ValidationError as exc:
-            for error in exc.errors():
-                located = {**error, "loc": ("parameters", *error["loc"])}
-                problems.append(_describe(located, names))
+        problems += _parameter_problems(cls, scenario.parameters)
         if scenario.sweep is not None:
             try:
                 scenario.sweep.check_parameters(parameter_bounds(cls))
             except ValueError as exc:
                 text = str(exc).removeprefix("sweep parameters: ")
                 problems += [f"sweep.parameters: {part}" for part in text.split("; ")]
+            problems += _sweep_value_problems(cls, scenario)
             if scenario.model == "journey":
                 from sim.measures import MEASURES
 

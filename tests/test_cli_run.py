@@ -57,6 +57,13 @@ def test_run_writes_every_file(tmp_path: Path) -> None:
         assert col in ini.columns
     for stage in JOURNEY_STAGES:
         assert f"entered_{stage.name.lower()}" in ini.columns
+        assert f"exited_{stage.name.lower()}" in ini.columns
+    ended = ini[ini["stage"] == "ended"]
+    assert len(ended) > 0
+    assert ended["ended_tick"].notna().all()
+    assert (ended["ended_tick"] >= ended["entered_latent_value"]).all()
+    live = ini[ini["stage"] != "ended"]
+    assert live["ended_tick"].isna().all()
     timeline = pd.read_parquet(out / "timeline.parquet")
     assert len(timeline) == 61
     assert {"tick", "orgs_idle", "orgs_journeying", "active_initiatives", "mean_trust"} <= set(

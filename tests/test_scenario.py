@@ -164,3 +164,45 @@ def test_sweep_section_problems_are_named(tmp_path: Path) -> None:
     assert any(p.startswith("sweep.parameters: unknown parameter(s) foo") for p in found)
     assert any("'trust'" in p and "[0, 1]" in p for p in found)
     assert any(p.startswith("sweep.classes:") and "achieved_sharez" in p for p in found)
+
+
+def test_sweep_values_checked_before_running(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "sweep:\n  parameters:\n    steps: {uniform: [1, 20]}\n"
+        "    network_structure: {choice: [small_world, foo]}\n"
+        "  design: {method: sobol, n: 4}\n",
+    )
+    found = problems(path)
+    assert any(p.startswith("sweep.parameters.steps: an integer parameter") for p in found)
+    assert any("network_structure" in p and "'foo'" in p for p in found)
+
+
+def test_sweep_share_ranges_checked(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "sweep:\n  parameters:\n    conditional_share: {uniform: [0.3, 0.6]}\n"
+        "    free_rider_share: {uniform: [0.2, 0.5]}\n  design: {method: sobol, n: 4}\n",
+    )
+    assert any("at most 1" in p for p in problems(path))
+
+
+def test_all_layers_reported_at_once(tmp_path: Path) -> None:
+    path = write(tmp_path, "parameters: {trust: 5, nosuch: 1}\nsweep: {design: {bogus: 1}}\n")
+    found = problems(path)
+    assert any(p.startswith("parameters.trust") for p in found)
+    assert any(p.startswith("parameters.nosuch") for p in found)
+    bogus = [p for p in found if p.startswith("sweep.design.bogus")]
+    assert bogus
+    assert "method" in bogus[0]
+
+
+def test_booleans_are_not_numbers(tmp_path: Path) -> None:
+    (line,) = problems(write(tmp_path, "parameters: {trust: yes}\n"))
+    assert "trust" in line
+    assert "true/false" in line
+
+
+def test_names_cannot_leave_the_results_folder(tmp_path: Path) -> None:
+    (line,) = problems(write(tmp_path, "name: ../../elsewhere\n"))
+    assert line.startswith("name:")
