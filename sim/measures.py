@@ -118,34 +118,37 @@ def stuck_in_storming_share(model: JourneyModel) -> float:
     return sum(1 for i in ended if i.stuck_in_storming) / len(ended)
 
 
-def _known_pairs(model: JourneyModel) -> np.ndarray:
+def _known_trust(model: JourneyModel) -> np.ndarray:
+    """Trust over pairs that share an informal tie or have worked together.
+
+    Computed once per tick and shared by the trust measures (they are read together).
+    """
+    cached = getattr(model, "_known_trust_cache", None)
+    if cached is not None and cached[0] == model.tick:
+        return cached[1]
     mask = (model.collab > 0) | (model.informal > 0)
     np.fill_diagonal(mask, False)
-    return mask
+    values = model.trust.matrix()[mask]
+    model._known_trust_cache = (model.tick, values)
+    return values
 
 
 def mean_trust(model: JourneyModel) -> float:
     """Mean trust over pairs that share an informal tie or have worked together."""
-    mask = _known_pairs(model)
-    if not mask.any():
-        return float("nan")
-    return float(model.trust.matrix()[mask].mean())
+    values = _known_trust(model)
+    return float(values.mean()) if values.size else float("nan")
 
 
 def trust_sd(model: JourneyModel) -> float:
     """Standard deviation of trust over those pairs."""
-    mask = _known_pairs(model)
-    if not mask.any():
-        return float("nan")
-    return float(model.trust.matrix()[mask].std())
+    values = _known_trust(model)
+    return float(values.std()) if values.size else float("nan")
 
 
 def low_trust_share(model: JourneyModel) -> float:
     """Share of those pairs whose trust is below 0.3."""
-    mask = _known_pairs(model)
-    if not mask.any():
-        return float("nan")
-    return float((model.trust.matrix()[mask] < 0.3).mean())
+    values = _known_trust(model)
+    return float((values < 0.3).mean()) if values.size else float("nan")
 
 
 def repeat_tie_share(model: JourneyModel) -> float:

@@ -18,12 +18,13 @@ One tick is one week. Each week:
 
 The arithmetic of a week (working together, search steps, new ties, phase and review
 checks) lives in small loop kernels (``_week``, ``_pairs``, ``_fold_in``, ``_pool_sizes``,
-``_pick``, ``_tie``, ``_phase_moves``, ``_reviews_due``), compiled with numba when it is
-installed (cached on disk after the first run) and run as plain Python otherwise, with
-the same results. Every random number is still drawn here, from the model's generator,
-in the same order; the kernels only compute. The rules they apply are those of
-:mod:`sim.agents`, :mod:`sim.search` and :mod:`sim.trust`, and
-``tests/test_model_speed_equivalence.py`` checks them against those definitions.
+``_pick``, ``_tie``, ``_cohering_state``, ``_phase_moves``, ``_reviews_due``,
+``_journey_due``), compiled with numba when it is installed (cached on disk after the
+first run) and run as plain Python otherwise, with the same results. Every random number
+is still drawn here, from the model's generator, in the same order; the kernels only
+compute. The rules they apply are those of :mod:`sim.agents`, :mod:`sim.search` and
+:mod:`sim.trust`, and ``tests/test_model_speed_equivalence.py`` checks them against those
+definitions.
 
 The model does no I/O and no plotting: :mod:`sim.records` turns it into tables.
 """
@@ -78,8 +79,10 @@ FORM_WEEKS = {Form.JOINT_PROJECT: 8.0, Form.LEGAL_CONSORTIUM: 26.0, Form.COLLECT
 _NO_DRAWS = np.empty((2, 0))
 _NO_ONE = np.empty(0, dtype=np.int64)
 _STAGE_NAMES = {s: s.name.lower() for s in Stage}  # as logged in events
+_PHASE_LABELS = tuple(ph.label for ph in Phase)  # by phase number
 _FORMING, _STORMING, _NORMING, _PERFORMING = (int(ph) for ph in Phase)
 _POOLS = ("repeat", "incumbent", "newcomer")  # pool_choice() names, in _pick()'s order
+_POOL_INDEX = {name: k for k, name in enumerate(_POOLS)}
 _JOURNEYING = int(Stage.JOURNEYING)  # plain ints for compiled code
 _COHERING = int(Stage.COHERING)
 _PER_INITIATIVE = (  # per-initiative state arrays, grown together
@@ -183,22 +186,32 @@ def _week(
 
 
 @njit(cache=True)
-def _pairs(org_initiative, stage, n_ini):
-    """Working organisations and partner pairs (see JourneyModel._build_teams)."""
+def _pairs(
+    org_initiative, stage, n_ini, working, orgs, ini, per_partner, coh, per_ini, pair, watch
+):
+    """Working organisations and partner pairs (see JourneyModel._build_teams).
+
+    Fills the buffers given: per organisation ``working``; per working organisation (the
+    first ``m`` places) ``orgs``, ``ini`` and ``per_partner``; in rows of ``coh`` the local
+    indices, organisations and initiatives of those cohering; in rows of ``per_ini`` the
+    working members, 1 / members and 1 / journeying members of every initiative; in rows
+    of ``pair`` (and in ``watch``) the partner pairs, unless there is no room for them.
+
+    Returns:
+        The numbers of working organisations, of partner pairs and of cohering ones.
+    """
     collaborating = IS_COLLABORATING
     journeying = _JOURNEYING
     cohering = _COHERING
     n = org_initiative.size
-    working = np.zeros(n, dtype=np.bool_)
     m = 0
     for o in range(n):
         g = org_initiative[o]
-        if g >= 0 and collaborating[stage[g]]:
-            working[o] = True
+        working[o] = g >= 0 and collaborating[stage[g]]
+        if working[o]:
             m += 1
-    orgs = np.empty(m, dtype=np.int64)
-    ini = np.empty(m, dtype=np.int64)
-    size = np.zeros(n_ini)
+    size = per_ini[0]
+    size[:n_ini] = 0.0
     j = 0
     for o in range(n):
         if working[o]:
@@ -206,6 +219,28 @@ def _pairs(org_initiative, stage, n_ini):
             ini[j] = org_initiative[o]
             size[ini[j]] += 1.0
             j += 1
+    n_pairs = 0
+    for w in range(m):
+        n_pairs += int(size[ini[w]]) - 1
+    n_coh = 0
+    for w in range(m):
+        g = ini[w]
+        per_partner[w] = 1.0 / max(size[g] - 1.0, 1.0)
+        if stage[g] == cohering:
+            coh[0, n_coh] = w
+            coh[1, n_coh] = orgs[w]
+            coh[2, n_coh] = g
+            n_coh += 1
+    per_member = per_ini[1]
+    per_journeyer = per_ini[2]
+    for g in range(n_ini):
+        per_member[g] = 1.0 / max(size[g], 1.0)
+        per_journeyer[g] = 0.0
+    for w in range(m):
+        if stage[ini[w]] == journeying:
+            per_journeyer[ini[w]] = per_member[ini[w]]
+    if n_pairs > watch.size:
+        return m, n_pairs, n_coh
     # each initiative's working members, ascending: team[start[g] : start[g + 1]]
     start = np.zeros(n_ini + 1, dtype=np.int64)
     for w in range(m):
@@ -214,15 +249,10 @@ def _pairs(org_initiative, stage, n_ini):
         start[g + 1] += start[g]
     team = np.empty(m, dtype=np.int64)
     fill = start[:-1].copy()
-    n_pairs = 0
     for w in range(m):
         team[fill[ini[w]]] = w
         fill[ini[w]] += 1
-        n_pairs += int(size[ini[w]]) - 1
-    rows = np.empty(n_pairs, dtype=np.int64)
-    cols = np.empty(n_pairs, dtype=np.int64)
-    flat = np.empty(n_pairs, dtype=np.int64)
-    watch = np.empty(n_pairs, dtype=np.bool_)
+    rows, cols, flat, partner = pair[0], pair[1], pair[2], pair[3]
     k = 0
     for a in range(m):
         g = ini[a]
@@ -231,32 +261,10 @@ def _pairs(org_initiative, stage, n_ini):
                 rows[k] = a
                 cols[k] = b
                 flat[k] = orgs[a] * n + orgs[b]
+                partner[k] = orgs[b]
                 watch[k] = stage[g] == journeying
                 k += 1
-    per_partner = np.empty(m)
-    n_coh = 0
-    for w in range(m):
-        per_partner[w] = 1.0 / max(size[ini[w]] - 1.0, 1.0)
-        if stage[ini[w]] == cohering:
-            n_coh += 1
-    coh = np.empty(n_coh, dtype=np.int64)
-    j = 0
-    for w in range(m):
-        if stage[ini[w]] == cohering:
-            coh[j] = w
-            j += 1
-    per_member = np.empty(n_ini)
-    per_journeyer = np.empty(n_ini)
-    for g in range(n_ini):
-        per_member[g] = 1.0 / max(size[g], 1.0)
-        per_journeyer[g] = 0.0
-    for w in range(m):
-        if stage[ini[w]] == journeying:
-            per_journeyer[ini[w]] = per_member[ini[w]]
-    return (
-        working, orgs, ini, rows, cols, flat, watch, per_partner, size, per_member,
-        per_journeyer, coh,
-    )  # fmt: skip
+    return m, n_pairs, n_coh
 
 
 @njit(cache=True)
@@ -267,9 +275,14 @@ def _fold_in(
     """Bring a TeamView's arrays up to date with members ``team[start:]``.
 
     When members join, every organisation is scored again as a candidate, as
-    search.score_all() does.
+    search.score_all() does. A new view (``start`` 0) is filled from scratch.
     """
     n = distance.size
+    if start == 0:  # a new view: nothing folded in yet
+        restart = True
+        best[:] = -np.inf
+        total[:] = 0.0
+        trust[:] = 0.0
     if restart:  # new ties elsewhere: distances and prior collaborators from the team
         distance[:] = MAX_DISTANCE
         repeat[:] = False
@@ -389,6 +402,24 @@ def _tie(team, collab, tied, degree, incumbent, dist):
 
 
 @njit(cache=True)
+def _cohering_state(team, fit, payoff, fit_all, payoff_all, leaning, believe, disbelieve, contrib):
+    """Reset the members of a team that starts cohering (see JourneyModel._start_cohering).
+
+    Their values fit and payoff, rules.leanings() of them, no reasons yet either way, and
+    last week's contribution taken as a half.
+    """
+    for k in range(team.size):
+        o = team[k]
+        fit_all[o] = fit[k]
+        payoff_all[o] = payoff
+        leaning[0, o] = 0.18 * fit[k] + 0.18 * payoff
+        leaning[1, o] = 0.36 - 0.18 * fit[k]
+        believe[o] = 0.0
+        disbelieve[o] = 0.0
+        contrib[o] = 0.5
+
+
+@njit(cache=True)
 def _phase_moves(active, phase, since, conflict, team_trust, tick):
     """Each active team's next Tuckman phase, or -1 (see JourneyModel._tuckman)."""
     new = np.full(active.size, -1, dtype=np.int64)
@@ -424,6 +455,42 @@ def _reviews_due(active, progress, midway, reviewed, deadline, tick):
         if deadline[i] <= tick:
             due[k] += 4
     return due, np.count_nonzero(due)
+
+
+@njit(cache=True)
+def _journey_due(
+    per_journeyer, stage, phase, since, conflict, team_trust, tick, progress, midway, reviewed,
+    deadline, out,
+):  # fmt: skip
+    """The journeying teams still at work, their Tuckman moves and the reviews due.
+
+    A team counts when it has members at work (``per_journeyer``) and is still journeying.
+    Writes the teams (ascending) into ``out[0]``, their _phase_moves() into ``out[1]`` and
+    their _reviews_due() into ``out[2]``.
+
+    Returns:
+        How many teams there are, how many move and how many are due.
+    """
+    n = 0
+    for g in range(per_journeyer.size):
+        if per_journeyer[g] != 0.0 and stage[g] == _JOURNEYING:
+            n += 1
+    active = np.empty(n, dtype=np.int64)
+    k = 0
+    for g in range(per_journeyer.size):
+        if per_journeyer[g] != 0.0 and stage[g] == _JOURNEYING:
+            active[k] = g
+            k += 1
+    moves = _phase_moves(active, phase, since, conflict, team_trust, tick)
+    due, n_due = _reviews_due(active, progress, midway, reviewed, deadline, tick)
+    n_moves = 0
+    for k in range(n):
+        out[0, k] = active[k]
+        out[1, k] = moves[k]
+        out[2, k] = due[k]
+        if moves[k] >= 0:
+            n_moves += 1
+    return n, n_moves, n_due
 
 
 def _kernel_parts(parts: tuple) -> tuple:
@@ -584,6 +651,8 @@ class JourneyModel(Model):
         self._teams: WorkingTeams | None = None  # who works with whom, rebuilt on change
         self._teams_stale = True
         self._working = np.zeros(n, dtype=bool)
+        self._team_buffers: tuple | None = None  # what _build_teams() fills
+        self._journey_out = np.empty((3, 0), dtype=np.int64)  # what _journey_due() fills
         self._graph_version = 0  # bumped when a collaboration adds ties
         self._search_cache: dict[int, TeamView] = {}
         self.timeline: list[dict[str, float]] = []
@@ -771,8 +840,9 @@ class JourneyModel(Model):
 
     def _decide(self) -> None:
         p = self.params
+        due, tick = self._due, self.tick
         for i in self._ids_in(Stage.LATENT_VALUE):
-            if self._due[i] > self.tick:
+            if due[i] > tick:
                 continue
             ini = self.initiatives[i]
             c = ini.champion
@@ -790,13 +860,12 @@ class JourneyModel(Model):
 
     # --- 2. exploring ---------------------------------------------------------
     def _search(self) -> None:
+        due = self._due
+        tick = self.tick
+        initiatives = self.initiatives
         for i in self._ids_in(Stage.EXPLORING):
-            if self._due[i] <= self.tick:
-                self._search_step(self.initiatives[i])
-
-    def _target_size(self, ini: Initiative) -> int:
-        p = self.params
-        return p.coalition_size if ini.kind is Kind.COALITION else p.consortium_size
+            if due[i] <= tick:
+                self._search_step(initiatives[i])
 
     def _team_view(self, ini: Initiative) -> TeamView:
         """The exploring team's :class:`TeamView`, brought up to date."""
@@ -806,20 +875,16 @@ class JourneyModel(Model):
         if not grown and view.graph == self._graph_version:
             return view
         p = self.params
-        n = self.n
-        if view is None:
+        if view is None:  # _fold_in() fills it
+            n = self.n
+            f = self._features.shape[1]
+            empty = np.empty
             view = TeamView(
-                members=0,
-                graph=self._graph_version,
-                distance=np.full(n, MAX_DISTANCE, dtype=np.int8),
-                inverse_weight=np.empty(n),
-                repeat=np.zeros(n, dtype=bool),
-                best=np.full(self._features.shape[1], -np.inf),
-                total=np.zeros(self._features.shape[1]),
-                trust=np.zeros(n),
-                weights=score_weights(ini.requirement, self.values.shape[1], p.capability_weight),
-                score=np.empty(n),
-            )
+                0, self._graph_version, empty(n, dtype=np.int8), empty(n),
+                empty(n, dtype=bool), empty(f), empty(f), empty(n),
+                score_weights(ini.requirement, self.values.shape[1], p.capability_weight),
+                empty(n),
+            )  # fmt: skip
             self._search_cache[ini.id] = view
         restart = view.graph != self._graph_version  # new ties elsewhere: from the team
         _fold_in(
@@ -837,24 +902,29 @@ class JourneyModel(Model):
         p = self.params
         r = self.rng
         i = ini.id
-        target = min(self._target_size(ini), self.n)
+        coalition = ini.kind is Kind.COALITION
+        target = min(p.coalition_size if coalition else p.consortium_size, self.n)
         view = self._team_view(ini)
         # members of the team are never available: they work in this initiative; a
         # spawned consortium recruits from its coalition first
         declined = self._declined[i]
         available = self._available
-        sizes = _pool_sizes(
-            self.org_initiative, ini.parent, declined, self._incumbent, view.repeat, available
+        incumbent = self._incumbent
+        repeats, incumbents, newcomers = _pool_sizes(
+            self.org_initiative, ini.parent, declined, incumbent, view.repeat, available
         )
         cost = 1.0
-        if sizes[1] + sizes[2]:  # anyone available
+        if incumbents + newcomers:  # anyone available
             # guimera_pool()'s rule, then the snowball and the best-scoring candidate
-            pool = pool_choice(r, *sizes, p.incumbent_p, p.repeat_q)
-            kind = _POOLS.index(pool)
+            kind = _POOL_INDEX[
+                pool_choice(r, repeats, incumbents, newcomers, p.incumbent_p, p.repeat_q)
+            ]
+            ledger = self.trust
             cand, distance, trust = _pick(
-                available, self._incumbent, view.repeat, kind, r.random(sizes[kind]),
-                view.inverse_weight, view.score, p.search_breadth, view.distance,
-                self.trust.pos, self.trust.neg, self.trust.a0, self.trust.b0, ini.champion,
+                available, incumbent, view.repeat, kind,
+                r.random((repeats, incumbents, newcomers)[kind]), view.inverse_weight,
+                view.score, p.search_breadth, view.distance, ledger.pos, ledger.neg, ledger.a0,
+                ledger.b0, ini.champion,
             )  # fmt: skip
             cand = int(cand)  # a plain int when the kernels run uncompiled
             cost = max(p.search_cost * distance, 0.0)
@@ -864,12 +934,13 @@ class JourneyModel(Model):
                 self._log(ini, "join", f"organisation {cand} joins {ini.name}", cand)
             else:
                 declined[cand] = True
-        self._budget[i] -= max(cost, 1.0)
+        budget = self._budget[i] - max(cost, 1.0)
+        self._budget[i] = budget
         self._due[i] = self.tick + max(1, math.ceil(cost))
         size = len(ini.members)
         if size >= target:
             self._start_cohering(ini, f"team of {size} assembled")
-        elif self._budget[i] <= 0:
+        elif budget <= 0:
             if size >= max(2, math.ceil(target / 2)):
                 self._start_cohering(
                     ini, f"search budget spent: went ahead with {size} of {target}"
@@ -897,15 +968,16 @@ class JourneyModel(Model):
         cov = coverage(ini.requirement, self.capability[team])
         self._coverage[i] = cov
         values = self.values[team]
-        fit = 1.0 - 2.0 * np.abs(values - values.mean(axis=0)).mean(axis=1)
+        # 1 - 2 |values - team mean|, averaged over the values; the sums and divisions of
+        # ndarray.mean(), without its overhead
+        gap = values - np.add.reduce(values, 0) / team.size
+        fit = 1.0 - 2.0 * (np.add.reduce(np.abs(gap, out=gap), 1) / values.shape[1])
         share = (ini.potential / len(team)) / (self.params.opportunity_value / p.consortium_size)
         payoff = cov * min(1.0, share)
-        self.fit[team] = fit
-        self.payoff[team] = payoff
-        self._leaning[:, team] = rules.leanings(fit, payoff)
-        self.believe[team] = 0.0
-        self.disbelieve[team] = 0.0
-        self.contrib[team] = 0.5
+        _cohering_state(
+            team, fit, payoff, self.fit, self.payoff, self._leaning, self.believe,
+            self.disbelieve, self.contrib,
+        )  # fmt: skip
 
     # --- 3-5. working together -------------------------------------------------
     def _working_teams(self) -> WorkingTeams | None:
@@ -917,41 +989,42 @@ class JourneyModel(Model):
 
     def _build_teams(self) -> WorkingTeams | None:
         n_ini = len(self.initiatives)
-        (
-            self._working, orgs, ini, rows, cols, flat, watch, per_partner, size, per_member,
-            per_journeyer, coh,
-        ) = _pairs(
-            self.org_initiative, self._stage, n_ini
+        n = self.n
+        if self._team_buffers is None:  # reused from one rebuild to the next
+            self._team_buffers = (
+                np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64), np.empty(n),
+                np.empty((3, n), dtype=np.int64), np.empty((4, 4 * n), dtype=np.int64),
+                np.empty(4 * n, dtype=bool),
+            )  # fmt: skip
+        orgs, ini, per_partner, coh, pair, watch = self._team_buffers
+        per_ini = np.empty((3, n_ini))
+        working = self._working
+        m, n_pairs, n_coh = _pairs(
+            self.org_initiative, self._stage, n_ini, working, orgs, ini, per_partner, coh,
+            per_ini, pair, watch,
         )  # fmt: skip
-        if orgs.size == 0:
+        if m == 0:
             return None
-        cohering_orgs = orgs[coh]
+        if n_pairs > watch.size:  # more pairs than ever before: more room, then again
+            pair = np.empty((4, 2 * n_pairs), dtype=np.int64)
+            watch = np.empty(2 * n_pairs, dtype=bool)
+            self._team_buffers = (orgs, ini, per_partner, coh, pair, watch)
+            _pairs(
+                self.org_initiative, self._stage, n_ini, working, orgs, ini, per_partner, coh,
+                per_ini, pair, watch,
+            )  # fmt: skip
+        rows, cols, flat, partner = pair[:, :n_pairs]
+        per_journeyer = per_ini[2]
+        empty = np.empty
         return WorkingTeams(
-            orgs=orgs,
-            ini=ini,
-            n_ini=n_ini,
-            rows=rows,
-            cols=cols,
-            flat=flat,
-            per_partner=per_partner,
-            size=size,
-            per_member=per_member,
-            journeying=per_journeyer.nonzero()[0].tolist(),
-            per_journeyer=per_journeyer,
-            watch=watch,
-            partner=orgs[cols],
-            cohering=coh,
-            cohering_orgs=cohering_orgs,
-            cohering_ini=ini[coh],
-            out=(
-                np.empty(flat.size),
-                np.empty(n_ini),
-                np.empty(coh.size),
-                np.empty(coh.size, dtype=bool),
-                np.empty(coh.size, dtype=bool),
-                np.empty(n_ini),
+            orgs[:m], ini[:m], n_ini, rows, cols, flat, per_partner[:m], per_ini[0], per_ini[1],
+            per_journeyer.nonzero()[0].tolist(), per_journeyer, watch[:n_pairs], partner,
+            coh[0, :n_coh], coh[1, :n_coh], coh[2, :n_coh],
+            (
+                empty(n_pairs), empty(n_ini), empty(n_coh), empty(n_coh, dtype=bool),
+                empty(n_coh, dtype=bool), empty(n_ini),
             ),
-        )
+        )  # fmt: skip
 
     def _collaborate(self) -> None:
         t = self._working_teams()
@@ -1003,25 +1076,25 @@ class JourneyModel(Model):
         confidence this week; ``ready`` counts each initiative's convinced partners.
         """
         orgs = t.cohering_orgs
-        touched: set[int] = set()
-        for k in leaving.tolist():
-            org = int(orgs[k])
-            ini = self.initiatives[int(self.org_initiative[org])]
-            touched.add(ini.id)
-            self._leave(ini, org)
-            self._log(
-                ini,
-                "exit",
-                f"organisation {org} lost confidence ({confidence[k]:.2f} below its "
-                f"threshold {self.threshold[org]:.2f}) and left gracefully",
-                org,
-            )
-        for i in sorted(touched):
-            ini = self.initiatives[i]
-            if len(ini.members) < 2:
-                self._end(ini, Outcome.GRACEFUL_EXIT, "partners lost confidence and left")
-
-        if leaving.size:  # exits sent some home: count who is still here
+        if leaving.size:
+            touched: set[int] = set()
+            for k in leaving.tolist():
+                org = int(orgs[k])
+                ini = self.initiatives[int(self.org_initiative[org])]
+                touched.add(ini.id)
+                self._leave(ini, org)
+                self._log(
+                    ini,
+                    "exit",
+                    f"organisation {org} lost confidence ({confidence[k]:.2f} below its "
+                    f"threshold {self.threshold[org]:.2f}) and left gracefully",
+                    org,
+                )
+            for i in sorted(touched):
+                ini = self.initiatives[i]
+                if len(ini.members) < 2:
+                    self._end(ini, Outcome.GRACEFUL_EXIT, "partners lost confidence and left")
+            # exits sent some home: count who is still here
             g = self.org_initiative[orgs]
             still = g >= 0
             members = np.bincount(g[still], minlength=len(self.initiatives))
@@ -1033,8 +1106,9 @@ class JourneyModel(Model):
         for i in done:
             self._start_establishing(self.initiatives[i])
         tick = self.tick
+        deadline = self._deadline
         for i in cohering:
-            if i not in done and self._deadline[i] <= tick:
+            if i not in done and deadline[i] <= tick:
                 self._end(
                     self.initiatives[i],
                     Outcome.DRIFTED_APART,
@@ -1061,12 +1135,15 @@ class JourneyModel(Model):
     def _establish(self, team_trust: np.ndarray) -> None:
         p = self.params
         mistrust, too_dear, ready = [], [], []
+        floor = p.breach_threshold + 0.1
+        cost, potential, cover = self._setup_cost, self._potential, self._coverage
+        setup_end, tick = self._setup_end, self.tick
         for i in self._ids_in(Stage.ESTABLISHING):
-            if team_trust[i] < p.breach_threshold + 0.1:
+            if team_trust[i] < floor:
                 mistrust.append(i)
-            elif self._setup_cost[i] > self._potential[i] * self._coverage[i]:
+            elif cost[i] > potential[i] * cover[i]:
                 too_dear.append(i)
-            elif self._setup_end[i] <= self.tick:
+            elif setup_end[i] <= tick:
                 ready.append(i)
         for i in mistrust:
             self._end(
@@ -1126,34 +1203,40 @@ class JourneyModel(Model):
                         f"trust breach: organisation {org} broke with organisation {partner}",
                     )
 
-        active = [i for i in t.journeying if self.initiatives[i].stage is Stage.JOURNEYING]
-        if active:
-            rows = np.array(active)
-            self._tuckman(rows, team_trust)
-            self._review(rows, team_trust)
+        out = self._journey_out
+        if out.shape[1] < t.n_ini:
+            out = self._journey_out = np.empty((3, self._stage.size), dtype=np.int64)
+        n, n_moves, n_due = _journey_due(
+            t.per_journeyer, self._stage, self._phase, self._phase_since, self._conflict,
+            team_trust, self.tick, self._progress, self._midway, self._midpoint_done,
+            self._deadline, out,
+        )  # fmt: skip
+        if n_moves:
+            self._tuckman(out[0, :n], out[1, :n])
+        if n_due:
+            self._review(out[0, :n], out[2, :n], team_trust)
 
-    def _tuckman(self, active: np.ndarray, team_trust: np.ndarray) -> None:
-        """Forming, storming, norming, performing (and back to storming)."""
+    def _tuckman(self, active: np.ndarray, moves: np.ndarray) -> None:
+        """Forming, storming, norming, performing (and back to storming).
+
+        ``moves`` holds each active team's next phase, or -1 (see _phase_moves()).
+        """
         tick = self.tick
-        moves = _phase_moves(
-            active, self._phase, self._phase_since, self._conflict, team_trust, tick
-        )
+        phase = self._phase
         for k in (moves >= 0).nonzero()[0].tolist():
             i = int(active[k])
             ini = self.initiatives[i]
-            old = Phase(int(self._phase[i]))
-            new = Phase(int(moves[k]))
-            self._phase[i] = new
+            old = _PHASE_LABELS[phase[i]]
+            new = int(moves[k])
+            phase[i] = new
             self._phase_since[i] = tick
-            self._log(ini, "phase", f"{ini.name} moves from {old.label} to {new.label}")
+            self._log(ini, "phase", f"{ini.name} moves from {old} to {_PHASE_LABELS[new]}")
 
-    def _review(self, active: np.ndarray, team_trust: np.ndarray) -> None:
-        """Progress, the midpoint review (Gersick 1988) and the delivery deadline."""
-        due, n_due = _reviews_due(
-            active, self._progress, self._midway, self._midpoint_done, self._deadline, self.tick
-        )
-        if not n_due:
-            return
+    def _review(self, active: np.ndarray, due: np.ndarray, team_trust: np.ndarray) -> None:
+        """Progress, the midpoint review (Gersick 1988) and the delivery deadline.
+
+        ``due`` says what each active team is due for (see _reviews_due()).
+        """
         done = active[due == 1].tolist()
         midpoint = active[(due & 2) > 0].tolist()
         late = active[due >= 4].tolist()

@@ -136,10 +136,12 @@ def tie_team(dist: np.ndarray, team: np.ndarray) -> None:
 
 def coverage(requirement: np.ndarray, capabilities: np.ndarray) -> float:
     """Share of the opportunity's needs that a team covers (best member per dimension)."""
-    need = requirement.sum()
+    # the reductions of ndarray.sum() and ndarray.max(), without their overhead
+    need = np.add.reduce(requirement, axis=None)
     if need == 0 or capabilities.size == 0:
         return 0.0
-    return float((requirement * capabilities.max(axis=0)).sum() / need)
+    best = np.maximum.reduce(capabilities, axis=0)
+    return float(np.add.reduce(requirement * best, axis=None) / need)
 
 
 def score_candidates(

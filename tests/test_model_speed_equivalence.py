@@ -98,6 +98,39 @@ def test_working_teams_match_same_initiative_mask() -> None:
         np.testing.assert_allclose(m.trust.of_pairs(pairs), m.trust.matrix().ravel()[pairs])
 
 
+def test_working_teams_outgrow_their_buffers() -> None:
+    m = _run(2, steps=120, coalition_share=0.5)
+    names = ("orgs", "ini", "rows", "cols", "flat", "per_partner", "size", "per_member")
+    names += ("per_journeyer", "watch", "partner", "cohering", "cohering_orgs", "cohering_ini")
+    roomy = m._build_teams()
+    want = {name: getattr(roomy, name).copy() for name in names}  # buffers are reused
+    # room for a single pair: the teams are built again with more room, the same
+    n = m.n
+    m._team_buffers = (
+        np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64), np.empty(n),
+        np.empty((3, n), dtype=np.int64), np.empty((4, 1), dtype=np.int64),
+        np.empty(1, dtype=bool),
+    )  # fmt: skip
+    snug = m._build_teams()
+    assert m._team_buffers[5].size >= roomy.flat.size > 1
+    for name in names:
+        np.testing.assert_array_equal(getattr(snug, name), want[name], err_msg=name)
+    assert snug.journeying == roomy.journeying
+
+
+def test_cohering_partners_lean_by_the_rule() -> None:
+    m = JourneyModel(rng=9)
+    checked = 0
+    for _ in range(120):
+        m.step()
+        for i in m._ids_in(Stage.COHERING):
+            team = np.array(m.initiatives[i].members)
+            want = rules.leanings(m.fit[team], m.payoff[team])
+            np.testing.assert_array_equal(m._leaning[:, team], np.array(want))
+            checked += 1
+    assert checked > 20
+
+
 def test_contribution_matches_type_by_type_definition() -> None:
     rng = np.random.default_rng(5)
     ctype = rng.integers(0, 4, 500).astype(np.int8)
