@@ -1290,7 +1290,7 @@ class JourneyModel(Model):
                     progress,
                 )
             else:
-                self._end(ini, Outcome.FAILED, "no genuine commitment: the day job won")
+                self._end(ini, Outcome.FAILED, "deadline passed with little progress and low trust")
 
     def _create_value(
         self, ini: Initiative, outcome: Outcome, reason: str, progress: float
@@ -1320,7 +1320,8 @@ class JourneyModel(Model):
             ini.spawned.append(child.id)
             self._log(ini, "spawn", f"{ini.name} spawns {child.name}", champion)
             self._move(child, Stage.EXPLORING, f"spawned by {ini.name}")
-            self._budget[child.id] = self.params.search_budget
+            # as for any consortium: urgency leaves less patience for search
+            self._budget[child.id] = self.params.search_budget * (1.0 - 0.5 * self.params.urgency)
             self._due[child.id] = self.tick
             self._declined[child.id] = np.zeros(self.n, dtype=bool)
 

@@ -39,8 +39,10 @@ RUN_FILES = (
     "initiatives.parquet",
     "timeline.parquet",
     "events.parquet",
+    "team_trust.parquet",
     "report.html",
 )
+TEAM_TRUST_COLUMNS = ["tick", "initiative", "stage", "members", "team_trust"]
 
 
 def package_versions() -> dict[str, str]:
@@ -82,6 +84,9 @@ class RunRecord:
     nodes: pd.DataFrame
     edges: pd.DataFrame
     elapsed_s: float = 0.0
+    team_trust: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=TEAM_TRUST_COLUMNS)
+    )
     versions: dict[str, str] = field(default_factory=package_versions)
 
     def outcome_shares(self) -> dict[str, float]:
@@ -118,6 +123,7 @@ class RunRecord:
             ("initiatives.parquet", self.initiatives),
             ("timeline.parquet", self.timeline),
             ("events.parquet", self.events),
+            ("team_trust.parquet", self.team_trust),
         ):
             tmp = paths[name].with_suffix(".parquet.tmp")
             table.to_parquet(tmp, index=False)
@@ -244,10 +250,37 @@ def network_tables(model: JourneyModel) -> tuple[pd.DataFrame, pd.DataFrame]:
     return nodes, edges
 
 
+def team_trust_rows(model: JourneyModel) -> list[tuple]:
+    """Mean trust between the members of every working initiative, at this tick."""
+    rows = []
+    for ini in model.initiatives:
+        if Stage.COHERING <= ini.stage <= Stage.JOURNEYING and len(ini.members) >= 2:
+            team = np.asarray(ini.members)
+            t = model.trust.of(team[:, None], team[None, :])
+            m = len(team)
+            value = float((t.sum() - np.trace(t)) / (m * (m - 1)))
+            rows.append((model.tick, ini.id, ini.stage.name.lower(), m, value))
+    return rows
+
+
 def journey_record(
-    model: JourneyModel, timeline: pd.DataFrame, scenario: str, seed: int, elapsed_s: float
+    model: JourneyModel,
+    timeline: pd.DataFrame,
+    scenario: str,
+    seed: int,
+    elapsed_s: float,
+    team_trust: list[tuple] | None = None,
 ) -> RunRecord:
-    """Build the run record of a finished journey model."""
+    """Build the run record of a finished journey model.
+
+    Args:
+        model: The finished model.
+        timeline: One row per tick.
+        scenario: Scenario name.
+        seed: The run's seed.
+        elapsed_s: Wall time of the run.
+        team_trust: Rows from :func:`team_trust_rows`, collected every tick.
+    """
     from sim.measures import measure_all
 
     nodes, edges = network_tables(model)
@@ -263,6 +296,9 @@ def journey_record(
         nodes=nodes,
         edges=edges,
         elapsed_s=elapsed_s,
+        team_trust=pd.DataFrame(team_trust or [], columns=TEAM_TRUST_COLUMNS).astype(
+            {"tick": "int64", "initiative": "int64", "members": "int64", "team_trust": "float64"}
+        ),
     )
 
 

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from sim.measures import MEASURES, active_initiatives, measure_all
 from sim.model import JourneyModel
 from sim.parameters import JourneyParameters, TeamAssemblyParameters
-from sim.records import RunRecord, journey_record, team_assembly_record
+from sim.records import RunRecord, journey_record, team_assembly_record, team_trust_rows
 from sim.scenario import Scenario, ScenarioError, load_scenario, parse_scenario
 from sim.stages import Outcome, Stage
 from sim.team_assembly import TEAM_MEASURES, TeamAssemblyModel
@@ -114,17 +114,22 @@ def run(
         timeline = _run_collecting(model, dict(TEAM_MEASURES))
         return team_assembly_record(model, timeline, sc.name, seed, time.perf_counter() - start)
     model = JourneyModel(params, rng=seed)
-    timeline = _run_collecting(model, timeline_reporters())
-    return journey_record(model, timeline, sc.name, seed, time.perf_counter() - start)
+    teams: list[tuple] = []
+    timeline = _run_collecting(
+        model, timeline_reporters(), lambda m: teams.extend(team_trust_rows(m))
+    )
+    return journey_record(model, timeline, sc.name, seed, time.perf_counter() - start, teams)
 
 
-def _run_collecting(model: Any, reporters: dict[str, Any]) -> pd.DataFrame:
+def _run_collecting(model: Any, reporters: dict[str, Any], each_tick: Any = None) -> pd.DataFrame:
     """Run a model to its end, collecting the reporters at the start and every tick."""
     dc = DataCollector(model_reporters=reporters)
     dc.collect(model)
     while model.running:
         model.step()
         dc.collect(model)
+        if each_tick is not None:
+            each_tick(model)
     df = dc.get_model_vars_dataframe().reset_index(drop=True)
     df.insert(0, "tick", range(len(df)))
     return df

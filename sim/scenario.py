@@ -329,6 +329,23 @@ def scenario_schema() -> dict[str, Any]:
         "properties": params["properties"],
         "additionalProperties": True,
     }
+    team = TeamAssemblyParameters.model_json_schema()["properties"]
+
+    def closed(props: dict[str, Any]) -> dict[str, Any]:
+        return {"properties": {"parameters": {"properties": props, "additionalProperties": False}}}
+
+    # unknown parameter names are errors: the allowed set depends on the model
+    schema["allOf"] = [
+        {
+            "if": {"properties": {"model": {"const": "team_assembly"}}, "required": ["model"]},
+            "then": closed(team),
+            "else": {
+                "if": {"properties": {"model": {"pattern": ":"}}, "required": ["model"]},
+                "then": {},
+                "else": closed(params["properties"]),
+            },
+        }
+    ]
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "consortium-sim scenario"
     return schema

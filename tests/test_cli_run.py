@@ -69,6 +69,11 @@ def test_run_writes_every_file(tmp_path: Path) -> None:
     assert {"tick", "orgs_idle", "orgs_journeying", "active_initiatives", "mean_trust"} <= set(
         timeline
     )
+    teams = pd.read_parquet(out / "team_trust.parquet")
+    assert list(teams.columns) == ["tick", "initiative", "stage", "members", "team_trust"]
+    assert len(teams) > 0
+    assert teams["team_trust"].between(0, 1).all()
+    assert set(teams["initiative"]) <= set(ini["id"])
     events = pd.read_parquet(out / "events.parquet")
     assert (events["kind"] == "transition").any()
 

@@ -206,3 +206,17 @@ def test_booleans_are_not_numbers(tmp_path: Path) -> None:
 def test_names_cannot_leave_the_results_folder(tmp_path: Path) -> None:
     (line,) = problems(write(tmp_path, "name: ../../elsewhere\n"))
     assert line.startswith("name:")
+
+
+def test_schema_accepts_shipped_files_and_flags_unknown_parameters(root: Path) -> None:
+    import jsonschema
+    import yaml
+
+    from sim.scenario import scenario_schema
+
+    validator = jsonschema.Draft202012Validator(scenario_schema())
+    for path in sorted((root / "scenarios").rglob("*.yaml")):
+        errors = list(validator.iter_errors(yaml.safe_load(path.read_text())))
+        assert not errors, (path, errors[0].message)
+    assert list(validator.iter_errors({"parameters": {"trsut": 0.5}}))
+    assert list(validator.iter_errors({"model": "team_assembly", "parameters": {"trust": 0.5}}))
