@@ -31,9 +31,8 @@ def wait_for(condition, timeout: float, every: float = 0.05) -> bool:
     return condition()
 
 
-@pytest.mark.skipif(not Path("/proc").exists(), reason="needs Linux /proc")
-def test_sigkill_mid_sweep_then_resume(tmp_path, monkeypatch):
-    out = tmp_path / "s"
+def child_args(out: Path, checkpoint_s: float):
+    """The spec and the child-process arguments of the interrupted sweeps below."""
     the_spec = spec(design={"method": "sobol", "n": 16, "seed": 3}, replicates=3)
     args = {
         "spec": the_spec.model_dump(mode="json"),
@@ -41,8 +40,15 @@ def test_sigkill_mid_sweep_then_resume(tmp_path, monkeypatch):
         "base_params": {"a": 7.0, "b": 0.1},
         "out": str(out),
         "workers": 2,
-        "checkpoint_s": 0.2,
+        "checkpoint_s": checkpoint_s,
     }
+    return the_spec, args
+
+
+@pytest.mark.skipif(not Path("/proc").exists(), reason="needs Linux /proc")
+def test_sigkill_mid_sweep_then_resume(tmp_path, monkeypatch):
+    out = tmp_path / "s"
+    the_spec, args = child_args(out, checkpoint_s=0.2)
     env = dict(os.environ, SIM_SWEEP_TEST_SLEEP="0.05")
     log = (tmp_path / "child.log").open("w")
     child = subprocess.Popen(
@@ -92,15 +98,7 @@ def test_sigkill_mid_sweep_then_resume(tmp_path, monkeypatch):
 @pytest.mark.skipif(not Path("/proc").exists(), reason="needs Linux /proc")
 def test_sigterm_saves_finished_runs_and_stops_workers(tmp_path):
     out = tmp_path / "s"
-    the_spec = spec(design={"method": "sobol", "n": 16, "seed": 3}, replicates=3)
-    args = {
-        "spec": the_spec.model_dump(mode="json"),
-        "model": "support_models:steady",
-        "base_params": {"a": 7.0, "b": 0.1},
-        "out": str(out),
-        "workers": 2,
-        "checkpoint_s": 30.0,
-    }
+    _, args = child_args(out, checkpoint_s=30.0)
     counter = tmp_path / "count.txt"
     env = dict(os.environ, SIM_SWEEP_TEST_SLEEP="0.05", **{COUNTER_ENV: str(counter)})
     child = subprocess.Popen(
