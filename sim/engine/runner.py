@@ -81,7 +81,7 @@ def run_sweep(
     scheduler: str | None = None,
     fresh: bool = False,
     progress: bool = True,
-    checkpoint_s: float = 10.0,
+    checkpoint_s: float = 2.0,
 ) -> pd.DataFrame:
     """Run (or resume, or extend) a sweep and return every stored run.
 
