@@ -42,7 +42,7 @@ from mesa import Model
 from sim import agents as rules
 from sim.agents import Organisation
 from sim.initiatives import Event, Initiative
-from sim.parameters import JourneyParameters
+from sim.parameters import JourneyParameters, with_overrides
 from sim.search import (
     MAX_DISTANCE,
     coverage,
@@ -571,11 +571,7 @@ class JourneyModel(Model):
         **overrides: Any,
     ) -> None:
         super().__init__(rng=rng)
-        if params is None:
-            params = JourneyParameters(**overrides)
-        elif overrides:
-            params = params.model_copy(update=overrides)
-        self.params = params
+        self.params = params = with_overrides(JourneyParameters, params, overrides)
         self.record = record
         self.tick = 0
         n = params.n_organisations

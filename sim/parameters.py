@@ -320,6 +320,12 @@ class TeamAssemblyParameters(BaseModel):
     downtime: int = _p(20, 1, 100_000, "ticks", "An agent inactive for this many ticks retires.")
 
 
+def with_overrides[P: BaseModel](cls: type[P], params: P | None, overrides: dict[str, Any]) -> P:
+    """``params`` (or the defaults) with ``overrides`` applied, validated again."""
+    base = params.model_dump() if params is not None else {}
+    return cls(**{**base, **overrides}) if overrides or params is None else params
+
+
 @dataclass(frozen=True)
 class ParameterInfo:
     """Documentation of one parameter, read off the parameter class."""

@@ -17,7 +17,7 @@ import numpy as np
 from mesa import Agent, Model
 
 from sim.measures import giant_component
-from sim.parameters import TeamAssemblyParameters
+from sim.parameters import TeamAssemblyParameters, with_overrides
 from sim.search import guimera_pool
 
 
@@ -51,11 +51,7 @@ class TeamAssemblyModel(Model):
         **overrides: Any,
     ) -> None:
         super().__init__(rng=rng)
-        if params is None:
-            params = TeamAssemblyParameters(**overrides)
-        elif overrides:
-            params = params.model_copy(update=overrides)
-        self.params = params
+        self.params = with_overrides(TeamAssemblyParameters, params, overrides)
         self.tick = 0
         self.members: list[Member] = []
         self.ties: list[set[int]] = []  # prior collaborators of each agent

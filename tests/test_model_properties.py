@@ -110,3 +110,12 @@ def test_shares_are_fractions(seed: int) -> None:
     for name, value in measures.items():
         if name.endswith("_share") and np.isfinite(value):
             assert 0.0 <= value <= 1.0, name
+
+
+def test_keyword_overrides_are_validated() -> None:
+    import pytest
+    from pydantic import ValidationError
+
+    assert JourneyModel(JourneyParameters(), rng=1, trust=0.7).params.trust == 0.7
+    with pytest.raises(ValidationError):
+        JourneyModel(JourneyParameters(), rng=1, trust=5)
