@@ -104,6 +104,17 @@ class Predicate:
         return self.evaluate(columns, np.array([True]))[0]
 
 
+def _is_condition(node: ast.expr) -> bool:
+    """Whether an expression yields true/false: a comparison, or and/or/not of them."""
+    if isinstance(node, ast.Compare):
+        return True
+    if isinstance(node, ast.BoolOp):
+        return all(_is_condition(v) for v in node.values)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        return _is_condition(node.operand)
+    return False
+
+
 def parse_predicate(name: str, text: str) -> Predicate:
     """Parse and check one class predicate.
 
@@ -128,6 +139,11 @@ def parse_predicate(name: str, text: str) -> Predicate:
         ) from None
     names: set[str] = set()
     _check(tree.body, name, text, names)
+    if not _is_condition(tree.body):
+        raise ValueError(
+            f"class {name!r}: {text!r} is not a condition; compare an outcome with a value, "
+            "e.g. 'achieved_share >= 0.5'"
+        )
     return Predicate(name=name, text=text, names=tuple(sorted(names)), _tree=tree)
 
 

@@ -86,3 +86,9 @@ def test_vectorised_matches_scalar(values):
     for v, got in zip(values, vector, strict=True):
         expected = None if math.isnan(v) else (v * 2 - 1 >= 0.5 or v < -3)
         assert got == expected
+
+
+@pytest.mark.parametrize("text", ["achieved_share", "achieved_share + 1", "not y", "y and x > 1"])
+def test_a_predicate_must_be_a_condition(text):
+    with pytest.raises(ValueError, match="not a condition"):
+        parse_predicate("c", text)
