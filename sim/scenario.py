@@ -298,6 +298,8 @@ def load_scenario(path: str | Path) -> Scenario:
     """
     path = Path(path)
     source = str(path)
+    if path.is_dir():
+        raise ScenarioError(source, ["a folder, not a scenario file (give a .yaml file)"])
     if not path.is_file():
         raise ScenarioError(source, ["no such file"])
     try:
