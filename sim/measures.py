@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -39,8 +39,26 @@ class Measure:
     fn: Callable[[JourneyModel], float]
 
 
+def per_tick(model: JourneyModel, key: str, compute: Callable[[JourneyModel], Any]) -> Any:
+    """``compute(model)``, worked out once per tick and shared by the reporters that need it.
+
+    Reporters are read after a step, when the model does not change until the next one.
+    """
+    cache = model.__dict__.setdefault("_per_tick_cache", {})
+    hit = cache.get(key)
+    if hit is not None and hit[0] == model.tick:
+        return hit[1]
+    value = compute(model)
+    cache[key] = (model.tick, value)
+    return value
+
+
 def _started_ended(model: JourneyModel) -> list:
-    return [i for i in model.initiatives if i.outcome is not None and "exploring" in i.entered]
+    return per_tick(
+        model,
+        "started_ended",
+        lambda m: [i for i in m.initiatives if i.outcome is not None and "exploring" in i.entered],
+    )
 
 
 def _share(model: JourneyModel, outcome: Outcome) -> float:
@@ -119,18 +137,14 @@ def stuck_in_storming_share(model: JourneyModel) -> float:
 
 
 def _known_trust(model: JourneyModel) -> np.ndarray:
-    """Trust over pairs that share an informal tie or have worked together.
+    """Trust over pairs that share an informal tie or have worked together."""
 
-    Computed once per tick and shared by the trust measures (they are read together).
-    """
-    cached = getattr(model, "_known_trust_cache", None)
-    if cached is not None and cached[0] == model.tick:
-        return cached[1]
-    mask = (model.collab > 0) | (model.informal > 0)
-    np.fill_diagonal(mask, False)
-    values = model.trust.matrix()[mask]
-    model._known_trust_cache = (model.tick, values)
-    return values
+    def compute(m: JourneyModel) -> np.ndarray:
+        mask = (m.collab > 0) | (m.informal > 0)
+        np.fill_diagonal(mask, False)
+        return m.trust.matrix()[mask]
+
+    return per_tick(model, "known_trust", compute)
 
 
 def mean_trust(model: JourneyModel) -> float:

@@ -10,7 +10,7 @@ import pandas as pd
 from mesa import DataCollector
 from pydantic import ValidationError
 
-from sim.measures import MEASURES, active_initiatives, measure_all
+from sim.measures import MEASURES, active_initiatives, measure_all, per_tick
 from sim.model import JourneyModel
 from sim.parameters import JourneyParameters, TeamAssemblyParameters
 from sim.records import RunRecord, journey_record, team_assembly_record, team_trust_rows
@@ -23,7 +23,8 @@ OVERRIDES_SOURCE = "overrides"
 
 def _stage_count(stage: Stage):
     def count(model: JourneyModel) -> int:
-        return int((model.org_stages() == stage).sum())
+        stages = per_tick(model, "org_stages", lambda m: m.org_stages())
+        return int((stages == stage).sum())
 
     return count
 

@@ -6,11 +6,13 @@ the collaboration network at the end coloured by outcome.
 
 from __future__ import annotations
 
+from collections import Counter
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
 import networkx as nx
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 
 from sim.measures import MEASURES
@@ -72,21 +74,17 @@ def sankey_figure(record: RunRecord) -> go.Figure:
     index = {s: k for k, s in enumerate(stages)} | {
         f"out:{o}": len(stages) + k for k, o in enumerate(outcomes)
     }
-    flows: dict[tuple[int, int], int] = {}
+    flows: Counter[tuple[int, int]] = Counter()
     for _, row in ini.iterrows():
-        reached = [s for s in stages if not _missing(row.get(f"entered_{s}"))]
-        for a, b in pairwise(reached):
-            flows[(index[a], index[b])] = flows.get((index[a], index[b]), 0) + 1
+        reached = [s for s in stages if not pd.isna(row.get(f"entered_{s}"))]
+        flows.update((index[a], index[b]) for a, b in pairwise(reached))
         last = reached[-1] if reached else stages[0]
         outcome = row["outcome"] if isinstance(row["outcome"], str) else "in progress"
-        if last not in ("value_creation", "meta_organisation") or outcome == "in progress":
-            key = (index[last], index[f"out:{outcome}"])
-            flows[key] = flows.get(key, 0) + 1
-        else:
-            key = (index["value_creation"], index[f"out:{outcome}"])
-            flows[key] = flows.get(key, 0) + 1
+        # an alliance's outcome was settled when it created value
+        source = "value_creation" if last == "meta_organisation" else last
+        flows[(index[source], index[f"out:{outcome}"])] += 1
     src, dst, val = (
-        zip(*[(a, b, v) for (a, b), v in flows.items()], strict=False) if flows else ((), (), ())
+        zip(*[(a, b, v) for (a, b), v in flows.items()], strict=True) if flows else ((), (), ())
     )
     colours = [STAGE_COLOURS[s] for s in stages] + [
         OUTCOME_COLOURS.get(o, "#9aa5b1") for o in outcomes
@@ -99,10 +97,6 @@ def sankey_figure(record: RunRecord) -> go.Figure:
     )
     fig.update_layout(height=420)
     return fig
-
-
-def _missing(v: object) -> bool:
-    return v is None or (isinstance(v, float) and np.isnan(v)) or str(v) == "<NA>"
 
 
 def trust_figure(record: RunRecord) -> go.Figure:
