@@ -21,12 +21,13 @@ import numpy as np
 import pandas as pd
 from mesa import DataCollector
 
+from sim import measures
 from sim.initiatives import Event
 from sim.measures import LAPSED_REASON
 from sim.model import JourneyModel
 from sim.parameters import JourneyParameters, ParameterInfo, parameter_info
 from sim.records import RunRecord, journey_record
-from sim.runs import timeline_reporters
+from sim.runs import run_collecting, timeline_reporters
 from sim.scenario import ScenarioError, load_scenario
 from sim.stages import Outcome, Stage
 
@@ -537,18 +538,21 @@ class Comparison:
 def run_setting(values: dict[str, Any], seeds: Sequence[int], steps: int) -> SettingResult:
     """Run one setting once per seed for ``steps`` weeks."""
     total = Tally()
-    value, trust, timelines = 0.0, 0.0, []
+    values_created, trusts, timelines = [], [], []
     params = JourneyParameters(**{**coerce_params(values), "steps": int(steps)})
-    for seed in seeds:
-        model = JourneyModel(params, rng=int(seed), record=True)
-        while model.running:
-            model.step()
+    for k, seed in enumerate(seeds):
+        model = JourneyModel(params, rng=int(seed))
+        if k == 0:  # only the first pair's timelines are drawn
+            timelines.append(run_collecting(model, timeline_reporters()))
+        else:
+            while model.running:
+                model.step()
         total.add(model)
-        value += sum(i.value for i in model.initiatives)
-        trust += model.timeline[-1]["mean_trust"]
-        timelines.append(pd.DataFrame(model.timeline))
-    n = max(len(seeds), 1)
-    return SettingResult(params.model_dump(), total, value / n, trust / n, timelines)
+        values_created.append(measures.value_created(model))
+        trusts.append(measures.mean_trust(model))
+    value = float(np.mean(values_created)) if values_created else 0.0
+    trust = float(np.nanmean(trusts)) if np.isfinite(trusts).any() else float("nan")
+    return SettingResult(params.model_dump(), total, value, trust, timelines)
 
 
 def compare_runs(

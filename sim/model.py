@@ -559,20 +559,19 @@ class JourneyModel(Model):
     Args:
         params: Model parameters (defaults if omitted).
         rng: Seed or generator for all randomness.
-        record: Keep per-tick data for the timeline (off in sweeps for speed).
+
+    Per-week figures come from the reporters in :mod:`sim.measures` (through a Mesa
+    ``DataCollector``, see :func:`sim.runs.run_collecting`); the model keeps none itself.
     """
 
     def __init__(
         self,
         params: JourneyParameters | None = None,
         rng: int | np.random.Generator | None = None,
-        *,
-        record: bool = False,
         **overrides: Any,
     ) -> None:
         super().__init__(rng=rng)
         self.params = params = with_overrides(JourneyParameters, params, overrides)
-        self.record = record
         self.tick = 0
         n = params.n_organisations
         self.n = n
@@ -651,10 +650,7 @@ class JourneyModel(Model):
         self._journey_out = np.empty((3, 0), dtype=np.int64)  # what _journey_due() fills
         self._graph_version = 0  # bumped when a collaboration adds ties
         self._search_cache: dict[int, TeamView] = {}
-        self.timeline: list[dict[str, float]] = []
         self.running = True
-        if record:
-            self._snapshot()
 
     # ------------------------------------------------------------------ set-up
     def _informal_network(self) -> np.ndarray:
@@ -789,37 +785,8 @@ class JourneyModel(Model):
         self._collaborate()
         self._spawn()
         self._settle_value()
-        if self.record:
-            self._snapshot()
         if self.tick >= self.params.steps:
             self.running = False
-
-    def _snapshot(self) -> None:
-        stages = np.bincount(self.org_stages(), minlength=len(Stage))
-        ended = [ini.outcome for ini in self.initiatives if ini.outcome is not None]
-        row: dict[str, float] = {"tick": self.tick}
-        for s in Stage:
-            if s is not Stage.ENDED:
-                row[f"orgs_{s.name.lower()}"] = int(stages[s])
-        row["active_initiatives"] = int(
-            np.count_nonzero(
-                (self._stage[: len(self.initiatives)] > Stage.IDLE)
-                & (self._stage[: len(self.initiatives)] < Stage.VALUE_CREATION)
-            )
-        )
-        row["mean_trust"] = float(self._mean_working_trust())
-        row["ended_initiatives"] = len(ended)
-        for o in Outcome:
-            row[f"{o.value}_count"] = sum(1 for e in ended if e is o)
-        row["value_created"] = float(sum(ini.value for ini in self.initiatives))
-        self.timeline.append(row)
-
-    def _mean_working_trust(self) -> float:
-        """Mean trust over pairs that have worked together or share a tie."""
-        mask = (self.collab > 0) | (self.informal > 0)
-        if not mask.any():
-            return float(self.params.trust)
-        return float(self.trust.matrix()[mask].mean())
 
     # --- 1. latent value -----------------------------------------------------
     def _glimpse(self) -> None:

@@ -112,17 +112,17 @@ def run(
     start = time.perf_counter()
     if isinstance(params, TeamAssemblyParameters):
         model = TeamAssemblyModel(params, rng=seed)
-        timeline = _run_collecting(model, dict(TEAM_MEASURES))
+        timeline = run_collecting(model, dict(TEAM_MEASURES))
         return team_assembly_record(model, timeline, sc.name, seed, time.perf_counter() - start)
     model = JourneyModel(params, rng=seed)
     teams: list[tuple] = []
-    timeline = _run_collecting(
+    timeline = run_collecting(
         model, timeline_reporters(), lambda m: teams.extend(team_trust_rows(m))
     )
     return journey_record(model, timeline, sc.name, seed, time.perf_counter() - start, teams)
 
 
-def _run_collecting(model: Any, reporters: dict[str, Any], each_tick: Any = None) -> pd.DataFrame:
+def run_collecting(model: Any, reporters: dict[str, Any], each_tick: Any = None) -> pd.DataFrame:
     """Run a model to its end, collecting the reporters at the start and every tick."""
     dc = DataCollector(model_reporters=reporters)
     dc.collect(model)
