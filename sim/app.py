@@ -65,6 +65,7 @@ from sim.app_figures import (
     tally_figure,
     trust_figure,
 )
+from sim.stages import VALUE_OUTCOMES
 
 __all__ = ["SCENARIO_ENV", "AppState", "Page", "PortInUseError", "WhatIfApp", "build_page", "serve"]
 
@@ -181,7 +182,7 @@ def Headline(model: AppModel):  # noqa: N802
     """Week counter and the settings of the live run, large enough for a room."""
     update_counter.get()
     t = tally(model)
-    value_made = t.counts["achieved"] + t.counts["evolved"]
+    value_made = sum(t.counts[o.value] for o in VALUE_OUTCOMES)
     p = model.params
     Md(
         f"## Week {model.tick} of {p.steps}\n"

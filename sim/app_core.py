@@ -23,13 +23,12 @@ from mesa import DataCollector
 
 from sim import measures
 from sim.initiatives import Event
-from sim.measures import LAPSED_REASON
 from sim.model import JourneyModel
 from sim.parameters import JourneyParameters, ParameterInfo, parameter_info
 from sim.records import RunRecord, journey_record
 from sim.runs import run_collecting, timeline_reporters
 from sim.scenario import ScenarioError, load_scenario
-from sim.stages import Outcome, Stage
+from sim.stages import LAPSED_REASON, Outcome, Stage
 
 DEFAULTS_PRESET = "model defaults"
 DEFAULT_SEED = 42
@@ -482,7 +481,7 @@ class Tally:
     def add(self, model: JourneyModel) -> Tally:
         """Add a model's initiatives to the tally (returns ``self``)."""
         for ini in model.initiatives:
-            started = "exploring" in ini.entered
+            started = ini.started
             if ini.outcome is None:
                 self.in_progress += started
             elif started:

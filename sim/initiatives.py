@@ -71,6 +71,11 @@ class Initiative:
         return f"{self.kind.value.capitalize()} {self.id}"
 
     @property
+    def started(self) -> bool:
+        """Whether a champion acted on the opportunity (it reached exploring)."""
+        return "exploring" in self.entered
+
+    @property
     def ended(self) -> bool:
         """Whether the initiative has an outcome."""
         return self.outcome is not None

@@ -21,12 +21,10 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
-from sim.stages import Outcome, Stage
+from sim.stages import VALUE_OUTCOMES, Outcome, Stage
 
 if TYPE_CHECKING:
     from sim.model import JourneyModel
-
-LAPSED_REASON = "nobody acted on the opportunity"
 
 
 @dataclass(frozen=True)
@@ -57,7 +55,7 @@ def _started_ended(model: JourneyModel) -> list:
     return per_tick(
         model,
         "started_ended",
-        lambda m: [i for i in m.initiatives if i.outcome is not None and "exploring" in i.entered],
+        lambda m: [i for i in m.initiatives if i.outcome is not None and i.started],
     )
 
 
@@ -83,7 +81,7 @@ def lapsed_share(model: JourneyModel) -> float:
     ended = [i for i in model.initiatives if i.outcome is not None]
     if not ended:
         return float("nan")
-    return sum(1 for i in ended if "exploring" not in i.entered) / len(ended)
+    return sum(1 for i in ended if not i.started) / len(ended)
 
 
 def value_creation_share(model: JourneyModel) -> float:
@@ -91,7 +89,7 @@ def value_creation_share(model: JourneyModel) -> float:
     ended = _started_ended(model)
     if not ended:
         return float("nan")
-    return sum(1 for i in ended if i.outcome in (Outcome.ACHIEVED, Outcome.EVOLVED)) / len(ended)
+    return sum(1 for i in ended if i.outcome in VALUE_OUTCOMES) / len(ended)
 
 
 def value_created(model: JourneyModel) -> float:
@@ -109,7 +107,7 @@ def time_to_value(model: JourneyModel) -> float:
     weeks = [
         i.entered["value_creation"] - i.entered["latent_value"]
         for i in model.initiatives
-        if i.outcome in (Outcome.ACHIEVED, Outcome.EVOLVED) and "value_creation" in i.entered
+        if i.outcome in VALUE_OUTCOMES and "value_creation" in i.entered
     ]
     return float(np.mean(weeks)) if weeks else float("nan")
 
@@ -198,7 +196,7 @@ def meta_organisations(model: JourneyModel) -> float:
 
 def initiatives_started(model: JourneyModel) -> float:
     """Number of opportunities a champion acted on."""
-    return float(sum(1 for i in model.initiatives if "exploring" in i.entered))
+    return float(sum(1 for i in model.initiatives if i.started))
 
 
 def active_initiatives(model: JourneyModel) -> float:

@@ -52,7 +52,7 @@ from sim.search import (
     score_weights,
     snowball_weights,
 )
-from sim.stages import Form, Kind, Outcome, Phase, Stage
+from sim.stages import LAPSED_REASON, VALUE_OUTCOMES, Form, Kind, Outcome, Phase, Stage
 from sim.trust import TrustLedger
 
 try:  # compiled kernels for the weekly step; the same code runs as plain Python without
@@ -819,7 +819,7 @@ class JourneyModel(Model):
                 self._due[i] = self.tick
                 self._declined[i] = np.zeros(self.n, dtype=bool)
             else:
-                self._end(ini, Outcome.STALLED, "nobody acted on the opportunity")
+                self._end(ini, Outcome.STALLED, LAPSED_REASON)
 
     # --- 2. exploring ---------------------------------------------------------
     def _search(self) -> None:
@@ -1261,7 +1261,7 @@ class JourneyModel(Model):
         share = {Outcome.ACHIEVED: 1.0, Outcome.EVOLVED: 0.8, Outcome.GRACEFUL_EXIT: 0.1}[outcome]
         ini.value = float(ini.potential * share * min(progress, 1.0))
         self._move(ini, Stage.VALUE_CREATION, reason, outcome)
-        if ini.parent >= 0 and outcome in (Outcome.ACHIEVED, Outcome.EVOLVED):
+        if ini.parent >= 0 and outcome in VALUE_OUTCOMES:
             parent = ini.parent
             self._progress[parent] += 0.5  # a coalition advances through what its consortia do
 
@@ -1297,7 +1297,7 @@ class JourneyModel(Model):
                 continue  # value is realised over the week it was created
             team = list(ini.members)
             trust = self._team_trust(team)
-            valued = ini.outcome in (Outcome.ACHIEVED, Outcome.EVOLVED)
+            valued = ini.outcome in VALUE_OUTCOMES
             if valued and trust >= p.alliance_trust and len(team) >= 2:
                 reason = f"a lasting alliance forms (team trust {trust:.2f})"
                 self._move(ini, Stage.META_ORGANISATION, reason)

@@ -55,6 +55,7 @@ class Outcome(StrEnum):
 
 
 VALUE_OUTCOMES: frozenset[Outcome] = frozenset({Outcome.ACHIEVED, Outcome.EVOLVED})
+LAPSED_REASON = "nobody acted on the opportunity"  # the reason an opportunity ends unacted on
 
 # Which stage may follow which; a move to ENDED must carry an outcome from the set given.
 TRANSITIONS: dict[Stage, dict[Stage, frozenset[Outcome]]] = {
