@@ -243,6 +243,7 @@ def report_cmd(
 
 def _report(sweep_dir: Path) -> None:
     from sim.analysis import SensitivityWarning, write_sweep_report
+    from sim.engine.store import Store
 
     if not (sweep_dir / "manifest.json").is_file():
         _fail(f"{sweep_dir}: not a sweep folder (no manifest.json); run consim sweep first")
@@ -250,7 +251,7 @@ def _report(sweep_dir: Path) -> None:
         json.loads((sweep_dir / "manifest.json").read_text())
     except (OSError, ValueError) as exc:
         _fail(f"{sweep_dir / 'manifest.json'}: cannot be read ({exc}); run the sweep again")
-    if not any((sweep_dir / "runs").glob("part-*.parquet")):
+    if not Store(sweep_dir).part_paths():
         _fail(f"{sweep_dir}: no runs recorded yet; run consim sweep on its scenario first")
     try:
         with warnings.catch_warnings(record=True) as caught:

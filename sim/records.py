@@ -7,6 +7,7 @@ pandas tables), so it can be written, compared and shown without the model.
 from __future__ import annotations
 
 import json
+import math
 import platform
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
@@ -118,7 +119,7 @@ class RunRecord:
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         paths = {name: out / name for name in RUN_FILES}
-        _atomic_text(paths["summary.json"], json.dumps(_jsonable(self.summary()), indent=2))
+        _atomic_text(paths["summary.json"], json.dumps(jsonable(self.summary()), indent=2))
         for name, table in (
             ("initiatives.parquet", self.initiatives),
             ("timeline.parquet", self.timeline),
@@ -138,17 +139,27 @@ def _atomic_text(path: Path, text: str) -> None:
     tmp.replace(path)
 
 
-def _jsonable(obj: Any) -> Any:
-    """Make a structure JSON-safe (NaN becomes null)."""
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, float | np.floating):
-        return None if not np.isfinite(obj) else float(obj)
-    if isinstance(obj, np.integer):
-        return int(obj)
-    return obj
+def jsonable(value: Any) -> Any:
+    """Convert numpy / pandas values to JSON-safe Python (NaN and inf become None)."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [jsonable(v) for v in value.tolist()]
+    if isinstance(value, pd.DataFrame):
+        return [jsonable(r) for r in value.to_dict(orient="records")]
+    if isinstance(value, np.bool_ | bool):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        return float(value) if math.isfinite(float(value)) else None
+    if value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, Path):
+        return str(value)
+    return value
 
 
 # --- journey ---------------------------------------------------------------

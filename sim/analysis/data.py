@@ -22,10 +22,9 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
-RUN_COLUMNS = ("point", "replicate", "seed", "status", "error", "elapsed_s")
-STATUSES = ("done", "failed", "timeout")
-CLASS_PREFIX = "class:"
-DESIGN_METHODS = ("sobol", "morris", "fast", "latin", "grid", "file")
+from sim.engine.spec import METHODS as DESIGN_METHODS
+from sim.engine.spec import RESERVED_COLUMNS as RUN_COLUMNS
+from sim.engine.store import CLASS_PREFIX, DESIGN, MANIFEST, SAMPLE, STATUSES, Store
 
 
 @dataclass
@@ -263,13 +262,13 @@ def load_sweep(path: str | Path) -> SweepData:
     if not path.is_dir():
         raise FileNotFoundError(f"sweep directory {str(path)!r} not found")
     problems: list[str] = []
-    manifest = _read_manifest(path / "manifest.json", problems)
-    design = _read_design(path / "design.parquet", problems)
-    runs = _read_runs(path / "runs", problems)
+    manifest = _read_manifest(path / MANIFEST, problems)
+    design = _read_design(path / DESIGN, problems)
+    runs = _read_runs(path, problems)
     sample = None
-    if (path / "sample.parquet").is_file():
+    if (path / SAMPLE).is_file():
         try:
-            sample = pq.read_table(path / "sample.parquet").to_pandas()
+            sample = pq.read_table(path / SAMPLE).to_pandas()
             sample = sample.sort_values("point").reset_index(drop=True)
         except Exception as exc:  # an unreadable sample only costs the raw scale
             problems.append(f"sample.parquet could not be read ({exc}); design values are used.")
@@ -351,7 +350,7 @@ def _read_design(file: Path, problems: list[str]) -> pd.DataFrame:
 
 
 def _read_runs(folder: Path, problems: list[str]) -> pd.DataFrame:
-    files = sorted(folder.glob("part-*.parquet")) if folder.is_dir() else []
+    files = Store(folder).part_paths()
     if not files:
         problems.append("no run parts found (runs/part-*.parquet); no run has been recorded.")
         return pd.DataFrame()

@@ -16,12 +16,10 @@
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from sim.analysis.convergence import ConvergenceResult, convergence
@@ -29,6 +27,7 @@ from sim.analysis.data import SweepData, availability, load_sweep, run_summary
 from sim.analysis.discovery import DiscoveryResult, discover, discover_failures
 from sim.analysis.noise import noise_shares
 from sim.analysis.sensitivity import INDEX_COLUMNS, OutcomeSensitivity, outcome_sensitivity
+from sim.records import jsonable
 
 MIN_FAILURES_FOR_RULES = 5
 
@@ -151,29 +150,6 @@ def analyse(
             "prim_options": prim_options,
         },
     )
-
-
-def jsonable(value: Any) -> Any:
-    """Convert numpy / pandas values to JSON-safe Python (NaN and inf become None)."""
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return [jsonable(v) for v in value.tolist()]
-    if isinstance(value, pd.DataFrame):
-        return [jsonable(r) for r in value.to_dict(orient="records")]
-    if isinstance(value, np.bool_ | bool):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating):
-        return float(value) if math.isfinite(float(value)) else None
-    if value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, Path):
-        return str(value)
-    return value
 
 
 def _dump(

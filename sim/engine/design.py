@@ -23,8 +23,6 @@ import pandas as pd
 from sim.engine.errors import SweepError
 from sim.engine.spec import Choice, Integers, SweepSpec, TruncNorm, Uniform
 
-PREFIX_STABLE = {"sobol": True, "morris": True, "fast": False, "latin": False, "grid": False}
-
 
 @dataclass(frozen=True)
 class Design:

@@ -39,6 +39,7 @@ SAMPLE = "sample.parquet"
 RUNS = "runs"
 LOCK = ".lock"
 STATUSES = ("done", "failed", "timeout")
+CLASS_PREFIX = "class:"  # outcome-class columns are named class:<name>
 _PART = re.compile(r"^part-(\d{5,})\.parquet$")
 BASE_FIELDS = (
     pa.field("point", pa.int64(), nullable=False),
@@ -54,7 +55,7 @@ def runs_schema(outcomes: Sequence[str], classes: Sequence[str]) -> pa.Schema:
     """The one Arrow schema every run part of a sweep is cast to."""
     fields = list(BASE_FIELDS)
     fields += [pa.field(name, pa.float64()) for name in outcomes]
-    fields += [pa.field(f"class:{name}", pa.bool_()) for name in classes]
+    fields += [pa.field(f"{CLASS_PREFIX}{name}", pa.bool_()) for name in classes]
     return pa.schema(fields)
 
 
@@ -101,10 +102,6 @@ class Store:
             handle.close()
 
     # -- whole-folder operations -------------------------------------------------------
-
-    def exists(self) -> bool:
-        """True if the folder holds a manifest or any run part."""
-        return (self.root / MANIFEST).exists() or bool(self.part_paths())
 
     def clear(self) -> None:
         """Delete everything the store wrote (the lock file stays)."""
@@ -180,6 +177,7 @@ class Store:
 
     def reclassify(self, schema: pa.Schema, predicates: Sequence[Predicate]) -> None:
         """Recompute class columns in every part for new class predicates."""
+        by_column = {f"{CLASS_PREFIX}{p.name}": p for p in predicates}
         for path in self.part_paths():
             old = pq.read_table(path)
             finished = np.asarray(old.column("status").to_pylist()) == "done"
@@ -190,8 +188,8 @@ class Store:
             }
             arrays = []
             for field in schema:
-                if field.name.startswith("class:"):
-                    predicate = next(p for p in predicates if f"class:{p.name}" == field.name)
+                if field.name.startswith(CLASS_PREFIX):
+                    predicate = by_column[field.name]
                     values = predicate.evaluate(columns, finished)
                     arrays.append(pa.array(values.tolist(), type=pa.bool_()))
                 else:
