@@ -33,8 +33,8 @@ from sim.analysis.sensitivity import (
     factor_names,
     outcome_sensitivity,
     run_method,
-    saltelli_step,
 )
+from sim.engine.design import block_size
 
 UNITS = {"sobol": "base samples", "morris": "trajectories"}
 #: Smallest prefix, in Saltelli blocks or Morris trajectories.
@@ -161,7 +161,7 @@ def _prefix_table(
     problem = data.problem
     d = len(factor_names(problem))
     if method in ("sobol", "morris"):
-        step = saltelli_step(d, data.second_order) if method == "sobol" else d + 1
+        step = block_size(method, d, data.second_order)
         total = len(y_all) // step
         minimum = MIN_BLOCKS
         sizes = prefix_sizes(total, n_prefixes, minimum=minimum)

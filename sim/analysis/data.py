@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
+from sim.engine.design import block_size
 from sim.engine.spec import METHODS as DESIGN_METHODS
 from sim.engine.spec import RESERVED_COLUMNS as RUN_COLUMNS
 from sim.engine.store import CLASS_PREFIX, DESIGN, MANIFEST, SAMPLE, STATUSES, Store
@@ -82,7 +83,7 @@ class SweepData:
         if "second_order" in self.design_info:
             return bool(self.design_info["second_order"])
         n, d = self.design_info.get("n"), len(self.groups or self.params)
-        return isinstance(n, int) and n * (2 * d + 2) == self.n_points
+        return isinstance(n, int) and n * block_size("sobol", d, True) == self.n_points
 
     @cached_property
     def problem(self) -> dict[str, Any]:

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.data import Availability, SweepData, availability_of, point_values
+from sim.engine.design import block_size
 
 #: The index each method ranks parameters by.
 MAIN_INDEX = {
@@ -168,11 +169,6 @@ def _rows(method: str, index: str, names: list[str], values: Any, conf: Any = No
     ]
 
 
-def saltelli_step(n_factors: int, second_order: bool) -> int:
-    """Rows per Saltelli block: ``2D+2`` with second order, else ``D+2``."""
-    return 2 * n_factors + 2 if second_order else n_factors + 2
-
-
 def _check_y(y: np.ndarray, method: str) -> None:
     holes = int((~np.isfinite(y)).sum())
     if holes:
@@ -255,7 +251,7 @@ def run_method(
 def _sobol(problem, x, y, *, names, d, second_order, num_resamples, conf_level, seed, **_):
     from SALib.analyze import sobol
 
-    step = saltelli_step(d, second_order)
+    step = block_size("sobol", d, second_order)
     if len(y) % step:
         raise RefusalError(
             f"sobol needs whole Saltelli blocks of {step} rows (D={d}, second order "
@@ -293,7 +289,7 @@ def _sobol(problem, x, y, *, names, d, second_order, num_resamples, conf_level, 
 def _morris(problem, x, y, *, names, d, options, num_resamples, conf_level, seed, **_):
     from SALib.analyze import morris
 
-    size = d + 1
+    size = block_size("morris", d)
     if len(y) % size:
         raise RefusalError(
             f"morris needs whole trajectories of {size} rows; the design has {len(y)} rows"

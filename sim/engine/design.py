@@ -99,17 +99,35 @@ def salib_problem(spec: SweepSpec) -> dict[str, Any]:
     }
 
 
+def block_size(method: str, d: int, second_order: bool = False) -> int:
+    """Rows per sampling unit of a design.
+
+    A Saltelli block (sobol), a trajectory (morris), one curve per parameter (fast); 1 for
+    point-by-point designs.
+
+    Args:
+        method: Design method.
+        d: Number of varied parameters (or groups).
+        second_order: Sobol' with second-order indices.
+    """
+    match method:
+        case "sobol":
+            return 2 * d + 2 if second_order else d + 2
+        case "morris":
+            return d + 1
+        case "fast":
+            return d
+        case _:
+            return 1
+
+
 def design_size(spec: SweepSpec) -> int | None:
     """Number of design points the spec asks for (None for a file design without n)."""
     d = len(spec.parameters)
     n = spec.design.n
     match spec.design.method:
-        case "sobol":
-            return n * ((2 * d + 2) if spec.design.second_order else (d + 2))
-        case "morris":
-            return n * (d + 1)
-        case "fast":
-            return n * d
+        case "sobol" | "morris" | "fast":
+            return n * block_size(spec.design.method, d, spec.design.second_order)
         case "grid":
             return math.prod(len(_grid_levels(dist, n)) for dist in spec.parameters.values())
         case _:
