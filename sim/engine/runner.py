@@ -139,8 +139,10 @@ def run_sweep(
         determinants = _determinants(spec, ref, base, steps, root_seed)
         digest = hashlib.sha256(canonical_json(determinants).encode()).hexdigest()
         outcomes = list(spec.outcomes) if spec.outcomes is not None else None
+        # what is stored already, read once for the checks and for what is left to run
+        stored_runs = store.read_columns(list(RUN_KEYS))
         if stored is not None:
-            _check_compatible(stored, determinants, store, design, spec)
+            _check_compatible(stored, determinants, store, design, spec, stored_runs)
             if outcomes is None and stored.get("outcomes") is not None:
                 outcomes = list(stored["outcomes"])
         predicates = spec.predicates()
@@ -179,7 +181,7 @@ def run_sweep(
             "counts": {},
         }
         store.write_design(design.frame, design.sample, design.names)
-        done, counts = _stored_state(store, len(design), spec.replicates)
+        done, counts = _stored_state(stored_runs, len(design), spec.replicates)
         manifest["counts"] = _counts(counts, manifest["total_runs"])
         store.write_manifest(manifest)
         _execute(
@@ -219,12 +221,16 @@ def _determinants(
     }
 
 
+RUN_KEYS = ("point", "replicate", "status")
+
+
 def _check_compatible(
     stored: Mapping[str, Any],
     determinants: Mapping[str, Any],
     store: Store,
     design: Design,
     spec: SweepSpec,
+    table: pa.Table | None,
 ) -> None:
     hint = (
         "pass --fresh (fresh=True) to delete the stored runs and start over, "
@@ -263,7 +269,6 @@ def _check_compatible(
                 f"design point {point} differs from the one stored in {str(store.root)!r} "
                 f"({why}): {hint}"
             )
-    table = store.read_columns(["point", "replicate"])
     if table is not None and table.num_rows:
         max_point = int(pc.max(table.column("point")).as_py())
         max_rep = int(pc.max(table.column("replicate")).as_py())
@@ -293,10 +298,12 @@ def _check_outcomes(outcomes: Sequence[str], spec: SweepSpec) -> None:
         raise SweepError(f"sweep classes: {exc}") from None
 
 
-def _stored_state(store: Store, n_points: int, replicates: int) -> tuple[np.ndarray, dict]:
+def _stored_state(
+    table: pa.Table | None, n_points: int, replicates: int
+) -> tuple[np.ndarray, dict]:
+    """Which (point, replicate) pairs are stored, and how many runs per status."""
     done = np.zeros((n_points, replicates), dtype=bool)
     counts = dict.fromkeys(STATUSES, 0)
-    table = store.read_columns(["point", "replicate", "status"])
     if table is not None and table.num_rows:
         points = table.column("point").to_numpy()
         reps = table.column("replicate").to_numpy()
@@ -597,7 +604,9 @@ def _execute(
             except (KeyboardInterrupt, _Terminate):
                 with contextlib.suppress(Exception):
                     checkpoint()
-                manifest["counts"] = _counts(_stored_state(store, *done.shape)[1], total)
+                manifest["counts"] = _counts(
+                    _stored_state(store.read_columns(list(RUN_KEYS)), *done.shape)[1], total
+                )
                 store.write_manifest(manifest)
                 raise SweepInterruptedError(
                     f"sweep {name} interrupted; {manifest['counts']['missing']:,} of "
