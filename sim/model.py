@@ -812,12 +812,7 @@ class JourneyModel(Model):
             boost = 0.2 * p.flywheel * (self.alliance[c] >= 0)
             p_act = rules.act_probability(p.urgency, self.risk_appetite[c], boost)
             if self.rng.random() < p_act:
-                self._move(ini, Stage.EXPLORING, f"organisation {c} acts and starts searching")
-                # urgency leaves less patience; a coalition's wider search gets double
-                scale = 2.0 if ini.kind is Kind.COALITION else 1.0
-                self._budget[i] = p.search_budget * (1.0 - 0.5 * p.urgency) * scale
-                self._due[i] = self.tick
-                self._declined[i] = np.zeros(self.n, dtype=bool)
+                self._start_search(ini, f"organisation {c} acts and starts searching")
             else:
                 self._end(ini, Outcome.STALLED, LAPSED_REASON)
 
@@ -1265,6 +1260,16 @@ class JourneyModel(Model):
             parent = ini.parent
             self._progress[parent] += 0.5  # a coalition advances through what its consortia do
 
+    def _start_search(self, ini: Initiative, reason: str) -> None:
+        """Move to exploring with a fresh search budget; the first step is due now."""
+        p = self.params
+        self._move(ini, Stage.EXPLORING, reason)
+        # urgency leaves less patience; a coalition's wider search gets double
+        scale = 2.0 if ini.kind is Kind.COALITION else 1.0
+        self._budget[ini.id] = p.search_budget * (1.0 - 0.5 * p.urgency) * scale
+        self._due[ini.id] = self.tick
+        self._declined[ini.id] = np.zeros(self.n, dtype=bool)
+
     # --- coalitions spawn consortia -------------------------------------------
     def _spawn(self) -> None:
         if not self._coalitions:
@@ -1282,11 +1287,7 @@ class JourneyModel(Model):
             child = self._new_initiative(Kind.CONSORTIUM, champion, parent=ini.id)
             ini.spawned.append(child.id)
             self._log(ini, "spawn", f"{ini.name} spawns {child.name}", champion)
-            self._move(child, Stage.EXPLORING, f"spawned by {ini.name}")
-            # as for any consortium: urgency leaves less patience for search
-            self._budget[child.id] = self.params.search_budget * (1.0 - 0.5 * self.params.urgency)
-            self._due[child.id] = self.tick
-            self._declined[child.id] = np.zeros(self.n, dtype=bool)
+            self._start_search(child, f"spawned by {ini.name}")
 
     # --- 6. value creation and the flywheel -------------------------------------
     def _settle_value(self) -> None:
