@@ -55,6 +55,7 @@ from sim.app_core import (
     new_model,
     notable_events,
     outcome_label,
+    param_changes,
     preset_from_file,
     tally,
 )
@@ -273,17 +274,20 @@ def _share(count: int, share: float) -> str:
     return f"{count}" if math.isnan(share) else f"{count} ({share:.0%})"
 
 
+def describe_changes(changes: dict[str, tuple[Any, Any]]) -> str:
+    """ "trust 0.5 → 0.3; urgency 0.4 → 0.9" for a dict of (A, B) values."""
+    return "; ".join(
+        f"{label(k).lower()} {format_value(a)} → {format_value(b)}" for k, (a, b) in changes.items()
+    )
+
+
 def comparison_markdown(c: Comparison) -> str:
     """The numbers of a comparison: shares of A and B and the difference, per outcome."""
     seeds = f"seed {c.seeds[0]}" if len(c.seeds) == 1 else f"seeds {c.seeds[0]}–{c.seeds[-1]}"
     runs = "one run" if len(c.seeds) == 1 else f"{len(c.seeds)} paired runs"
-    if c.changes:
-        what = "; ".join(
-            f"{label(k).lower()} {format_value(a)} → {format_value(b)}"
-            for k, (a, b) in c.changes.items()
-        )
-    else:
-        what = "nothing (A and B are the same, so the runs are identical)"
+    what = (
+        describe_changes(c.changes) or "nothing (A and B are the same, so the runs are identical)"
+    )
     rows = [r for r in c.rows() if not math.isnan(r["difference"])]
     biggest = max(rows, key=lambda r: abs(r["difference"]), default=None)
     lines = [
@@ -358,16 +362,8 @@ def CompareView(state: AppState, model: AppModel):  # noqa: N802
                 + "\n\nChange A with the sidebar's sliders and **Reset**."
             )
         with solara.Card("B: what if…", margin=0):
-            differs = [
-                f"{c.label.lower()} {format_value(a_values[c.name])} → "
-                f"{format_value(b_values[c.name])}"
-                for c in controls(b_values)
-                if c.name != "steps" and b_values.get(c.name) != a_values.get(c.name)
-            ]
-            Md(
-                "**Differs from A:** "
-                + ("; ".join(differs) if differs else "nothing yet: move a slider")
-            )
+            differs = describe_changes(param_changes(a_values, b_values))
+            Md("**Differs from A:** " + (differs or "nothing yet: move a slider"))
             SettingSliders(b_values, set_b)
             solara.Button(
                 "Start B from A", on_click=lambda: state.b_values.set(dict(a_values)), outlined=True

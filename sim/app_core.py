@@ -170,6 +170,16 @@ def coerce_params(values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def param_changes(a: dict[str, Any], b: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """Parameters (other than ``steps``) whose typed values differ, as ``(A, B)`` pairs."""
+    ta, tb = coerce_params(a), coerce_params(b)
+    return {
+        k: (ta.get(k), tb.get(k))
+        for k in dict.fromkeys([*ta, *tb])
+        if k != "steps" and ta.get(k) != tb.get(k)
+    }
+
+
 # ----------------------------------------------------------------------- live model
 class AppModel(JourneyModel):
     """The journey model as the app runs it: with a data collector and a wall clock.
@@ -569,11 +579,7 @@ def compare_runs(
     seeds = [int(seed) + k for k in range(max(1, int(pairs)))]
     ra = run_setting(a, seeds, steps)
     rb = run_setting(b, seeds, steps)
-    changes = {
-        k: (ra.params[k], rb.params[k])
-        for k in ra.params
-        if k != "steps" and ra.params[k] != rb.params[k]
-    }
+    changes = param_changes(ra.params, rb.params)
     return Comparison(ra, rb, seeds, int(steps), changes)
 
 

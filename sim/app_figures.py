@@ -38,6 +38,9 @@ TEXT = "#334e68"
 GRID = "#e4e7eb"
 
 
+OUTCOMES = [o.value for o in Outcome]
+
+
 def _style(ax) -> None:
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.spines[["top", "right"]].set_visible(False)
@@ -45,6 +48,14 @@ def _style(ax) -> None:
     ax.tick_params(colors=TEXT, labelsize=8)
     ax.grid(axis="y", color=GRID, linewidth=0.6)
     ax.set_axisbelow(True)
+
+
+def _axes(width: float, height: float):
+    """A styled figure with one set of axes."""
+    fig = Figure(figsize=(width, height), dpi=100)
+    ax = fig.add_subplot()
+    _style(ax)
+    return fig, ax
 
 
 def layout(model: AppModel) -> np.ndarray:
@@ -164,9 +175,7 @@ def network_figure(model: AppModel) -> Figure:
 
 def stages_figure(timeline: pd.DataFrame, title: str | None = None, height: float = 3.0) -> Figure:
     """Organisations per stage over time, stacked."""
-    fig = Figure(figsize=(6.4, height), dpi=100)
-    ax = fig.add_subplot()
-    _style(ax)
+    fig, ax = _axes(6.4, height)
     keys = [k for k in STAGE_COLOURS if f"orgs_{k}" in timeline]
     x = timeline["tick"].to_numpy()
     ys = [timeline[f"orgs_{k}"].to_numpy(dtype=float) for k in keys]
@@ -192,9 +201,7 @@ def stages_figure(timeline: pd.DataFrame, title: str | None = None, height: floa
 
 def trust_figure(timeline: pd.DataFrame, start: float | None = None) -> Figure:
     """Mean trust between organisations that know each other, with its spread."""
-    fig = Figure(figsize=(6.4, 3.0), dpi=100)
-    ax = fig.add_subplot()
-    _style(ax)
+    fig, ax = _axes(6.4, 3.0)
     x = timeline["tick"].to_numpy()
     mean = timeline["mean_trust"].to_numpy(dtype=float)
     ax.plot(x, mean, color="#2680c2", lw=2, label="mean trust")
@@ -215,12 +222,10 @@ def trust_figure(timeline: pd.DataFrame, start: float | None = None) -> Figure:
 
 def tally_figure(t: Tally) -> Figure:
     """How the started initiatives ended so far, one bar per outcome."""
-    fig = Figure(figsize=(6.4, 3.0), dpi=100)
-    ax = fig.add_subplot()
-    _style(ax)
+    fig, ax = _axes(6.4, 3.0)
     ax.grid(axis="y", visible=False)
     ax.grid(axis="x", color=GRID, linewidth=0.6)
-    outcomes = [o.value for o in Outcome]
+    outcomes = OUTCOMES
     counts = [t.counts[o] for o in outcomes]
     shares = t.shares()
     y = np.arange(len(outcomes))[::-1]
@@ -244,10 +249,8 @@ def tally_figure(t: Tally) -> Figure:
 
 def comparison_figure(c: Comparison) -> Figure:
     """Outcome shares of settings A and B side by side."""
-    fig = Figure(figsize=(7.0, 3.2), dpi=100)
-    ax = fig.add_subplot()
-    _style(ax)
-    outcomes = [o.value for o in Outcome]
+    fig, ax = _axes(7.0, 3.2)
+    outcomes = OUTCOMES
     sa, sb = c.a.tally.shares(), c.b.tally.shares()
     x = np.arange(len(outcomes))
     w = 0.38
