@@ -275,7 +275,7 @@ def _share(count: int, share: float) -> str:
 
 
 def describe_changes(changes: dict[str, tuple[Any, Any]]) -> str:
-    """ "trust 0.5 → 0.3; urgency 0.4 → 0.9" for a dict of (A, B) values."""
+    """What B changes, e.g. "trust 0.5 → 0.3; urgency 0.4 → 0.9", from (A, B) pairs."""
     return "; ".join(
         f"{label(k).lower()} {format_value(a)} → {format_value(b)}" for k, (a, b) in changes.items()
     )
