@@ -26,7 +26,7 @@ import numpy as np
 from mesa.examples import BoltzmannWealth
 from mesa.examples.basic.boltzmann_wealth_model.model import BoltzmannScenario
 
-from sim.model import JourneyModel
+from sim.journey.model import JourneyModel
 
 STEPS = 260
 N_AGENTS = 100

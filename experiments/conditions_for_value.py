@@ -22,10 +22,11 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sim.analysis import analyse, write_sweep_report
-from sim.records import package_versions
-from sim.scenario import load_scenario
-from sim.scenario_sweep import sweep_scenario
+from sim.analysis import analyse
+from sim.io.records import package_versions
+from sim.io.scenario import load_scenario
+from sim.report.sweep_report import write_sweep_report
+from sim.sweeps import sweep_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -14,7 +14,7 @@ __version__ = "0.1.0"
 if TYPE_CHECKING:
     import pandas as pd
 
-    from sim.records import RunRecord
+    from sim.io.records import RunRecord
 
 
 def run(scenario: Any = None, **kwargs: Any) -> RunRecord:
@@ -25,8 +25,8 @@ def run(scenario: Any = None, **kwargs: Any) -> RunRecord:
 
 
 def sweep(scenario: str | Path, **kwargs: Any) -> pd.DataFrame:
-    """Run (or resume) a scenario file's sweep; see :func:`sim.scenario_sweep.sweep_scenario`."""
-    from sim.scenario_sweep import sweep_scenario
+    """Run (or resume) a scenario file's sweep; see :func:`sim.sweeps.sweep_scenario`."""
+    from sim.sweeps import sweep_scenario
 
     return sweep_scenario(scenario, **kwargs)
 

@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from sim.scenario import Scenario, ScenarioError, load_scenario, scenario_schema
+from sim.io.scenario import Scenario, ScenarioError, load_scenario, scenario_schema
 
 app = typer.Typer(
     add_completion=False,
@@ -103,7 +103,7 @@ def run(
     ] = None,
 ) -> None:
     """Run one scenario: print a summary and write its tables and HTML report."""
-    from sim.runs import OVERRIDES_SOURCE
+    from sim.runs import OVERRIDES_SOURCE, save
     from sim.runs import run as run_one
 
     sc = _load(scenario)
@@ -120,7 +120,7 @@ def run(
         _fail(lines)
         return
     try:
-        paths = record.write(target)
+        paths = save(record, target)
     except OSError as exc:
         _fail(f"--out {target}: cannot write the run's files ({exc.strerror or exc})")
         return
@@ -198,7 +198,7 @@ def sweep(
 ) -> None:
     """Run (or resume, or extend) a sweep; a killed sweep resumes where it stopped."""
     from sim.engine import SweepError, SweepInterruptedError
-    from sim.scenario_sweep import default_sweep_dir, sweep_scenario
+    from sim.sweeps import default_sweep_dir, sweep_scenario
 
     sc = _load(scenario)
     if sc.sweep is None:
@@ -242,8 +242,9 @@ def report_cmd(
 
 
 def _report(sweep_dir: Path) -> None:
-    from sim.analysis import SensitivityWarning, write_sweep_report
+    from sim.analysis import SensitivityWarning
     from sim.engine.store import Store
+    from sim.report.sweep_report import write_sweep_report
 
     if not (sweep_dir / "manifest.json").is_file():
         _fail(f"{sweep_dir}: not a sweep folder (no manifest.json); run consim sweep first")
@@ -287,7 +288,7 @@ def app_cmd(
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8765,
 ) -> None:
     """Start the what-if app in the browser (Solara)."""
-    from sim.app import serve
+    from sim.app.page import serve
 
     if scenario is not None:
         sc = _load(scenario)

@@ -1,18 +1,21 @@
-"""Model parameters: every name with its meaning, unit, range and default, defined once.
+"""How model parameters are declared and described: meaning, unit, range, default, once.
 
-The scenario loader, the CLI (``--set``), the sweep checks, the app's sliders and the
-documentation all read these definitions; nothing copies them by hand.
+Each model declares its parameters with :func:`declare` in a pydantic class of its own
+(:class:`sim.journey.parameters.JourneyParameters`,
+:class:`sim.team_assembly.parameters.TeamAssemblyParameters`). The scenario loader, the CLI
+(``--set``), the sweep checks, the app's sliders and the documentation all read those
+definitions through :func:`parameter_info`; nothing copies them by hand.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field
 
 
-def _p(default: Any, low: float | None, high: float | None, unit: str, doc: str) -> Any:
+def declare(default: Any, low: float | None, high: float | None, unit: str, doc: str) -> Any:
     """Declare a parameter field with its range, unit and meaning."""
     kwargs: dict[str, Any] = {"description": doc, "json_schema_extra": {"unit": unit}}
     if low is not None:
@@ -22,7 +25,7 @@ def _p(default: Any, low: float | None, high: float | None, unit: str, doc: str)
     return Field(default, **kwargs)
 
 
-def _refuse_booleans(data: Any) -> Any:
+def refuse_booleans(data: Any) -> Any:
     """Refuse true/false (or yes/no in YAML) where a number is expected."""
     if isinstance(data, dict):
         flagged = sorted(k for k, v in data.items() if isinstance(v, bool))
@@ -30,294 +33,6 @@ def _refuse_booleans(data: Any) -> Any:
             msg = f"{', '.join(flagged)}: expected a number, got true/false"
             raise ValueError(msg)
     return data
-
-
-class JourneyParameters(BaseModel):
-    """Parameters of the journey model. Trust, self-interest and urgency come first."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    # --- the three at the centre -------------------------------------------------
-    trust: float = _p(
-        0.5,
-        0,
-        1,
-        "probability",
-        "Baseline trust: the prior mean of dyadic trust between organisations with no "
-        "shared history (the mean of the Beta belief before any evidence).",
-    )
-    self_interest: float = _p(
-        0.3,
-        0,
-        1,
-        "probability",
-        "Mean self-interest of organisations: drives power jockeying, bad-faith moves and "
-        "holding back contributions; each organisation draws its own around this mean.",
-    )
-    urgency: float = _p(
-        0.4,
-        0,
-        1,
-        "fraction",
-        "Time pressure: 0 leaves the full cohering and delivery clocks, 1 shortens them to "
-        "40% and 50%; urgency also squeezes the time available to build trust and makes "
-        "champions quicker to act and less patient in search.",
-    )
-    # --- run size ---------------------------------------------------------------
-    steps: int = _p(260, 1, 10_000, "weeks", "Number of weekly ticks simulated.")
-    n_organisations: int = _p(100, 4, 5_000, "organisations", "Number of organisations.")
-    # --- network ----------------------------------------------------------------
-    network_strength: float = _p(
-        0.5,
-        0,
-        1,
-        "fraction",
-        "Strength of informal networks (prior ties, little black books): how dense the "
-        "network of informal ties is and how much trust a tie confers.",
-    )
-    network_structure: Literal["small_world", "random", "scale_free", "none"] = Field(
-        "small_world",
-        description="Shape of the informal network: small_world (Watts-Strogatz), random "
-        "(Erdős-Rényi), scale_free (Barabási-Albert) or none.",
-        json_schema_extra={"unit": "choice"},
-    )
-    tie_trust: float = _p(
-        3.0,
-        0,
-        50,
-        "evidence",
-        "Reasons to believe that an informal tie of full strength confers on a pair at "
-        "the start (scaled by network_strength).",
-    )
-    # --- search -----------------------------------------------------------------
-    search_cost: float = _p(
-        1.0,
-        0,
-        20,
-        "weeks per network step",
-        "Time a champion spends to recruit one partner, per step of network distance "
-        "(a direct tie costs one step; a stranger with no path costs five).",
-    )
-    search_budget: float = _p(
-        24.0,
-        1,
-        520,
-        "weeks",
-        "Search effort a champion can spend before the initiative stalls (shrunk by up "
-        "to half by urgency; coalitions get double).",
-    )
-    incumbent_p: float = _p(
-        0.6,
-        0,
-        1,
-        "probability",
-        "Guimerà p: probability that a slot is filled by an incumbent (an organisation "
-        "that has collaborated before) rather than a newcomer.",
-    )
-    repeat_q: float = _p(
-        0.5,
-        0,
-        1,
-        "probability",
-        "Guimerà q: probability that an incumbent is a prior collaborator of someone "
-        "already on the team.",
-    )
-    capability_weight: float = _p(
-        0.5,
-        0,
-        1,
-        "fraction",
-        "Trade-off in partner choice: 1 scores candidates only on capability coverage of "
-        "the opportunity, 0 only on chemistry (values similarity plus trust).",
-    )
-    search_breadth: int = _p(
-        6, 1, 200, "candidates", "Candidates a champion considers for each slot."
-    )
-    consortium_size: int = _p(5, 2, 50, "organisations", "Target size m of a consortium.")
-    coalition_size: int = _p(
-        16, 3, 500, "organisations", "Target size of a coalition (large, representative)."
-    )
-    coalition_share: float = _p(
-        0.0,
-        0,
-        1,
-        "fraction",
-        "Share of new initiatives that are coalitions (0: consortia only, 1: coalitions "
-        "only). Journeying coalitions spawn consortia that act.",
-    )
-    # --- organisations ----------------------------------------------------------
-    n_capabilities: int = _p(
-        6, 1, 20, "dimensions", "Number of capability dimensions an opportunity may need."
-    )
-    specialisation: float = _p(
-        0.5,
-        0,
-        1,
-        "fraction",
-        "Capability mix: 0 gives every organisation a bit of everything, 1 makes each "
-        "strong in a few dimensions only (so partners are needed).",
-    )
-    risk_appetite: float = _p(
-        0.5,
-        0,
-        1,
-        "probability",
-        "Mean risk appetite: a partner with low appetite needs more confidence to stay "
-        "(its exit threshold is 0.65 - 0.4 x appetite).",
-    )
-    commitment: float = _p(
-        0.6,
-        0,
-        1,
-        "fraction",
-        "Mean share of effort the day job leaves for the initiative; with probability "
-        "1 - commitment an organisation puts nothing in that week.",
-    )
-    conditional_share: float = _p(
-        0.5, 0, 1, "fraction", "Share of conditional cooperators (Fischbacher et al. 2001)."
-    )
-    free_rider_share: float = _p(0.3, 0, 1, "fraction", "Share of free riders.")
-    hump_share: float = _p(
-        0.14,
-        0,
-        1,
-        "fraction",
-        "Share of hump-shaped contributors; the rest (1 minus the three shares) "
-        "contribute unconditionally.",
-    )
-    # --- trust dynamics ---------------------------------------------------------
-    trust_gain: float = _p(
-        0.5,
-        0,
-        10,
-        "evidence per week",
-        "Reasons to believe a partner earns per week of good collaboration.",
-    )
-    trust_loss_ratio: float = _p(
-        3.0,
-        1,
-        50,
-        "ratio",
-        "Asymmetry: reasons to disbelieve from a bad act, as a multiple of trust_gain.",
-    )
-    trust_prior_weight: float = _p(
-        4.0,
-        0.5,
-        100,
-        "evidence",
-        "Strength of the trust prior, in pseudo-observations: higher means first "
-        "impressions move trust less.",
-    )
-    breach_threshold: float = _p(
-        0.25,
-        0,
-        1,
-        "probability",
-        "A member whose mean trust in a partner falls below this breaks with it: the "
-        "initiative fails with a trust breach.",
-    )
-    # --- the journey ------------------------------------------------------------
-    opportunity_rate: float = _p(
-        0.01,
-        0,
-        1,
-        "per organisation per week",
-        "Probability that an idle organisation glimpses an opportunity in a week.",
-    )
-    opportunity_value: float = _p(
-        1.0,
-        0.01,
-        1_000,
-        "value units",
-        "Median value of an opportunity if achieved in full (values are log-normal "
-        "around it, sigma 0.5; a coalition's direction is worth three times as much).",
-    )
-    cohering_weeks: float = _p(
-        20.0, 1, 520, "weeks", "Cohering clock without urgency (coalitions get double)."
-    )
-    delivery_weeks: float = _p(
-        80.0, 1, 1_040, "weeks", "Delivery clock without urgency (coalitions get double)."
-    )
-    governance_overhead: float = _p(
-        0.5,
-        0,
-        1,
-        "fraction",
-        "Cost and time of setting up a form and co-designing governance: at 1 a joint "
-        "project takes 8 to 16 weeks, a collective 16 to 32 and a legal consortium 26 to "
-        "52 (more when the team trusts itself less); 0 makes set-up immediate and free.",
-    )
-    jockeying_rate: float = _p(
-        0.08,
-        0,
-        1,
-        "per week",
-        "Weekly probability of a power-jockeying move by a fully self-interested member.",
-    )
-    bad_faith_share: float = _p(
-        0.15,
-        0,
-        1,
-        "fraction",
-        "Share of jockeying moves made in bad faith (a breach that costs much trust).",
-    )
-    alliance_trust: float = _p(
-        0.65,
-        0,
-        1,
-        "probability",
-        "Mean trust within a team that created value above which it becomes a lasting "
-        "alliance (a meta-organisation) that champions again.",
-    )
-    flywheel: float = _p(
-        0.5,
-        0,
-        5,
-        "fraction",
-        "How much a lasting alliance raises its members' chance of glimpsing and acting "
-        "on opportunities, and the value of the next one.",
-    )
-
-    @model_validator(mode="before")
-    @classmethod
-    def _no_booleans(cls, data: Any) -> Any:
-        return _refuse_booleans(data)
-
-    @model_validator(mode="after")
-    def _shares_fit(self) -> JourneyParameters:
-        total = self.conditional_share + self.free_rider_share + self.hump_share
-        if total > 1 + 1e-9:
-            msg = (
-                f"conditional_share + free_rider_share + hump_share is {total:.3g}; it "
-                "must be at most 1 (the rest contribute unconditionally)"
-            )
-            raise ValueError(msg)
-        return self
-
-
-class TeamAssemblyParameters(BaseModel):
-    """Parameters of the pure team-assembly model (Guimerà, Uzzi, Spiro, Amaral 2005)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _no_booleans(cls, data: Any) -> Any:
-        return _refuse_booleans(data)
-
-    steps: int = _p(400, 1, 100_000, "ticks", "Number of teams assembled (one per tick).")
-    team_size: int = _p(4, 2, 50, "agents", "Team size m.")
-    incumbent_p: float = _p(
-        0.6, 0, 1, "probability", "p: probability that a slot goes to an incumbent."
-    )
-    repeat_q: float = _p(
-        0.5,
-        0,
-        1,
-        "probability",
-        "q: probability that an incumbent is a prior collaborator of a team member.",
-    )
-    downtime: int = _p(20, 1, 100_000, "ticks", "An agent inactive for this many ticks retires.")
 
 
 def with_overrides[P: BaseModel](cls: type[P], params: P | None, overrides: dict[str, Any]) -> P:
@@ -340,7 +55,7 @@ class ParameterInfo:
     choices: tuple[str, ...] = ()
 
 
-def parameter_info(cls: type[BaseModel] = JourneyParameters) -> dict[str, ParameterInfo]:
+def parameter_info(cls: type[BaseModel]) -> dict[str, ParameterInfo]:
     """Name, default, range, unit and meaning of every parameter of ``cls``."""
     schema = cls.model_json_schema()["properties"]
     out: dict[str, ParameterInfo] = {}
@@ -363,7 +78,7 @@ def parameter_info(cls: type[BaseModel] = JourneyParameters) -> dict[str, Parame
     return out
 
 
-def parameter_bounds(cls: type[BaseModel] = JourneyParameters) -> dict[str, tuple | None]:
+def parameter_bounds(cls: type[BaseModel]) -> dict[str, tuple | None]:
     """Allowed (low, high) per numeric parameter; ``None`` for choice parameters."""
     return {
         n: (None if i.kind == "choice" else (i.low, i.high)) for n, i in parameter_info(cls).items()

@@ -6,9 +6,11 @@ committed file matches, so the documentation cannot drift from the definitions.
 
 from __future__ import annotations
 
-from sim.measures import MEASURES
-from sim.parameters import JourneyParameters, TeamAssemblyParameters, parameter_info
-from sim.team_assembly import TEAM_MEASURES
+from sim.journey.measures import MEASURES
+from sim.journey.parameters import JourneyParameters
+from sim.parameters import parameter_info
+from sim.team_assembly.model import TEAM_MEASURES
+from sim.team_assembly.parameters import TeamAssemblyParameters
 
 
 def _range(low: float | None, high: float | None) -> str:

@@ -10,13 +10,15 @@ import pandas as pd
 from mesa import DataCollector
 from pydantic import ValidationError
 
-from sim.measures import MEASURES, active_initiatives, measure_all, per_tick
-from sim.model import JourneyModel
-from sim.parameters import JourneyParameters, TeamAssemblyParameters
-from sim.records import RunRecord, journey_record, team_assembly_record, team_trust_rows
-from sim.scenario import Scenario, ScenarioError, load_scenario, parse_scenario
-from sim.stages import Outcome, Stage
-from sim.team_assembly import TEAM_MEASURES, TeamAssemblyModel
+from sim.io.records import RunRecord, journey_record, team_assembly_record, team_trust_rows
+from sim.io.scenario import Scenario, ScenarioError, load_scenario, parse_scenario
+from sim.journey.measures import MEASURES, active_initiatives, measure_all, per_tick
+from sim.journey.model import JourneyModel
+from sim.journey.parameters import JourneyParameters
+from sim.journey.stages import Outcome, Stage
+from sim.report.run_report import run_report_html
+from sim.team_assembly.model import TEAM_MEASURES, TeamAssemblyModel
+from sim.team_assembly.parameters import TeamAssemblyParameters
 
 OVERRIDES_SOURCE = "overrides"
 
@@ -122,6 +124,15 @@ def run(
     return journey_record(model, timeline, sc.name, seed, time.perf_counter() - start, teams)
 
 
+def save(record: RunRecord, out_dir: str | Path) -> dict[str, Path]:
+    """Write a run's tables, summary and HTML report into ``out_dir``.
+
+    Returns:
+        The path of every file written, by file name.
+    """
+    return record.write(out_dir, report_html=run_report_html(record))
+
+
 def run_collecting(model: Any, reporters: dict[str, Any], each_tick: Any = None) -> pd.DataFrame:
     """Run a model to its end, collecting the reporters at the start and every tick."""
     dc = DataCollector(model_reporters=reporters)
@@ -157,4 +168,4 @@ def evaluate_team_assembly(params: dict[str, Any], seed: int) -> dict[str, float
     return {k: float(f(model)) for k, f in TEAM_MEASURES.items()}
 
 
-__all__ = ["MEASURES", "evaluate", "evaluate_team_assembly", "run"]
+__all__ = ["MEASURES", "evaluate", "evaluate_team_assembly", "run", "save"]

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.records import RUN_FILES
-from sim.stages import JOURNEY_STAGES
+from sim.io.records import RUN_FILES
+from sim.journey.stages import JOURNEY_STAGES
 
 
 def test_run_writes_every_file(tmp_path: Path) -> None:

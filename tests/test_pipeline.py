@@ -10,9 +10,10 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.analysis import SensitivityWarning, write_sweep_report
+from sim.analysis import SensitivityWarning
+from sim.report.sweep_report import write_sweep_report
 
-SUPPORT = Path(__file__).resolve().parent / "sweep"
+SUPPORT = Path(__file__).resolve().parent / "engine"
 ISHIGAMI_S1 = {"x1": 0.314, "x2": 0.442, "x3": 0.0}
 ISHIGAMI_ST = {"x1": 0.558, "x2": 0.442, "x3": 0.244}
 TOLERANCE = 0.06  # absolute, for 2,048 Saltelli base samples

@@ -1,13 +1,16 @@
-"""Sweep analysis: sensitivity (SALib), scenario discovery (PRIM, trees), rules, report.
+"""Sweep analysis: sensitivity (SALib), scenario discovery (PRIM, trees), rules.
 
 Typical use in a notebook::
 
-    from sim.analysis import load_sweep, sensitivity, discover, write_sweep_report
+    from sim.analysis import load_sweep, sensitivity, discover
+    from sim.report.sweep_report import write_sweep_report
 
     data = load_sweep("results/sweeps/baseline")
     sensitivity(data, "value_created")          # long table of indices
     discover(data, "value_creation").rules()    # plain-language rules
     write_sweep_report("results/sweeps/baseline")
+
+The HTML report is drawn by :mod:`sim.report.sweep_report`.
 """
 
 from sim.analysis.convergence import ConvergenceResult, convergence, prefix_sizes
@@ -31,7 +34,6 @@ from sim.analysis.prim import (
     prim,
     quasi_p_values,
 )
-from sim.analysis.report import render_report, write_sweep_report
 from sim.analysis.rules import box_rule, describe_conditions, human, rules
 from sim.analysis.sensitivity import (
     ConstantOutcomeError,
@@ -77,10 +79,8 @@ __all__ = [
     "prefix_sizes",
     "prim",
     "quasi_p_values",
-    "render_report",
     "rules",
     "run_summary",
     "sensitivity",
     "write_analysis_files",
-    "write_sweep_report",
 ]

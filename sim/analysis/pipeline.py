@@ -27,7 +27,7 @@ from sim.analysis.data import SweepData, availability, load_sweep, run_summary
 from sim.analysis.discovery import DiscoveryResult, discover, discover_failures
 from sim.analysis.noise import noise_shares
 from sim.analysis.sensitivity import INDEX_COLUMNS, OutcomeSensitivity, outcome_sensitivity
-from sim.records import jsonable
+from sim.io.files import jsonable
 
 MIN_FAILURES_FOR_RULES = 5
 

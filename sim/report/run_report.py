@@ -15,12 +15,12 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from sim.measures import MEASURES
-from sim.report.html import figure_html, page, section, table_html
-from sim.stages import JOURNEY_STAGES, Outcome
+from sim.journey.measures import MEASURES
+from sim.journey.stages import JOURNEY_STAGES, Outcome
+from sim.report.kit import figure_html, page, section, table_html
 
 if TYPE_CHECKING:
-    from sim.records import RunRecord
+    from sim.io.records import RunRecord
 
 STAGE_COLOURS = {
     "idle": "#cbd2d9",

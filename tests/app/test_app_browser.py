@@ -69,7 +69,7 @@ def chromium() -> Path:
 @pytest.fixture(scope="session")
 def front_end() -> None:
     """The app's browser front end in the server's cache (fetched once with npm)."""
-    from sim.app_assets import ensure_assets, missing_packages
+    from sim.app.assets import ensure_assets, missing_packages
 
     problems = ensure_assets()
     if missing_packages():
@@ -103,10 +103,10 @@ def _wait_until_serving(url: str, proc: subprocess.Popen, log: Path) -> None:
 
 @pytest.fixture(scope="session")
 def app_url(front_end, tmp_path_factory) -> Iterator[str]:
-    """The app served by ``sim.app.serve`` in a subprocess on a free localhost port."""
+    """The app served by ``sim.app.page.serve`` in a subprocess on a free localhost port."""
     port = _free_port()
     log = tmp_path_factory.mktemp("app-server") / "server.log"
-    code = f"from sim.app import serve; serve(None, '127.0.0.1', {port})"
+    code = f"from sim.app.page import serve; serve(None, '127.0.0.1', {port})"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     with log.open("w") as out:
         proc = subprocess.Popen(

@@ -11,8 +11,8 @@ import ipyvuetify as v
 import pytest
 import solara
 
-from sim.app import AppState, PortInUseError, WhatIfApp, build_page, comparison_markdown, serve
-from sim.app_core import (
+from sim.app.page import AppState, PortInUseError, WhatIfApp, build_page, comparison_markdown, serve
+from sim.app.state import (
     CONTROL_NAMES,
     DEFAULTS_PRESET,
     LIVE_CAPS,
@@ -27,10 +27,11 @@ from sim.app_core import (
     notable_events,
     tally,
 )
-from sim.initiatives import Event
-from sim.parameters import JourneyParameters, parameter_info
-from sim.scenario import ScenarioError
-from sim.stages import Outcome, Stage
+from sim.io.scenario import ScenarioError
+from sim.journey.initiatives import Event
+from sim.journey.parameters import JourneyParameters
+from sim.journey.stages import Outcome, Stage
+from sim.parameters import parameter_info
 
 PRESET_A = """\
 name: sceptics
@@ -103,7 +104,7 @@ def test_controls_exist(scenario_dir: Path):
     state = AppState(dirs=[scenario_dir])
     _, rc = render(state)
     labels = {w.label for w in rc.find(v.Slider).widgets}
-    info = parameter_info()
+    info = parameter_info(JourneyParameters)
     for name in CONTROL_NAMES:
         if info[name].kind == "choice":
             rc.find(v.Select, label=label(name)).assert_single()
@@ -121,7 +122,7 @@ def test_controls_exist(scenario_dir: Path):
 
 
 def test_slider_ranges_come_from_parameter_definitions():
-    info = parameter_info()
+    info = parameter_info(JourneyParameters)
     for c in controls():
         spec = info[c.name]
         if c.kind == "choice":
@@ -370,7 +371,7 @@ def test_serve_rejects_a_bad_scenario_before_starting(tmp_path: Path):
 
 
 def test_printed_address():
-    from sim.app import _address
+    from sim.app.page import _address
 
     assert _address("127.0.0.1", 8765) == "http://127.0.0.1:8765/"
     assert _address("::1", 8000) == "http://[::1]:8000/"
@@ -378,7 +379,7 @@ def test_printed_address():
 
 
 def test_front_end_packages_are_read_from_the_page_template():
-    from sim.app_assets import required_packages
+    from sim.app.assets import required_packages
 
     names = dict(required_packages())
     assert "requirejs" in names

@@ -8,12 +8,12 @@ run's report can be downloaded.
 
 Mesa's ``SolaraViz`` provides the sidebar: play, step and reset, the sliders and the seed.
 The views beside it (network, stages, trust, outcomes, events) are this module's own
-components. The model itself does no plotting: see :mod:`sim.app_core` (what is shown)
-and :mod:`sim.app_figures` (how it is drawn).
+components. The model itself does no plotting: see :mod:`sim.app.state` (what is shown)
+and :mod:`sim.app.figures` (how it is drawn).
 
 Programmatic use::
 
-    from sim.app import serve
+    from sim.app.page import serve
     serve("scenarios/baseline.yaml", port=8765)   # blocks until Ctrl+C
 
 or, in a notebook, ``build_page()`` returns the page component to display.
@@ -40,7 +40,14 @@ from matplotlib.figure import Figure
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
-from sim.app_core import (
+from sim.app.figures import (
+    comparison_figure,
+    network_figure,
+    stages_figure,
+    tally_figure,
+    trust_figure,
+)
+from sim.app.state import (
     AppModel,
     Comparison,
     Preset,
@@ -59,19 +66,12 @@ from sim.app_core import (
     preset_from_file,
     tally,
 )
-from sim.app_figures import (
-    comparison_figure,
-    network_figure,
-    stages_figure,
-    tally_figure,
-    trust_figure,
-)
-from sim.stages import VALUE_OUTCOMES
+from sim.journey.stages import VALUE_OUTCOMES
 
 __all__ = ["SCENARIO_ENV", "AppState", "Page", "PortInUseError", "WhatIfApp", "build_page", "serve"]
 
 SCENARIO_ENV = "CONSIM_APP_SCENARIO"  # scenario file the served app starts with
-APP_REF = "sim.app:Page"
+APP_REF = "sim.app.page:Page"
 TITLE = "Consortium journeys: what if?"
 PLAY_INTERVAL_MS = 50  # drawing the views takes longer than this anyway
 MAX_PAIRS = 10
@@ -546,7 +546,7 @@ def serve(scenario: str | None, host: str = "127.0.0.1", port: int = 8765) -> No
     """Serve the app on ``http://host:port`` until interrupted (Ctrl+C).
 
     The port is claimed before anything starts, so a taken port fails at once. The
-    browser front end is fetched once with npm (see :mod:`sim.app_assets`) and pictures
+    browser front end is fetched once with npm (see :mod:`sim.app.assets`) and pictures
     are drawn on the server, so the app then works without an internet connection.
 
     Args:
@@ -564,7 +564,7 @@ def serve(scenario: str | None, host: str = "127.0.0.1", port: int = 8765) -> No
     sock = _bind(host, port)
     port = sock.getsockname()[1]  # the one the system chose, if port was 0
     try:
-        from sim.app_assets import ensure_assets, missing_packages
+        from sim.app.assets import ensure_assets, missing_packages
 
         if missing_packages():
             print("Fetching the app's browser front end (first start only)...", flush=True)

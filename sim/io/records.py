@@ -7,7 +7,6 @@ pandas tables), so it can be written, compared and shown without the model.
 from __future__ import annotations
 
 import json
-import math
 import platform
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
@@ -17,11 +16,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from sim.stages import JOURNEY_STAGES, Outcome, Stage
+from sim.io.files import atomic_write_parquet, atomic_write_text, jsonable
+from sim.journey.stages import JOURNEY_STAGES, Outcome, Stage
 
 if TYPE_CHECKING:
-    from sim.model import JourneyModel
-    from sim.team_assembly import TeamAssemblyModel
+    from sim.journey.model import JourneyModel
+    from sim.team_assembly.model import TeamAssemblyModel
 
 STAGE_KEYS = [s.name.lower() for s in JOURNEY_STAGES]
 STAGE_TICK_COLUMNS = [f"{when}_{k}" for k in STAGE_KEYS for when in ("entered", "exited")]
@@ -66,7 +66,7 @@ class RunRecord:
         model: ``"journey"`` or ``"team_assembly"``.
         seed: The run's seed.
         params: Parameter values used.
-        measures: Run measures at the end (see :mod:`sim.measures`).
+        measures: Run measures at the end (see :mod:`sim.journey.measures`).
         initiatives: One row per initiative (per team in team assembly).
         timeline: One row per tick.
         events: Every stage transition and notable event.
@@ -112,54 +112,29 @@ class RunRecord:
             "versions": self.versions,
         }
 
-    def write(self, out_dir: str | Path) -> dict[str, Path]:
-        """Write the run's files into ``out_dir`` (each file written whole, then moved)."""
-        from sim.report.run_report import run_report_html
+    def write(self, out_dir: str | Path, report_html: str | None = None) -> dict[str, Path]:
+        """Write the run's files into ``out_dir`` (each file written whole, then moved).
 
+        Args:
+            out_dir: Folder to write into (created if missing).
+            report_html: The run report's page (:func:`sim.runs.save` draws it), written
+                as ``report.html`` when given.
+        """
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        paths = {name: out / name for name in RUN_FILES}
-        _atomic_text(paths["summary.json"], json.dumps(jsonable(self.summary()), indent=2))
+        names = RUN_FILES if report_html is not None else RUN_FILES[:-1]
+        paths = {name: out / name for name in names}
+        atomic_write_text(paths["summary.json"], json.dumps(jsonable(self.summary()), indent=2))
         for name, table in (
             ("initiatives.parquet", self.initiatives),
             ("timeline.parquet", self.timeline),
             ("events.parquet", self.events),
             ("team_trust.parquet", self.team_trust),
         ):
-            tmp = paths[name].with_suffix(".parquet.tmp")
-            table.to_parquet(tmp, index=False)
-            tmp.replace(paths[name])
-        _atomic_text(paths["report.html"], run_report_html(self))
+            atomic_write_parquet(paths[name], table)
+        if report_html is not None:
+            atomic_write_text(paths["report.html"], report_html)
         return paths
-
-
-def _atomic_text(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-
-
-def jsonable(value: Any) -> Any:
-    """Convert numpy / pandas values to JSON-safe Python (NaN and inf become None)."""
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return [jsonable(v) for v in value.tolist()]
-    if isinstance(value, pd.DataFrame):
-        return [jsonable(r) for r in value.to_dict(orient="records")]
-    if isinstance(value, np.bool_ | bool):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating):
-        return float(value) if math.isfinite(float(value)) else None
-    if value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, Path):
-        return str(value)
-    return value
 
 
 # --- journey ---------------------------------------------------------------
@@ -292,7 +267,7 @@ def journey_record(
         elapsed_s: Wall time of the run.
         team_trust: Rows from :func:`team_trust_rows`, collected every tick.
     """
-    from sim.measures import measure_all
+    from sim.journey.measures import measure_all
 
     nodes, edges = network_tables(model)
     return RunRecord(
@@ -320,7 +295,7 @@ def team_assembly_record(
     model: TeamAssemblyModel, timeline: pd.DataFrame, scenario: str, seed: int, elapsed_s: float
 ) -> RunRecord:
     """Build the run record of a finished team-assembly model (one row per team)."""
-    from sim.team_assembly import TEAM_MEASURES
+    from sim.team_assembly.model import TEAM_MEASURES
 
     teams = pd.DataFrame(
         {

@@ -29,12 +29,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sim.engine.spec import SweepSpec
-from sim.parameters import (
-    JourneyParameters,
-    TeamAssemblyParameters,
-    parameter_bounds,
-    parameter_info,
-)
+from sim.journey.parameters import JourneyParameters
+from sim.parameters import parameter_bounds, parameter_info
+from sim.team_assembly.parameters import TeamAssemblyParameters
 
 BUILTIN_MODELS: dict[str, type[BaseModel]] = {
     "journey": JourneyParameters,
@@ -263,11 +260,11 @@ def parse_scenario(data: Any, source: str = "<scenario>") -> Scenario:
                 problems += [f"sweep.parameters: {part}" for part in text.split("; ")]
             problems += _sweep_value_problems(cls, scenario)
             if scenario.model == "journey":
-                from sim.measures import MEASURES
+                from sim.journey.measures import MEASURES
 
                 known = list(MEASURES)
             else:
-                from sim.team_assembly import TEAM_MEASURES
+                from sim.team_assembly.model import TEAM_MEASURES
 
                 known = list(TEAM_MEASURES)
             try:

@@ -18,14 +18,14 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from sim.app_core import Tally, outcome_label
+from sim.app.state import Tally, outcome_label
+from sim.journey.stages import Outcome, Stage
 from sim.report.run_report import OUTCOME_COLOURS, STAGE_COLOURS
-from sim.stages import Outcome, Stage
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from sim.app_core import AppModel, Comparison
+    from sim.app.state import AppModel, Comparison
 
 LIVE_STAGES = (
     Stage.LATENT_VALUE,

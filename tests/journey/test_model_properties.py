@@ -6,9 +6,9 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.model import JourneyModel
-from sim.parameters import JourneyParameters
-from sim.stages import TRANSITIONS, Outcome, Stage
+from sim.journey.model import JourneyModel
+from sim.journey.parameters import JourneyParameters
+from sim.journey.stages import TRANSITIONS, Outcome, Stage
 
 unit = st.floats(min_value=0.0, max_value=1.0, allow_nan=False)
 
@@ -100,7 +100,7 @@ def test_invariants_hold(params: JourneyParameters, seed: int) -> None:
 
 @given(seed=st.integers(0, 1000))
 def test_shares_are_fractions(seed: int) -> None:
-    from sim.measures import measure_all
+    from sim.journey.measures import measure_all
 
     model = run_model(JourneyParameters(n_organisations=30, steps=80), seed)
     measures = measure_all(model)

@@ -20,11 +20,11 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-from sim.analysis import figures
 from sim.analysis.pipeline import Analysis, analyse, write_analysis_files
 from sim.analysis.rules import format_p, format_percent, human
 from sim.analysis.sensitivity import MAIN_INDEX
-from sim.records import jsonable
+from sim.io.files import jsonable
+from sim.report import sweep_figures as figures
 
 SECTIONS = [
     ("runs", "Design and runs"),

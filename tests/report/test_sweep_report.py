@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.analysis import SensitivityWarning, analyse, write_sweep_report
-
-from .conftest import ishigami, make_sweep
+from sim.analysis import SensitivityWarning, analyse
+from sim.report.sweep_report import write_sweep_report
+from tests.analysis.conftest import ishigami, make_sweep
 
 REQUIRED_IDS = {
     "runs",

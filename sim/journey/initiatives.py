@@ -2,7 +2,7 @@
 
 An :class:`Initiative` is a statically defined class (so a model pickles for parallel
 runs) that holds the group's identity, members and history. Every stage move goes
-through :meth:`Initiative.move_to`, which checks it against :data:`sim.stages.TRANSITIONS`
+through :meth:`Initiative.move_to`, which checks it against :data:`sim.journey.stages.TRANSITIONS`
 and logs it with its tick and reason.
 """
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.stages import TRANSITIONS, Form, Kind, Outcome, Stage
+from sim.journey.stages import TRANSITIONS, Form, Kind, Outcome, Stage
 
 
 class IllegalTransitionError(RuntimeError):

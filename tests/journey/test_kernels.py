@@ -11,9 +11,9 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from sim import agents as rules
-from sim.model import _POOLS, JourneyModel, _pick, _pool_sizes, _week
-from sim.search import (
+from sim.journey import agents as rules
+from sim.journey.model import _POOLS, JourneyModel, _pick, _pool_sizes, _week
+from sim.journey.search import (
     distance_matrix,
     guimera_pool,
     network_distance,
@@ -24,8 +24,8 @@ from sim.search import (
     score_weights,
     tie_team,
 )
-from sim.stages import ContributionType, Stage
-from sim.trust import TrustLedger
+from sim.journey.stages import ContributionType, Stage
+from sim.journey.trust import TrustLedger
 
 
 def _run(seed: int, steps: int = 260, **overrides) -> JourneyModel:
@@ -392,7 +392,7 @@ def test_search_kernels_match_guimera_pool_and_snowball(p: float, q: float) -> N
 
 def test_uncompiled_kernels_give_the_same_run() -> None:
     code = (
-        "import sys, numpy as np; from sim.model import JourneyModel\n"
+        "import sys, numpy as np; from sim.journey.model import JourneyModel\n"
         "m = JourneyModel(rng=4)\n"
         "for _ in range(80): m.step()\n"
         "print(len(m.events), hash(tuple(e.reason for e in m.events)), "

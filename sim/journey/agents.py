@@ -9,26 +9,23 @@ those arrays, one rule per function.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 from mesa import Agent
 
-from sim.stages import ContributionType, Stage
-
-if TYPE_CHECKING:
-    from sim.model import JourneyModel
+from sim.journey.stages import ContributionType, Stage
 
 
 class Organisation(Agent):
     """An organisation that can champion, join and leave initiatives.
 
     Args:
-        model: The journey model.
+        model: The journey model (:class:`sim.journey.model.JourneyModel`).
         index: Row of this organisation in the model's arrays.
     """
 
-    def __init__(self, model: JourneyModel, index: int) -> None:
+    def __init__(self, model: Any, index: int) -> None:
         super().__init__(model)
         self.index = index
 

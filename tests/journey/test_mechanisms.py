@@ -7,14 +7,14 @@ from itertools import pairwise
 import numpy as np
 import pytest
 
-from sim.agents import contribution, exit_threshold, type_masks
-from sim.measures import measure_all
-from sim.model import JourneyModel
-from sim.parameters import JourneyParameters
-from sim.search import guimera_pool, network_distance, score_candidates
-from sim.stages import ContributionType, Outcome, Stage
-from sim.team_assembly import TeamAssemblyModel, giant_component_share, newcomer_share
-from sim.trust import TrustLedger
+from sim.journey.agents import contribution, exit_threshold, type_masks
+from sim.journey.measures import measure_all
+from sim.journey.model import JourneyModel
+from sim.journey.parameters import JourneyParameters
+from sim.journey.search import guimera_pool, network_distance, score_candidates
+from sim.journey.stages import ContributionType, Outcome, Stage
+from sim.journey.trust import TrustLedger
+from sim.team_assembly.model import TeamAssemblyModel, giant_component_share, newcomer_share
 
 SEEDS = range(4)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.scenario import ScenarioError, load_scenario
+from sim.io.scenario import ScenarioError, load_scenario
 
 CONSIM = [sys.executable, "-m", "sim.cli"]
 
@@ -212,7 +212,7 @@ def test_schema_accepts_shipped_files_and_flags_unknown_parameters(root: Path) -
     import jsonschema
     import yaml
 
-    from sim.scenario import scenario_schema
+    from sim.io.scenario import scenario_schema
 
     validator = jsonschema.Draft202012Validator(scenario_schema())
     for path in sorted((root / "scenarios").rglob("*.yaml")):

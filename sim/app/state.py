@@ -3,7 +3,7 @@
 The live model, the presets, the controls, side-by-side comparisons and the
 plain-language texts.
 
-:mod:`sim.app` builds the browser app on top of this module; everything here can be used
+:mod:`sim.app.page` builds the browser app on top of this module; everything here can be used
 (and tested) without a browser or a Solara server.
 """
 
@@ -21,14 +21,15 @@ import numpy as np
 import pandas as pd
 from mesa import DataCollector
 
-from sim import measures
-from sim.initiatives import Event
-from sim.model import JourneyModel
-from sim.parameters import JourneyParameters, ParameterInfo, parameter_info
-from sim.records import RunRecord, journey_record
+from sim.io.records import RunRecord, journey_record
+from sim.io.scenario import ScenarioError, load_scenario
+from sim.journey import measures
+from sim.journey.initiatives import Event
+from sim.journey.model import JourneyModel
+from sim.journey.parameters import JourneyParameters
+from sim.journey.stages import LAPSED_REASON, Outcome, Stage
+from sim.parameters import ParameterInfo, parameter_info
 from sim.runs import run_collecting, timeline_reporters
-from sim.scenario import ScenarioError, load_scenario
-from sim.stages import LAPSED_REASON, Outcome, Stage
 
 DEFAULTS_PRESET = "model defaults"
 DEFAULT_SEED = 42
@@ -155,7 +156,7 @@ def coerce_params(values: dict[str, Any]) -> dict[str, Any]:
     Whole-number parameters become ``int``, decimal ones ``float`` and choices ``str``, so
     a slider that reports ``7.0`` still reaches the model as ``7``.
     """
-    info = parameter_info()
+    info = parameter_info(JourneyParameters)
     out: dict[str, Any] = {}
     for name, value in values.items():
         spec = info.get(name)
@@ -386,7 +387,7 @@ def make_control(info: ParameterInfo, value: Any = None) -> Control:
 
 def controls(values: dict[str, Any] | None = None) -> list[Control]:
     """The app's controls, in display order (ranges widened to include ``values``)."""
-    info = parameter_info()
+    info = parameter_info(JourneyParameters)
     values = values or {}
     return [make_control(info[n], values.get(n)) for n in CONTROL_NAMES if n in info]
 
@@ -502,7 +503,7 @@ class Tally:
 
 
 def tally(model: JourneyModel) -> Tally:
-    """The outcome tally of one model (outcome shares match :mod:`sim.measures`)."""
+    """The outcome tally of one model (outcome shares match :mod:`sim.journey.measures`)."""
     return Tally().add(model)
 
 

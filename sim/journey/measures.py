@@ -21,10 +21,10 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
-from sim.stages import VALUE_OUTCOMES, Outcome, Stage
+from sim.journey.stages import VALUE_OUTCOMES, Outcome, Stage
 
 if TYPE_CHECKING:
-    from sim.model import JourneyModel
+    from sim.journey.model import JourneyModel
 
 
 @dataclass(frozen=True)

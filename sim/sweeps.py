@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.engine import run_sweep
-from sim.scenario import Scenario, load_scenario
+from sim.io.scenario import Scenario, load_scenario
 
 
 def default_sweep_dir(scenario: Scenario) -> Path:

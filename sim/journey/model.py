@@ -22,11 +22,11 @@ checks) lives in small loop kernels (``_week``, ``_pairs``, ``_fold_in``, ``_poo
 ``_journey_due``), compiled with numba when it is installed (cached on disk after the
 first run) and run as plain Python otherwise, with the same results. Every random number
 is still drawn here, from the model's generator, in the same order; the kernels only
-compute. The rules they apply are those of :mod:`sim.agents`, :mod:`sim.search` and
-:mod:`sim.trust`, and ``tests/test_model_speed_equivalence.py`` checks them against those
+compute. The rules they apply are those of :mod:`sim.journey.agents`, :mod:`sim.journey.search` and
+:mod:`sim.journey.trust`, and ``tests/test_model_speed_equivalence.py`` checks them against those
 definitions.
 
-The model does no I/O and no plotting: :mod:`sim.records` turns it into tables.
+The model does no I/O and no plotting: :mod:`sim.io.records` turns it into tables.
 """
 
 from __future__ import annotations
@@ -39,11 +39,11 @@ import networkx as nx
 import numpy as np
 from mesa import Model
 
-from sim import agents as rules
-from sim.agents import Organisation
-from sim.initiatives import Event, Initiative
-from sim.parameters import JourneyParameters, with_overrides
-from sim.search import (
+from sim.journey import agents as rules
+from sim.journey.agents import Organisation
+from sim.journey.initiatives import Event, Initiative
+from sim.journey.parameters import JourneyParameters
+from sim.journey.search import (
     MAX_DISTANCE,
     coverage,
     distance_matrix,
@@ -52,8 +52,9 @@ from sim.search import (
     score_weights,
     snowball_weights,
 )
-from sim.stages import LAPSED_REASON, VALUE_OUTCOMES, Form, Kind, Outcome, Phase, Stage
-from sim.trust import TrustLedger
+from sim.journey.stages import LAPSED_REASON, VALUE_OUTCOMES, Form, Kind, Outcome, Phase, Stage
+from sim.journey.trust import TrustLedger
+from sim.parameters import with_overrides
 
 try:  # compiled kernels for the weekly step; the same code runs as plain Python without
     from numba import njit
@@ -560,7 +561,7 @@ class JourneyModel(Model):
         params: Model parameters (defaults if omitted).
         rng: Seed or generator for all randomness.
 
-    Per-week figures come from the reporters in :mod:`sim.measures` (through a Mesa
+    Per-week figures come from the reporters in :mod:`sim.journey.measures` (through a Mesa
     ``DataCollector``, see :func:`sim.runs.run_collecting`); the model keeps none itself.
     """
 

@@ -1,0 +1,1 @@
+"""Files in and out: scenario files (YAML) and run records (tables, summary)."""
