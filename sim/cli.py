@@ -153,6 +153,7 @@ def _print_summary(record: Any) -> None:
         "graceful_exit_share",
         "drifted_apart_share",
         "stalled_share",
+        "lapsed_share",
         "failed_share",
         "value_created",
         "time_to_value",

@@ -53,8 +53,8 @@ Generated from the code by `python -m sim.reference`; do not edit by hand.
 ## Run measures (journey)
 
 Outcome shares are over started initiatives that have ended (a champion acted);
-opportunities nobody acted on are counted in `lapsed_share`. A measure with nothing to
-measure is NaN (n/a), never zero.
+opportunities nobody acted on end `lapsed` and are counted in `lapsed_share`. A measure
+with nothing to measure is NaN (n/a), never zero.
 
 {measure_table()}
 

@@ -19,7 +19,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from sim.app.state import Tally, outcome_label
-from sim.journey.stages import Outcome, Stage
+from sim.journey.stages import STARTED_OUTCOMES, Stage
 from sim.report.run_report import OUTCOME_COLOURS, STAGE_COLOURS
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ TEXT = "#334e68"
 GRID = "#e4e7eb"
 
 
-OUTCOMES = [o.value for o in Outcome]
+OUTCOMES = [o.value for o in STARTED_OUTCOMES]
 
 
 def _style(ax) -> None:

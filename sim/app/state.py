@@ -27,7 +27,7 @@ from sim.journey import measures
 from sim.journey.initiatives import Event
 from sim.journey.model import JourneyModel
 from sim.journey.parameters import JourneyParameters
-from sim.journey.stages import LAPSED_REASON, Outcome, Stage
+from sim.journey.stages import STARTED_OUTCOMES, Outcome, Stage
 from sim.parameters import ParameterInfo, parameter_info
 from sim.runs import run_collecting, timeline_reporters
 
@@ -105,6 +105,7 @@ OUTCOME_TEXT: dict[Outcome, str] = {
     Outcome.EVOLVED: "the intent changed on the way, and something else of value came out",
     Outcome.GRACEFUL_EXIT: "the partners parted on good terms, keeping what they learned",
     Outcome.DRIFTED_APART: "the partners never agreed a shared intent before their clock ran out",
+    Outcome.LAPSED: "nobody acted on the opportunity",
     Outcome.STALLED: "the champion could not find enough partners in time",
     Outcome.FAILED: "mistrust, set-up costs, a breach of trust or a lack of commitment ended it",
 }
@@ -114,6 +115,7 @@ OUTCOME_VERBS: dict[str, str] = {
     Outcome.EVOLVED.value: "evolved into something else of value",
     Outcome.GRACEFUL_EXIT.value: "exited gracefully",
     Outcome.DRIFTED_APART.value: "drifted apart",
+    Outcome.LAPSED.value: "lapsed",
     Outcome.STALLED.value: "stalled",
     Outcome.FAILED.value: "failed",
 }
@@ -446,7 +448,7 @@ def describe_event(model: JourneyModel, event: Event) -> str | None:
     week = f"week {event.tick}"
     if event.kind == "transition":
         if event.outcome:
-            if event.reason == LAPSED_REASON:
+            if event.outcome == Outcome.LAPSED.value:
                 return None
             verb = OUTCOME_VERBS.get(event.outcome, outcome_label(event.outcome))
             return f"{name} {verb} at {week}: {event.reason}"
@@ -475,7 +477,7 @@ def notable_events(model: JourneyModel, limit: int = 12) -> list[str]:
 class Tally:
     """How the initiatives of one or more runs stand."""
 
-    counts: dict[str, int] = field(default_factory=lambda: {o.value: 0 for o in Outcome})
+    counts: dict[str, int] = field(default_factory=lambda: {o.value: 0 for o in STARTED_OUTCOMES})
     lapsed: int = 0  # opportunities nobody acted on
     in_progress: int = 0  # started and not ended yet
 
@@ -495,10 +497,10 @@ class Tally:
             started = ini.started
             if ini.outcome is None:
                 self.in_progress += started
-            elif started:
-                self.counts[ini.outcome.value] += 1
-            else:
+            elif ini.outcome is Outcome.LAPSED:
                 self.lapsed += 1
+            else:
+                self.counts[ini.outcome.value] += 1
         return self
 
 
@@ -541,7 +543,7 @@ class Comparison:
                 "b_share": sb[o.value],
                 "difference": sb[o.value] - sa[o.value],
             }
-            for o in Outcome
+            for o in STARTED_OUTCOMES
         ]
 
 

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from sim.io.files import atomic_write_parquet, atomic_write_text, jsonable
-from sim.journey.stages import JOURNEY_STAGES, Outcome, Stage
+from sim.journey.stages import JOURNEY_STAGES, STARTED_OUTCOMES, Stage
 
 if TYPE_CHECKING:
     from sim.journey.model import JourneyModel
@@ -93,7 +93,7 @@ class RunRecord:
     def outcome_shares(self) -> dict[str, float]:
         """Share of started, ended initiatives per outcome."""
         return (
-            {o.value: self.measures.get(f"{o.value}_share", float("nan")) for o in Outcome}
+            {o.value: self.measures.get(f"{o.value}_share", float("nan")) for o in STARTED_OUTCOMES}
             if self.model == "journey"
             else {}
         )

@@ -6,9 +6,9 @@ for sweeps. A measure that has nothing to measure (no initiative ended yet, say)
 never a made-up zero; sweeps and analysis count such values.
 
 Outcome shares are over *started* initiatives that have ended: those whose champion
-acted on the opportunity. Opportunities that nobody acted on (they end at latent value
-as ``stalled`` with the reason "nobody acted on the opportunity") are counted in
-``lapsed_share`` instead, so the shares describe collaborations that were attempted.
+acted on the opportunity. Opportunities that nobody acted on end at latent value as
+``lapsed`` and are counted in ``lapsed_share`` instead, so the shares describe
+collaborations that were attempted.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
-from sim.journey.stages import VALUE_OUTCOMES, Outcome, Stage
+from sim.journey.stages import STARTED_OUTCOMES, VALUE_OUTCOMES, Outcome, Stage
 
 if TYPE_CHECKING:
     from sim.journey.model import JourneyModel
@@ -81,7 +81,7 @@ def lapsed_share(model: JourneyModel) -> float:
     ended = [i for i in model.initiatives if i.outcome is not None]
     if not ended:
         return float("nan")
-    return sum(1 for i in ended if not i.started) / len(ended)
+    return sum(1 for i in ended if i.outcome is Outcome.LAPSED) / len(ended)
 
 
 def value_creation_share(model: JourneyModel) -> float:
@@ -209,7 +209,7 @@ def active_initiatives(model: JourneyModel) -> float:
 MEASURES: dict[str, Measure] = {
     m.name: m
     for m in [
-        *(_outcome_measure(o) for o in Outcome),
+        *(_outcome_measure(o) for o in STARTED_OUTCOMES),
         Measure(
             "value_creation_share",
             "fraction",

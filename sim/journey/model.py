@@ -815,7 +815,7 @@ class JourneyModel(Model):
             if self.rng.random() < p_act:
                 self._start_search(ini, f"organisation {c} acts and starts searching")
             else:
-                self._end(ini, Outcome.STALLED, LAPSED_REASON)
+                self._end(ini, Outcome.LAPSED, LAPSED_REASON)
 
     # --- 2. exploring ---------------------------------------------------------
     def _search(self) -> None:

@@ -44,8 +44,13 @@ JOURNEY_STAGES: tuple[Stage, ...] = (
 
 
 class Outcome(StrEnum):
-    """How an initiative ended."""
+    """How an initiative ended.
 
+    ``LAPSED`` ends an opportunity nobody acted on (it never started); ``STALLED`` an
+    initiative whose search for partners ran out while exploring.
+    """
+
+    LAPSED = "lapsed"
     ACHIEVED = "achieved"
     EVOLVED = "evolved"
     GRACEFUL_EXIT = "graceful_exit"
@@ -55,13 +60,15 @@ class Outcome(StrEnum):
 
 
 VALUE_OUTCOMES: frozenset[Outcome] = frozenset({Outcome.ACHIEVED, Outcome.EVOLVED})
+# the outcomes of initiatives a champion acted on (outcome shares are shares of these)
+STARTED_OUTCOMES: tuple[Outcome, ...] = tuple(o for o in Outcome if o is not Outcome.LAPSED)
 LAPSED_REASON = "nobody acted on the opportunity"  # the reason an opportunity ends unacted on
 
 # Which stage may follow which; a move to ENDED must carry an outcome from the set given.
 TRANSITIONS: dict[Stage, dict[Stage, frozenset[Outcome]]] = {
     Stage.LATENT_VALUE: {
         Stage.EXPLORING: frozenset(),
-        Stage.ENDED: frozenset({Outcome.STALLED}),  # nobody acts
+        Stage.ENDED: frozenset({Outcome.LAPSED}),  # nobody acts
     },
     Stage.EXPLORING: {
         Stage.COHERING: frozenset(),

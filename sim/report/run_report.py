@@ -37,6 +37,7 @@ OUTCOME_COLOURS = {
     "evolved": "#65d6ad",
     "graceful_exit": "#8bb8e8",
     "drifted_apart": "#f0b429",
+    "lapsed": "#e4e7eb",
     "stalled": "#bcccdc",
     "failed": "#d64545",
     "in progress": "#9aa5b1",

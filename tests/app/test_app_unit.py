@@ -270,7 +270,7 @@ def test_events_are_phrased_for_people():
         describe_event(m, e) == f"{name} exited gracefully at week 31: two partners lost confidence"
     )
     lapsed = Event(
-        3, 0, "transition", "latent_value", "ended", "stalled", "nobody acted on the opportunity"
+        3, 0, "transition", "latent_value", "ended", "lapsed", "nobody acted on the opportunity"
     )
     assert describe_event(m, lapsed) is None
     assert describe_event(m, Event(3, 0, "join", "exploring", "exploring", "", "x joins")) is None
