@@ -6,7 +6,9 @@ pandas tables), so it can be written, compared and shown without the model.
 
 from __future__ import annotations
 
+import html
 import json
+import math
 import platform
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
@@ -57,9 +59,24 @@ def package_versions() -> dict[str, str]:
     return out
 
 
-@dataclass
+# the outcomes a run is judged by first, in the order they are shown
+HEADLINE_MEASURES = ("value_creation_share", "graceful_exit_share", "failed_share", "lapsed_share")
+
+
+def _shown(value: object) -> str:
+    """A value as a notebook shows it: floats to three significant digits, NaN as n/a."""
+    if isinstance(value, float):
+        return "n/a" if math.isnan(value) else f"{value:.3g}"
+    return str(value)
+
+
+@dataclass(repr=False)
 class RunRecord:
     """Everything one run reports.
+
+    ``outcome_shares`` and ``summary`` are computed from the others: read them like the
+    other attributes (``record.summary``). In a notebook a record shows itself as a short
+    table of its headline outcomes and its tables.
 
     Attributes:
         scenario: Scenario name.
@@ -90,6 +107,7 @@ class RunRecord:
     )
     versions: dict[str, str] = field(default_factory=package_versions)
 
+    @property
     def outcome_shares(self) -> dict[str, float]:
         """Share of started, ended initiatives per outcome."""
         return (
@@ -98,6 +116,12 @@ class RunRecord:
             else {}
         )
 
+    @property
+    def weeks(self) -> int:
+        """Weeks (ticks) simulated."""
+        return max(len(self.timeline) - 1, 0)
+
+    @property
     def summary(self) -> dict[str, Any]:
         """The run's summary: parameters, seed, versions, outcome shares and measures."""
         return {
@@ -105,12 +129,60 @@ class RunRecord:
             "model": self.model,
             "seed": self.seed,
             "parameters": self.params,
-            "outcome_shares": self.outcome_shares(),
+            "outcome_shares": self.outcome_shares,
             "measures": self.measures,
             "initiatives": len(self.initiatives),
             "elapsed_s": self.elapsed_s,
             "versions": self.versions,
         }
+
+    def headline(self) -> dict[str, float]:
+        """The measures a run is judged by first (those the run has), by name."""
+        names = HEADLINE_MEASURES if self.model == "journey" else tuple(self.measures)[:4]
+        return {n: self.measures[n] for n in names if n in self.measures}
+
+    def __repr__(self) -> str:
+        headline = ", ".join(f"{k}={_shown(v)}" for k, v in self.headline().items())
+        return (
+            f"RunRecord(scenario={self.scenario!r}, model={self.model!r}, seed={self.seed}, "
+            f"weeks={self.weeks}, initiatives={len(self.initiatives)}"
+            + (f", {headline}" if headline else "")
+            + ")"
+        )
+
+    def _repr_html_(self) -> str:
+        """A notebook's view: headline outcomes, the tables and (folded) the parameters."""
+
+        def rows(pairs: Any) -> str:
+            return "".join(
+                f"<tr><td style='text-align:left'>{html.escape(str(k))}</td>"
+                f"<td style='text-align:right'>{html.escape(_shown(v))}</td></tr>"
+                for k, v in pairs
+            )
+
+        tables = [
+            (name, f"{len(t)} rows × {len(t.columns)} columns")
+            for name, t in (
+                ("initiatives", self.initiatives),
+                ("timeline", self.timeline),
+                ("events", self.events),
+                ("team_trust", self.team_trust),
+            )
+        ]
+        return (
+            "<div class='consim-run-record'>"
+            f"<strong>Run {html.escape(self.scenario)}</strong> · model {html.escape(self.model)}"
+            f" · seed {self.seed} · {self.weeks} weeks · {len(self.initiatives)} initiatives"
+            "<table><thead><tr><th style='text-align:left'>headline</th><th>value</th></tr>"
+            f"</thead><tbody>{rows(self.headline().items())}</tbody></table>"
+            "<table><thead><tr><th style='text-align:left'>table</th><th>size</th></tr>"
+            f"</thead><tbody>{rows(tables)}</tbody></table>"
+            f"<details><summary>{len(self.measures)} measures</summary>"
+            f"<table><tbody>{rows(self.measures.items())}</tbody></table></details>"
+            f"<details><summary>{len(self.params)} parameters</summary>"
+            f"<table><tbody>{rows(sorted(self.params.items()))}</tbody></table></details>"
+            "</div>"
+        )
 
     def write(self, out_dir: str | Path, report_html: str | None = None) -> dict[str, Path]:
         """Write the run's files into ``out_dir`` (each file written whole, then moved).
@@ -124,7 +196,7 @@ class RunRecord:
         out.mkdir(parents=True, exist_ok=True)
         names = RUN_FILES if report_html is not None else RUN_FILES[:-1]
         paths = {name: out / name for name in names}
-        atomic_write_text(paths["summary.json"], json.dumps(jsonable(self.summary()), indent=2))
+        atomic_write_text(paths["summary.json"], json.dumps(jsonable(self.summary), indent=2))
         for name, table in (
             ("initiatives.parquet", self.initiatives),
             ("timeline.parquet", self.timeline),

@@ -1,13 +1,19 @@
 """The single-run report, one self-contained HTML page.
 
 It shows stage counts over time, the flow of initiatives (Sankey), trust over time, and
-the collaboration network at the end coloured by outcome.
+the collaboration network at the end, organisations grouped by their last initiative and
+coloured by its outcome, with the parameters, package versions and source commit.
 """
 
 from __future__ import annotations
 
+import functools
+import math
+import subprocess
 from collections import Counter
+from dataclasses import dataclass
 from itertools import pairwise
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import networkx as nx
@@ -16,7 +22,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from sim.journey.measures import MEASURES
-from sim.journey.stages import JOURNEY_STAGES, Outcome
+from sim.journey.stages import JOURNEY_STAGES, STARTED_OUTCOMES
 from sim.report.kit import figure_html, page, section, table_html
 
 if TYPE_CHECKING:
@@ -37,13 +43,51 @@ OUTCOME_COLOURS = {
     "evolved": "#65d6ad",
     "graceful_exit": "#8bb8e8",
     "drifted_apart": "#f0b429",
-    "lapsed": "#e4e7eb",
-    "stalled": "#bcccdc",
+    "lapsed": "#c8c1b4",
+    "stalled": "#9fb3c8",
     "failed": "#d64545",
     "in progress": "#9aa5b1",
     "never collaborated": "#e4e7eb",
     "active": "#2680c2",
 }
+# One name per outcome, used by the summary table and the Sankey alike.
+OUTCOME_NAMES = {
+    "achieved": "achieved",
+    "evolved": "evolved",
+    "graceful_exit": "graceful exit",
+    "drifted_apart": "drifted apart",
+    "lapsed": "lapsed (nobody acted)",
+    "stalled": "stalled while exploring",
+    "failed": "failed",
+    "in progress": "still under way",
+}
+# Trust is neither good nor bad news in itself: its line and band are drawn in greys.
+TRUST_LINE = "#334e68"
+TRUST_BAND = "rgba(130, 154, 177, 0.28)"
+GRID = "#e4e7eb"
+MARGIN = {"t": 24, "b": 44, "l": 56, "r": 16}  # no blank band above a figure
+LEGEND_ABOVE = {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "xanchor": "left"}
+
+
+def _compact(fig: go.Figure, height: int, top: int = MARGIN["t"]) -> go.Figure:
+    """Tight margins and a white background (no wasted space around the plot)."""
+    fig.update_layout(
+        height=height, margin={**MARGIN, "t": top}, plot_bgcolor="white", paper_bgcolor="white"
+    )
+    fig.update_xaxes(gridcolor=GRID, zerolinecolor=GRID)
+    fig.update_yaxes(gridcolor=GRID, zerolinecolor=GRID)
+    return fig
+
+
+def outcome_name(outcome: str) -> str:
+    """The report's name of an outcome (``"lapsed (nobody acted)"``)."""
+    return OUTCOME_NAMES.get(outcome, outcome.replace("_", " "))
+
+
+def _rgba(colour: str, alpha: float) -> str:
+    """``#rrggbb`` as a CSS ``rgba(...)`` with the given opacity."""
+    r, g, b = (int(colour[k : k + 2], 16) for k in (1, 3, 5))
+    return f"rgba({r}, {g}, {b}, {alpha})"
 
 
 def stage_figure(record: RunRecord) -> go.Figure:
@@ -62,115 +106,308 @@ def stage_figure(record: RunRecord) -> go.Figure:
                     line={"width": 0.5, "color": colour},
                 )
             )
-    fig.update_layout(xaxis_title="week", yaxis_title="organisations", height=380)
-    return fig
+    fig.update_layout(xaxis_title="week", yaxis_title="organisations")
+    return _compact(fig, 380)
 
 
-def sankey_figure(record: RunRecord) -> go.Figure:
-    """Initiatives flowing through the stages to their outcomes."""
-    ini = record.initiatives
+@dataclass(frozen=True)
+class Flows:
+    """Initiatives between the stages and into their outcomes, counted."""
+
+    stage_links: Counter[tuple[str, str]]  # (stage, next stage): initiatives
+    outcome_links: Counter[tuple[str, str]]  # (last stage, outcome): initiatives
+
+    def outcome_counts(self) -> Counter[str]:
+        """Initiatives per outcome (``"in progress"`` for those not ended)."""
+        out: Counter[str] = Counter()
+        for (_, outcome), n in self.outcome_links.items():
+            out[outcome] += n
+        return out
+
+
+def initiative_flows(initiatives: pd.DataFrame) -> Flows:
+    """Count the moves of every initiative through the stages and into its outcome."""
     stages = [s.name.lower() for s in JOURNEY_STAGES]
-    outcomes = [o.value for o in Outcome] + ["in progress"]
-    labels = [s.replace("_", " ") for s in stages] + [f"→ {o.replace('_', ' ')}" for o in outcomes]
-    index = {s: k for k, s in enumerate(stages)} | {
-        f"out:{o}": len(stages) + k for k, o in enumerate(outcomes)
-    }
-    flows: Counter[tuple[int, int]] = Counter()
-    for _, row in ini.iterrows():
+    stage_links: Counter[tuple[str, str]] = Counter()
+    outcome_links: Counter[tuple[str, str]] = Counter()
+    for _, row in initiatives.iterrows():
         reached = [s for s in stages if not pd.isna(row.get(f"entered_{s}"))]
-        flows.update((index[a], index[b]) for a, b in pairwise(reached))
+        stage_links.update(pairwise(reached))
         last = reached[-1] if reached else stages[0]
         outcome = row["outcome"] if isinstance(row["outcome"], str) else "in progress"
         # an alliance's outcome was settled when it created value
         source = "value_creation" if last == "meta_organisation" else last
-        flows[(index[source], index[f"out:{outcome}"])] += 1
-    src, dst, val = (
-        zip(*[(a, b, v) for (a, b), v in flows.items()], strict=True) if flows else ((), (), ())
+        outcome_links[(source, outcome)] += 1
+    return Flows(stage_links, outcome_links)
+
+
+SANKEY_HEIGHT = 480
+SANKEY_PAD = 18
+# top to bottom in the right-hand column: the flywheel, value, exits, then what never ran
+RIGHT_COLUMN = (
+    "out:meta_organisation",
+    "out:achieved",
+    "out:evolved",
+    "out:graceful_exit",
+    "out:failed",
+    "out:drifted_apart",
+    "out:stalled",
+    "out:lapsed",
+    "out:in progress",
+)
+
+
+def _right_column_y(sizes: list[int], plot_px: float) -> list[float]:
+    """Centres (0 top, 1 bottom) of stacked nodes of the given sizes in one column."""
+    scale = (plot_px - SANKEY_PAD * (len(sizes) - 1)) / max(sum(sizes), 1)
+    centres, top = [], 0.0
+    for size in sizes:
+        centres.append((top + size * scale / 2) / plot_px)
+        top += size * scale + SANKEY_PAD
+    return [min(max(c, 0.001), 0.999) for c in centres]
+
+
+def sankey_figure(record: RunRecord) -> go.Figure:
+    """Initiatives flowing through the stages to their outcomes.
+
+    The journey's stages run left to right; every outcome, and the lasting alliances,
+    sit in one column on the right. Each link takes the colour of the node it leads to,
+    and every node is labelled with the number of initiatives that reached it, in the
+    summary's words, so the figure and the summary agree.
+    """
+    flows = initiative_flows(record.initiatives)
+    ini = record.initiatives
+    spine = [s.name.lower() for s in JOURNEY_STAGES if s.name != "META_ORGANISATION"]
+    reached = {
+        s.name.lower(): int(ini[f"entered_{s.name.lower()}"].notna().sum())
+        for s in JOURNEY_STAGES
+        if f"entered_{s.name.lower()}" in ini
+    }
+    ends = flows.outcome_counts()
+    column = [*RIGHT_COLUMN, *(f"out:{o}" for o in ends if f"out:{o}" not in RIGHT_COLUMN)]
+    right = {key: ends[key[4:]] for key in column}
+    right["out:meta_organisation"] = reached.get("meta_organisation", 0)
+    nodes = [s for s in spine if reached.get(s)] + [k for k in column if right[k]]
+    index = {key: k for k, key in enumerate(nodes)}
+    labels, colours, xs = [], [], []
+    for key in nodes:
+        if key == "out:meta_organisation":
+            labels.append(f"lasting alliance: {right[key]}")
+            colours.append(STAGE_COLOURS["meta_organisation"])
+        elif key.startswith("out:"):
+            labels.append(f"{outcome_name(key[4:])}: {right[key]}")
+            colours.append(OUTCOME_COLOURS.get(key[4:], "#9aa5b1"))
+        else:
+            labels.append(f"{key.replace('_', ' ')}: {reached[key]}")
+            colours.append(STAGE_COLOURS[key])
+        xs.append(0.999 if key.startswith("out:") else 0.001 + 0.14 * spine.index(key))
+    plot_px = SANKEY_HEIGHT - MARGIN["b"] - 16
+    right_nodes = [k for k in nodes if k.startswith("out:")]
+    right_y = dict(
+        zip(right_nodes, _right_column_y([right[k] for k in right_nodes], plot_px), strict=True)
     )
-    colours = [STAGE_COLOURS[s] for s in stages] + [
-        OUTCOME_COLOURS.get(o, "#9aa5b1") for o in outcomes
+    ys = [right_y.get(key, 0.45) for key in nodes]
+    links = [
+        (a, "out:meta_organisation" if b == "meta_organisation" else b, n)
+        for (a, b), n in flows.stage_links.items()
     ]
+    links += [(a, f"out:{o}", n) for (a, o), n in flows.outcome_links.items()]
     fig = go.Figure(
         go.Sankey(
-            node={"label": labels, "color": colours, "pad": 14},
-            link={"source": list(src), "target": list(dst), "value": list(val)},
+            arrangement="snap",
+            node={
+                "label": labels,
+                "color": colours,
+                "x": xs,
+                "y": ys,
+                "pad": SANKEY_PAD,
+                "thickness": 16,
+                "line": {"color": "#627d98", "width": 0.5},
+            },
+            link={
+                "source": [index[a] for a, _, _ in links],
+                "target": [index[b] for _, b, _ in links],
+                "value": [n for _, _, n in links],
+                "color": [_rgba(colours[index[b]], 0.5) for _, b, _ in links],
+            },
+            textfont={"size": 12, "color": "#102a43"},
         )
     )
-    fig.update_layout(height=420)
-    return fig
+    return _compact(fig, SANKEY_HEIGHT, top=16)
 
 
 def trust_figure(record: RunRecord) -> go.Figure:
-    """Mean trust (and its spread) over pairs that know each other, per week."""
+    """Mean trust over pairs that know each other, per week, with a band of ±1 sd."""
     tl = record.timeline
     fig = go.Figure()
     if "mean_trust" in tl:
-        fig.add_trace(go.Scatter(x=tl["tick"], y=tl["mean_trust"], name="mean trust"))
         if "trust_sd" in tl:
             fig.add_trace(
                 go.Scatter(
                     x=tl["tick"],
-                    y=tl["mean_trust"] + tl["trust_sd"],
+                    y=(tl["mean_trust"] + tl["trust_sd"]).clip(upper=1),
+                    line={"width": 0, "color": TRUST_BAND},
+                    hoverinfo="skip",
+                    showlegend=False,
                     name="+1 sd",
-                    line={"dash": "dot", "width": 1},
                 )
             )
             fig.add_trace(
                 go.Scatter(
                     x=tl["tick"],
-                    y=tl["mean_trust"] - tl["trust_sd"],
-                    name="-1 sd",
-                    line={"dash": "dot", "width": 1},
+                    y=(tl["mean_trust"] - tl["trust_sd"]).clip(lower=0),
+                    line={"width": 0, "color": TRUST_BAND},
+                    fill="tonexty",
+                    fillcolor=TRUST_BAND,
+                    name="mean ± 1 sd",
                 )
             )
+        fig.add_trace(
+            go.Scatter(
+                x=tl["tick"],
+                y=tl["mean_trust"],
+                name="mean trust",
+                line={"color": TRUST_LINE, "width": 2},
+            )
+        )
+        fig.update_layout(yaxis_title="trust")
     elif "giant_component_share" in tl:
         fig.add_trace(
-            go.Scatter(x=tl["tick"], y=tl["giant_component_share"], name="giant component")
+            go.Scatter(
+                x=tl["tick"],
+                y=tl["giant_component_share"],
+                name="giant component",
+                line={"color": TRUST_LINE},
+            )
         )
-    fig.update_layout(xaxis_title="week", yaxis_title="trust", yaxis_range=[0, 1], height=340)
-    return fig
+    fig.update_layout(xaxis_title="week", yaxis_range=[0, 1], legend=LEGEND_ABOVE)
+    return _compact(fig, 340, top=40)
+
+
+def last_initiatives(record: RunRecord) -> dict[int, int]:
+    """Each organisation's last initiative that got past exploring (organisation: row)."""
+    ini = record.initiatives
+    out: dict[int, int] = {}
+    if "entered_cohering" not in ini:
+        return out
+    for row, (members, cohering) in enumerate(
+        zip(ini["members"], ini["entered_cohering"], strict=True)
+    ):
+        if not pd.isna(cohering):
+            for m in members:
+                out[int(m)] = row
+    return out
+
+
+def group_layout(groups: list[list[int]], gap: float = 1.0) -> dict[int, tuple[float, float]]:
+    """Positions that put each group of organisations on its own small circle.
+
+    Groups are laid out on a grid, largest first, so every group stands apart.
+    """
+    pos: dict[int, tuple[float, float]] = {}
+    columns = max(1, math.ceil(math.sqrt(len(groups))))
+    for k, members in enumerate(sorted(groups, key=len, reverse=True)):
+        cx, cy = (k % columns) * 2.6 * gap, -(k // columns) * 2.6 * gap
+        radius = 0.0 if len(members) == 1 else gap * min(1.0, 0.25 + 0.12 * len(members))
+        for j, m in enumerate(members):
+            angle = 2 * math.pi * j / len(members)
+            pos[m] = (cx + radius * math.cos(angle), cy + radius * math.sin(angle))
+    return pos
+
+
+def _journey_positions(record: RunRecord) -> tuple[dict[int, tuple[float, float]], list]:
+    """Positions grouped by last initiative, and the groups' label positions and names."""
+    ids = [int(i) for i in record.nodes["id"]]
+    last = last_initiatives(record)
+    by_row: dict[int, list[int]] = {}
+    for org in ids:
+        if org in last:
+            by_row.setdefault(last[org], []).append(org)
+    loners = [org for org in ids if org not in last]
+    groups = list(by_row.values())
+    # organisations that never got past exploring share one block, eight to a row
+    groups += [loners[k : k + 8] for k in range(0, len(loners), 8)]
+    pos = group_layout(groups)
+    names = record.initiatives.get("name")
+    labels = []
+    for row, members in by_row.items():
+        xs, ys = zip(*(pos[m] for m in members), strict=True)
+        name = str(names.iloc[row]) if names is not None else f"initiative {row}"
+        labels.append((float(np.mean(xs)), max(ys) + 0.35, name))
+    return pos, labels
 
 
 def network_figure(record: RunRecord) -> go.Figure:
-    """The collaboration network at the end, organisations coloured by their last outcome."""
+    """The collaboration network at the end.
+
+    In a journey run, organisations are grouped by the last initiative they worked in
+    (past exploring) and coloured by how it ended; faint lines are ties of earlier
+    collaborations. Team-assembly runs use a force layout.
+    """
     nodes, edges = record.nodes, record.edges
-    g = nx.Graph()
-    g.add_nodes_from(nodes["id"].tolist())
-    g.add_weighted_edges_from(edges[["source", "target", "weight"]].itertuples(index=False))
-    pos = nx.spring_layout(g, seed=record.seed % (2**32), k=1.5 / max(1, np.sqrt(len(g))))
-    ex, ey = [], []
-    for a, b in g.edges():
-        ex += [pos[a][0], pos[b][0], None]
-        ey += [pos[a][1], pos[b][1], None]
+    if record.model == "journey":
+        pos, labels = _journey_positions(record)
+    else:
+        g = nx.Graph()
+        g.add_nodes_from(nodes["id"].tolist())
+        g.add_weighted_edges_from(edges[["source", "target", "weight"]].itertuples(index=False))
+        pos = nx.spring_layout(g, seed=record.seed % (2**32), k=1.5 / max(1, np.sqrt(len(g))))
+        labels = []
+    ex: list[float | None] = []
+    ey: list[float | None] = []
+    for a, b in edges[["source", "target"]].itertuples(index=False):
+        if a in pos and b in pos:
+            ex += [pos[a][0], pos[b][0], None]
+            ey += [pos[a][1], pos[b][1], None]
     fig = go.Figure(
         go.Scatter(
             x=ex,
             y=ey,
             mode="lines",
-            line={"width": 0.5, "color": "#bcccdc"},
+            line={"width": 0.4, "color": "rgba(130, 154, 177, 0.35)"},
             hoverinfo="skip",
-            showlegend=False,
+            name="worked together",
         )
     )
-    for outcome, group in nodes.groupby("last_outcome"):
+    order = [*OUTCOME_NAMES, "never collaborated", "active"]
+    present = [o for o in order if o in set(nodes["last_outcome"])]
+    present += sorted(set(nodes["last_outcome"]) - set(present))
+    for outcome in present:
+        group = nodes[nodes["last_outcome"] == outcome]
         fig.add_trace(
             go.Scatter(
                 x=[pos[i][0] for i in group["id"]],
                 y=[pos[i][1] for i in group["id"]],
                 mode="markers",
-                name=str(outcome).replace("_", " "),
+                name=outcome_name(str(outcome)),
                 marker={
-                    "size": 9,
+                    "size": 10,
                     "color": OUTCOME_COLOURS.get(str(outcome), "#9aa5b1"),
-                    "line": {"width": 0.5},
+                    "line": {"width": 0.6, "color": "#334e68"},
                 },
                 text=[f"organisation {i}" for i in group["id"]],
+                hovertemplate="%{text}<extra>" + outcome_name(str(outcome)) + "</extra>",
             )
         )
+    if labels:
+        fig.add_trace(
+            go.Scatter(
+                x=[x for x, _, _ in labels],
+                y=[y for _, y, _ in labels],
+                mode="text",
+                text=[name for _, _, name in labels],
+                textfont={"size": 9, "color": "#486581"},
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
+    title = "outcome of their last initiative" if record.model == "journey" else "organisations"
     fig.update_layout(
-        height=520, xaxis={"visible": False}, yaxis={"visible": False}, legend_title="last outcome"
+        xaxis={"visible": False},
+        yaxis={"visible": False, "scaleanchor": "x"},
+        legend={**LEGEND_ABOVE, "title": {"text": title}},
     )
-    return fig
+    return _compact(fig, 600, top=48)
 
 
 def team_figure(record: RunRecord) -> go.Figure:
@@ -181,39 +418,99 @@ def team_figure(record: RunRecord) -> go.Figure:
         go.Scatter(x=tl["tick"], y=tl["giant_component_share"], name="giant component share")
     )
     fig.add_trace(go.Scatter(x=tl["tick"], y=tl["repeat_tie_share"], name="repeat-tie share"))
-    fig.update_layout(xaxis_title="tick", yaxis_range=[0, 1], height=340)
-    return fig
+    fig.update_layout(xaxis_title="tick", yaxis_range=[0, 1], legend=LEGEND_ABOVE)
+    return _compact(fig, 340, top=40)
+
+
+@functools.cache
+def source_commit(root: Path | None = None) -> str | None:
+    """The git commit the package's source is at (``+ local changes`` if dirty), if any.
+
+    Args:
+        root: The source tree (default: the folder that holds the ``sim`` package).
+    """
+    where = root or Path(__file__).resolve().parents[2]
+    if not (where / ".git").exists():
+        return None
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(where), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(where), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return f"{head} + local changes" if dirty else head or None
+
+
+def provenance_rows(record: RunRecord) -> list[tuple[str, str]]:
+    """Package versions and, from a git checkout, the source commit."""
+    rows = sorted(record.versions.items())
+    commit = source_commit()
+    if commit is not None:
+        rows.insert(0, ("source commit (git)", commit))
+    return rows
+
+
+def summary_html(record: RunRecord) -> str:
+    """Headline counts and shares, with lapsed opportunities apart from started ones."""
+    if record.model != "journey":
+        return ""
+    counts = initiative_flows(record.initiatives).outcome_counts()
+    shares = record.outcome_shares
+    started_ended = sum(counts[o.value] for o in STARTED_OUTCOMES)
+    rows: list[tuple[object, ...]] = [
+        (outcome_name(o.value), counts[o.value], shares.get(o.value, float("nan")))
+        for o in STARTED_OUTCOMES
+    ]
+    rows.append(("started and ended", started_ended, 1.0 if started_ended else float("nan")))
+    lapsed_share = record.measures.get("lapsed_share", float("nan"))
+    of_ended = (
+        "" if math.isnan(lapsed_share) else f" ({lapsed_share:.0%} of the opportunities that ended)"
+    )
+    note = (
+        f"<p class='muted'>{counts['lapsed']} opportunities lapsed because nobody acted on "
+        f"them{of_ended}; they are not in the shares above. {counts['in progress']} "
+        "initiatives were still under way at the end.</p>"
+    )
+    return (
+        table_html(rows, ["outcome", "initiatives", "share of started initiatives that ended"])
+        + note
+    )
 
 
 def run_report_html(record: RunRecord) -> str:
     """The whole single-run report as one self-contained HTML page."""
-    shares = record.outcome_shares()
     measures = [
         (name, value, MEASURES[name].doc if name in MEASURES else "")
         for name, value in record.measures.items()
     ]
-    summary = (
-        table_html(
-            [(o.replace("_", " "), v) for o, v in shares.items()],
-            ["outcome", "share of started initiatives"],
-        )
-        if shares
-        else ""
-    )
     top = section(
-        "summary", "Summary", summary + table_html(measures, ["measure", "value", "meaning"])
+        "summary",
+        "Summary",
+        summary_html(record) + table_html(measures, ["measure", "value", "meaning"]),
     )
     provenance = section(
         "parameters",
         "Parameters and provenance",
         table_html(sorted(record.params.items()), ["parameter", "value"])
-        + table_html(sorted(record.versions.items()), ["package", "version"]),
+        + table_html(provenance_rows(record), ["source", "version"]),
     )
-    network = section(
-        "network",
-        "Collaboration network at the end",
-        figure_html(network_figure(record), "fig-network"),
+    network_title = (
+        "Collaboration network at the end, grouped by last initiative"
+        if record.model == "journey"
+        else "Collaboration network at the end"
     )
+    network = section("network", network_title, figure_html(network_figure(record), "fig-network"))
     if record.model == "team_assembly":
         sections = [
             top,
@@ -245,6 +542,6 @@ def run_report_html(record: RunRecord) -> str:
     stage_names = ", ".join(s.label for s in JOURNEY_STAGES)
     subtitle = (
         f"scenario {record.scenario} · model {record.model} · seed {record.seed} · "
-        f"{len(record.timeline) - 1} weeks · stages: {stage_names}"
+        f"{record.weeks} weeks · stages: {stage_names}"
     )
     return page(f"Run report: {record.scenario}", subtitle, sections)
