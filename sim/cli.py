@@ -287,9 +287,20 @@ def app_cmd(
     scenario: Annotated[Path | None, typer.Argument(help="Scenario to start from.")] = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8765,
+    from_sweep: Annotated[
+        Path | None,
+        typer.Option("--from", help="A sweep folder: start with one of its stored runs."),
+    ] = None,
+    point: Annotated[
+        int, typer.Option(min=0, help="Design point of the run to replay (with --from).")
+    ] = 0,
+    replicate: Annotated[
+        int, typer.Option(min=0, help="Replicate of that point (with --from).")
+    ] = 0,
 ) -> None:
-    """Start the what-if app in the browser (Solara)."""
+    """Start the what-if app in the browser (Solara), or replay a stored sweep run in it."""
     from sim.app.page import serve
+    from sim.app.replay import RunRef, SweepRunError
 
     if scenario is not None:
         sc = _load(scenario)
@@ -298,9 +309,10 @@ def app_cmd(
                 f"{scenario}: model: the app shows the journey model, not {sc.model}; "
                 "pick a journey scenario"
             )
+    replay = RunRef(from_sweep, point, replicate) if from_sweep is not None else None
     try:
-        serve(str(scenario) if scenario else None, host=host, port=port)
-    except ScenarioError as exc:
+        serve(str(scenario) if scenario else None, host=host, port=port, replay=replay)
+    except (ScenarioError, SweepRunError) as exc:
         _fail(str(exc).splitlines())
     except OSError as exc:
         _fail(f"cannot listen on {host}:{port}: {exc}; pick another with --port")

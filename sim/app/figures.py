@@ -18,7 +18,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from sim.app.state import Tally, outcome_label
+from sim.app.state import COMPARED_MEASURES, Tally, measure_label, outcome_label
 from sim.journey.stages import STARTED_OUTCOMES, Stage
 from sim.report.run_report import OUTCOME_COLOURS, STAGE_COLOURS
 
@@ -248,20 +248,32 @@ def tally_figure(t: Tally) -> Figure:
 
 
 def comparison_figure(c: Comparison) -> Figure:
-    """Outcome shares of settings A and B side by side."""
-    fig, ax = _axes(7.0, 3.2)
-    outcomes = OUTCOMES
-    sa, sb = c.a.tally.shares(), c.b.tally.shares()
-    x = np.arange(len(outcomes))
-    w = 0.38
-    a_vals = [0.0 if math.isnan(sa[o]) else sa[o] for o in outcomes]
-    b_vals = [0.0 if math.isnan(sb[o]) else sb[o] for o in outcomes]
-    ax.bar(x - w / 2, a_vals, w, color="#9aa5b1", label="A")
-    ax.bar(x + w / 2, b_vals, w, color="#2680c2", label="B")
-    ax.set_xticks(x, [outcome_label(o) for o in outcomes], fontsize=8)
-    ax.set_ylim(0, max([*a_vals, *b_vals, 0.1]) * 1.2)
-    ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
-    ax.set_ylabel("share of ended initiatives", color=TEXT, fontsize=9)
-    ax.legend(fontsize=8, frameon=False)
-    fig.tight_layout()
+    """B minus A for each outcome share, in points, with its 95% interval.
+
+    Differences whose interval excludes zero are drawn solid, the others hollow.
+    """
+    names = [n for n in COMPARED_MEASURES if n.endswith("_share")]
+    fig, ax = _axes(7.0, 0.42 * len(names) + 1.0)
+    ax.grid(axis="y", visible=False)
+    ax.grid(axis="x", color=GRID, linewidth=0.6)
+    y = np.arange(len(names))[::-1]
+    for yi, name in zip(y, names, strict=True):
+        d = c.difference(name)
+        if math.isnan(d.difference):
+            continue
+        colour = "#2680c2" if d.conclusive else "#9aa5b1"
+        if math.isfinite(d.low):
+            ax.plot([100 * d.low, 100 * d.high], [yi, yi], color=colour, lw=2.2)
+        ax.plot(
+            100 * d.difference,
+            yi,
+            "o",
+            ms=7,
+            color=colour,
+            markerfacecolor=colour if d.conclusive else "white",
+        )
+    ax.axvline(0, color="#486581", lw=1)
+    ax.set_yticks(y, [measure_label(n) for n in names], fontsize=9)
+    ax.set_xlabel("B − A, percentage points (line: 95% interval)", color=TEXT, fontsize=9)
+    fig.subplots_adjust(left=0.24, right=0.97, bottom=0.22, top=0.96)
     return fig

@@ -21,6 +21,8 @@ import numpy as np
 import pandas as pd
 from mesa import DataCollector
 
+from sim.analysis.paired import PairedDifference, paired_difference
+from sim.app.replay import StoredRun
 from sim.io.records import RunRecord, journey_record
 from sim.io.scenario import ScenarioError, load_scenario
 from sim.journey import measures
@@ -138,6 +140,17 @@ def outcome_label(outcome: Outcome | str) -> str:
     return str(outcome).replace("_", " ")
 
 
+def measure_label(name: str) -> str:
+    """Display label of a run measure, e.g. ``"graceful exit"`` for ``graceful_exit_share``."""
+    return {
+        "value_creation_share": "value creation",
+        "lapsed_share": "lapsed (nobody acted)",
+        "stalled_share": "stalled while exploring",
+        "value_created": "value created",
+        "mean_trust": "mean trust at the end",
+    }.get(name, outcome_label(name.removesuffix("_share")))
+
+
 def as_seed(value: Any) -> int:
     """A seed from what a seed box holds: a whole number, or any text (hashed stably)."""
     if isinstance(value, bool):
@@ -220,7 +233,9 @@ class AppModel(JourneyModel):
         self.datacollector.collect(self)
 
     def step(self) -> None:
-        """Advance one week and record the timeline."""
+        """Advance one week and record the timeline (nothing once the run has ended)."""
+        if not self.running:
+            return
         start = time.perf_counter()
         super().step()
         self.datacollector.collect(self)
@@ -284,6 +299,24 @@ def preset_from_file(path: str | Path) -> Preset:
     params = scenario.params()
     description = " ".join(scenario.description.split())
     return Preset(scenario.name, description, scenario.seed, params.model_dump(), Path(path))
+
+
+def sweep_preset(run: StoredRun) -> Preset:
+    """A preset that replays one stored sweep run: its parameters and its seed."""
+    params = JourneyParameters(**coerce_params(run.params)).model_dump()
+    varied = ", ".join(f"{label(k).lower()} {format_value(v)}" for k, v in run.varied.items())
+    recorded = ", ".join(
+        f"{outcome_label(k.removesuffix('_share'))} {v:.0%}"
+        for k, v in run.outcomes.items()
+        if k in HEADLINE_MEASURES
+    )
+    description = (
+        f"Point {run.point}, replicate {run.replicate} of sweep {run.sweep}, replayed with "
+        f"its parameters and seed: "
+        f"{varied or 'no varied parameters'}."
+        + (f" In the sweep it ended with {recorded}." if recorded else f" ({run.status})")
+    )
+    return Preset(run.name, description, run.seed, params, None)
 
 
 def scenario_dirs() -> list[Path]:
@@ -510,15 +543,33 @@ def tally(model: JourneyModel) -> Tally:
 
 
 # --------------------------------------------------------------------------- compare
+# What the compare tab judges first, then the other outcomes it reports.
+HEADLINE_MEASURES = ("value_creation_share", "graceful_exit_share")
+COMPARED_MEASURES = (
+    *HEADLINE_MEASURES,
+    "failed_share",
+    "drifted_apart_share",
+    "stalled_share",
+    "lapsed_share",
+    "value_created",
+    "mean_trust",
+)
+DEFAULT_PAIRS = 20
+MAX_PAIRS = 200
+
+
 @dataclass
 class SettingResult:
-    """One setting of a comparison, pooled over its runs."""
+    """One setting of a comparison: the run measures of each of its runs."""
 
     params: dict[str, Any]
-    tally: Tally
-    value_created: float  # mean per run
-    mean_trust: float  # mean at the end, over runs
-    timelines: list[pd.DataFrame]
+    runs: list[dict[str, float]]  # one dict of run measures per seed
+    tally: Tally  # pooled over the runs
+    timelines: list[pd.DataFrame]  # the first run's
+
+    def values(self, name: str) -> np.ndarray:
+        """One measure over the runs, in seed order (NaN where the run had none)."""
+        return np.array([run.get(name, float("nan")) for run in self.runs], dtype=float)
 
 
 @dataclass
@@ -531,26 +582,19 @@ class Comparison:
     steps: int
     changes: dict[str, tuple[Any, Any]]  # parameter: (A's value, B's value)
 
-    def rows(self) -> list[dict[str, Any]]:
-        """One row per outcome: counts, shares and the difference B - A (in points)."""
-        sa, sb = self.a.tally.shares(), self.b.tally.shares()
-        return [
-            {
-                "outcome": o.value,
-                "a_count": self.a.tally.counts[o.value],
-                "b_count": self.b.tally.counts[o.value],
-                "a_share": sa[o.value],
-                "b_share": sb[o.value],
-                "difference": sb[o.value] - sa[o.value],
-            }
-            for o in STARTED_OUTCOMES
-        ]
+    def difference(self, name: str) -> PairedDifference:
+        """B minus A for one run measure over the paired runs, with its 95% interval."""
+        return paired_difference(self.a.values(name), self.b.values(name))
+
+    def rows(self) -> list[tuple[str, PairedDifference]]:
+        """The paired difference of every compared measure, headline outcomes first."""
+        return [(name, self.difference(name)) for name in COMPARED_MEASURES]
 
 
 def run_setting(values: dict[str, Any], seeds: Sequence[int], steps: int) -> SettingResult:
     """Run one setting once per seed for ``steps`` weeks."""
     total = Tally()
-    values_created, trusts, timelines = [], [], []
+    runs, timelines = [], []
     params = JourneyParameters(**{**coerce_params(values), "steps": int(steps)})
     for k, seed in enumerate(seeds):
         model = JourneyModel(params, rng=int(seed))
@@ -560,15 +604,12 @@ def run_setting(values: dict[str, Any], seeds: Sequence[int], steps: int) -> Set
             while model.running:
                 model.step()
         total.add(model)
-        values_created.append(measures.value_created(model))
-        trusts.append(measures.mean_trust(model))
-    value = float(np.mean(values_created)) if values_created else 0.0
-    trust = float(np.nanmean(trusts)) if np.isfinite(trusts).any() else float("nan")
-    return SettingResult(params.model_dump(), total, value, trust, timelines)
+        runs.append(measures.measure_all(model))
+    return SettingResult(params.model_dump(), runs, total, timelines)
 
 
 def compare_runs(
-    a: dict[str, Any], b: dict[str, Any], seed: int, steps: int, pairs: int = 1
+    a: dict[str, Any], b: dict[str, Any], seed: int, steps: int, pairs: int = DEFAULT_PAIRS
 ) -> Comparison:
     """Run settings ``a`` and ``b`` with the same seeds for the same number of weeks.
 
@@ -577,7 +618,7 @@ def compare_runs(
         b: Parameter values of setting B.
         seed: First seed; pair ``k`` uses ``seed + k`` for both settings.
         steps: Weeks to simulate (the same for both).
-        pairs: Number of paired runs pooled into the shares.
+        pairs: Number of paired runs (seeds).
     """
     seeds = [int(seed) + k for k in range(max(1, int(pairs)))]
     ra = run_setting(a, seeds, steps)
@@ -608,13 +649,14 @@ def explainer_markdown() -> str:
         "Nobody scripts what happens. Each organisation follows a few simple rules (how much "
         "it trusts the others, how self-interested it is, how much time it has) and the "
         "stories in the log come out of those rules meeting each other. The same settings "
-        "with another random seed tell another possible story; the *Compare* tab keeps the "
-        "seed the same, so a difference there comes from the settings, not from luck.",
+        "with another random seed tell another possible story. The *Compare* tab therefore "
+        "runs both settings over the same set of seeds and says whether a difference is "
+        "larger than the luck of the draw could explain (a 95% interval).",
         "",
         "**How to use it:** pick a preset in the sidebar, press ▶ to watch the weeks go by, "
         "or *Step* one week at a time. To try a change, move a slider and press **Reset**: "
-        "a new run starts with your settings. To go faster, raise *Render Interval* under "
-        "Controls: the pictures are then redrawn every few weeks instead of every week.",
+        "a new run starts with your settings. *Speed* sets how fast the weeks go by; "
+        "**Fast-forward** plays the rest of the run in seconds, redrawing once a simulated year.",
         "",
         "## The journey: what each stage means",
         "",

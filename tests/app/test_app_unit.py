@@ -2,33 +2,54 @@
 
 from __future__ import annotations
 
+import json
 import math
 import socket
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import ipyvuetify as v
+import numpy as np
 import pytest
 import solara
 
-from sim.app.page import AppState, PortInUseError, WhatIfApp, build_page, comparison_markdown, serve
+from sim.analysis.paired import PairedDifference, paired_difference
+from sim.app.page import (
+    SPEEDS,
+    AppState,
+    PortInUseError,
+    WhatIfApp,
+    build_page,
+    comparison_markdown,
+    serve,
+)
+from sim.app.replay import RunRef, SweepRunError, stored_run
 from sim.app.state import (
     CONTROL_NAMES,
     DEFAULTS_PRESET,
     LIVE_CAPS,
     STAGE_TEXT,
     AppModel,
+    Comparison,
     compare_runs,
     controls,
     describe_event,
     explainer_markdown,
     find_presets,
     label,
+    new_model,
     notable_events,
+    sweep_preset,
     tally,
 )
+from sim.engine.seeds import run_seed
+from sim.engine.store import load_runs
 from sim.io.scenario import ScenarioError
 from sim.journey.initiatives import Event
+from sim.journey.measures import measure_all
+from sim.journey.model import JourneyModel
 from sim.journey.parameters import JourneyParameters
 from sim.journey.stages import Outcome, Stage
 from sim.parameters import parameter_info
@@ -58,6 +79,33 @@ model: team_assembly
 parameters:
   steps: 10
 """
+
+
+SWEEP = """\
+name: tiny-sweep
+model: journey
+seed: 11
+parameters:
+  n_organisations: 30
+  steps: 40
+sweep:
+  parameters:
+    trust: {uniform: [0.1, 0.9]}
+    consortium_size: {integers: [3, 6]}
+    network_structure: {choice: [small_world, random]}
+  design: {method: latin, n: 6, seed: 2}
+  replicates: 2
+"""
+
+
+@pytest.fixture(scope="module")
+def sweep_dir(tmp_path_factory) -> Path:
+    from sim.sweeps import sweep_scenario
+
+    folder = tmp_path_factory.mktemp("sweep")
+    (folder / "tiny.yaml").write_text(SWEEP)
+    sweep_scenario(folder / "tiny.yaml", out_dir=folder / "store", workers=1)
+    return folder / "store"
 
 
 @pytest.fixture
@@ -312,23 +360,69 @@ def test_report_export_is_the_run_report(scenario_dir: Path):
 
 
 # -------------------------------------------------------------------- compare
-def test_compare_uses_common_random_numbers():
+def test_compare_pairs_runs_by_seed():
     base = JourneyParameters(n_organisations=60).model_dump()
-    same = compare_runs(base, dict(base), seed=5, steps=80, pairs=2)
-    assert same.seeds == [5, 6]
+    same = compare_runs(base, dict(base), seed=5, steps=80, pairs=3)
+    assert same.seeds == [5, 6, 7]
     assert same.changes == {}
-    assert same.a.tally.counts == same.b.tally.counts
-    assert all(r["difference"] == 0 or math.isnan(r["difference"]) for r in same.rows())
-    changed = compare_runs(base, {**base, "trust": 0.2}, seed=5, steps=80)
+    for run_a, run_b in zip(same.a.runs, same.b.runs, strict=True):  # common random numbers
+        assert run_a == pytest.approx(run_b, nan_ok=True, rel=0, abs=0)
+    for _, d in same.rows():
+        assert d.difference == 0 or math.isnan(d.difference)
+        assert not d.conclusive
+    changed = compare_runs(base, {**base, "trust": 0.2}, seed=5, steps=80, pairs=4)
     assert changed.changes == {"trust": (0.5, 0.2)}
     assert len(changed.a.timelines[0]) == len(changed.b.timelines[0]) == 81
-    rows = {r["outcome"]: r for r in changed.rows()}
-    for o, r in rows.items():
-        diff = changed.b.tally.shares()[o] - changed.a.tally.shares()[o]
-        assert r["difference"] == pytest.approx(diff, nan_ok=True)
-    text = comparison_markdown(changed)
-    assert "trust 0.5 → 0.2" in text
-    assert "points" in text
+    d = changed.difference("value_created")
+    a, b = changed.a.values("value_created"), changed.b.values("value_created")
+    expected = paired_difference(a, b)
+    assert d.difference == pytest.approx(float(np.mean(b - a)))
+    assert (d.low, d.high, d.n) == (expected.low, expected.high, expected.n)
+    # each run of a setting is the run with that seed
+    for k, seed in enumerate(changed.seeds):
+        model = JourneyModel(JourneyParameters(**{**base, "trust": 0.2, "steps": 80}), rng=seed)
+        while model.running:
+            model.step()
+        assert changed.b.runs[k]["value_created"] == measure_all(model)["value_created"]
+
+
+def _comparison(difference: PairedDifference) -> Comparison:
+    """A comparison whose headline outcomes have the given paired difference."""
+    base = JourneyParameters(n_organisations=30, steps=20).model_dump()
+    c = compare_runs(base, {**base, "trust": 0.9}, seed=1, steps=20, pairs=2)
+    c.difference = lambda name: difference  # type: ignore[method-assign]
+    return c
+
+
+def test_change_not_chance_only_when_the_interval_excludes_zero():
+    clear = PairedDifference(20, 0, 0.2, 0.3, 0.1, 0.05, 0.15)
+    unclear = PairedDifference(20, 0, 0.2, 0.22, 0.02, -0.03, 0.07)
+    few = PairedDifference(1, 0, 0.2, 0.3, 0.1, float("nan"), float("nan"))
+    phrase = "comes from the change, not from chance"
+    text = comparison_markdown(_comparison(clear))
+    assert phrase in text
+    assert "Value creation: B − A = +10.0 points (95% CI +5.0 to +15.0, n = 20)" in text
+    assert "Graceful exit: B − A" in text
+    assert phrase not in comparison_markdown(_comparison(unclear))
+    assert "cannot be told apart from chance" in comparison_markdown(_comparison(unclear))
+    assert phrase not in comparison_markdown(_comparison(few))
+    assert "Too few pairs to conclude" in comparison_markdown(_comparison(few))
+
+
+def test_headline_of_a_real_comparison_is_value_creation_and_graceful_exit():
+    base = JourneyParameters(n_organisations=60).model_dump()
+    c = compare_runs(base, {**base, "self_interest": 0.9}, seed=0, steps=156, pairs=12)
+    text = comparison_markdown(c)
+    first = text.index("### Value creation")
+    assert first < text.index("### Graceful exit") < text.index("| outcome |")
+    for name in ("value_creation_share", "graceful_exit_share"):
+        d = c.difference(name)
+        said = (
+            "comes from the change, not from chance"
+            in text.split("### ")[1 if name == "value_creation_share" else 2]
+        )
+        assert said == d.conclusive, (name, d)
+    assert "12 seeds 0–11" in text
 
 
 def test_compare_view_runs_both_settings(scenario_dir: Path):
@@ -339,6 +433,7 @@ def test_compare_view_runs_both_settings(scenario_dir: Path):
     trust_b.v_model = 0.6
     assert "trust 0.2 → 0.6" in text_of(box)
     rc.find(v.Slider, label="Weeks").widget.v_model = 30
+    rc.find(v.Slider, label="Paired seeds").widget.v_model = 5
     rc.find(v.Btn, children=["Run A and B"]).widget.click()
     deadline = time.monotonic() + 60
     while state.comparison.value is None and time.monotonic() < deadline:
@@ -346,12 +441,118 @@ def test_compare_view_runs_both_settings(scenario_dir: Path):
     c = state.comparison.value
     assert c is not None, state.compare_error.value
     assert c.steps == 30
-    assert c.seeds == [7]
+    assert c.seeds == [7, 8, 9, 10, 11]
     assert c.changes == {"trust": (0.2, 0.6)}
     deadline = time.monotonic() + 10
-    while "Biggest difference" not in text_of(box) and "B changes" not in text_of(box):
+    while "95% CI" not in text_of(box) and "Too few pairs" not in text_of(box):
         assert time.monotonic() < deadline
         time.sleep(0.1)
+
+
+# ------------------------------------------------------------------- speed
+def test_speed_controls_are_in_plain_words(scenario_dir: Path):
+    state = AppState(dirs=[scenario_dir])
+    box, rc = render(state)
+    labels = {w.label for w in rc.find(v.Slider).widgets} | {
+        w.label for w in rc.find(v.Select).widgets
+    }
+    labels |= {w.label for w in rc.find(v.Checkbox).widgets}
+    for jargon in ("Play Interval (ms)", "Render Interval (steps)", "Use Threads"):
+        assert jargon not in labels
+        assert jargon not in text_of(box)
+    speed = rc.find(v.Select, label="Speed").widget
+    assert list(speed.items) == [s.label for s in SPEEDS]
+    speed.v_model = SPEEDS[-1].label
+    assert rc.find(v.Slider, label="Weeks between redraws").widget.v_model == 4
+
+
+def test_fast_forward_plays_the_whole_run(scenario_dir: Path):
+    state = AppState(scenario_dir / "sceptics.yaml", dirs=[])
+    box, rc = render(state)
+    model = state.model
+    (fast,) = [b for b in rc.find(v.Btn).widgets if "Fast-forward to the end" in b.children]
+    fast.click()
+    deadline = time.monotonic() + 120
+    while model.running and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not model.running
+    assert model.tick == model.params.steps == 40
+    deadline = time.monotonic() + 30
+    while "Week 40 of 40" not in text_of(box):
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    # the same run as one played week by week
+    again = AppModel(seed=model.seed, preset=model.preset, **model.requested)
+    while again.running:
+        again.step()
+    assert measure_all(again) == pytest.approx(measure_all(model), nan_ok=True, rel=0, abs=0)
+    again.step()  # a finished run stays finished
+    assert again.tick == 40
+
+
+# ------------------------------------------------------------------ replay
+def test_replayed_sweep_run_is_identical(sweep_dir: Path):
+    manifest = json.loads((sweep_dir / "manifest.json").read_text())
+    runs = load_runs(sweep_dir)
+    for point, replicate in ((0, 0), (3, 1), (5, 0)):
+        run = stored_run(RunRef(sweep_dir, point, replicate))
+        assert run.seed == run_seed(manifest["root_seed"], point, replicate)
+        row = runs[(runs["point"] == point) & (runs["replicate"] == replicate)].iloc[0]
+        assert run.seed == row["seed"]
+        for name in manifest["problem"]["names"]:
+            assert run.params[name] == row[name]
+        model = new_model(sweep_preset(run))
+        assert model.seed == run.seed
+        while model.running:
+            model.step()
+        replayed = measure_all(model)
+        assert run.outcomes
+        for name, value in run.outcomes.items():
+            assert replayed[name] == value, name  # bit for bit
+
+
+def test_app_starts_with_a_sweep_run_and_the_picker_switches(sweep_dir: Path, scenario_dir):
+    state = AppState(dirs=[scenario_dir], replay=RunRef(sweep_dir, 2, 1))
+    box, _ = render(state)
+    run = stored_run(RunRef(sweep_dir, 2, 1))
+    assert state.model.seed == run.seed
+    assert state.model.preset == run.name == "sweep tiny-sweep · point 2 · replicate 1"
+    assert f"seed {run.seed}" in text_of(box)
+    assert "In the sweep it ended with" in text_of(box)
+    state.replay(RunRef(sweep_dir, 4, 0))
+    assert state.model.seed == stored_run(RunRef(sweep_dir, 4, 0)).seed
+    state.replay(RunRef(sweep_dir, 99, 0))
+    assert "--point 99" in state.replay_error.value
+    assert state.model.preset.endswith("point 4 · replicate 0")
+
+
+def test_bad_sweep_runs_get_one_line_messages(sweep_dir: Path, tmp_path: Path):
+    cases = [
+        (RunRef(tmp_path / "nowhere", 0, 0), "not a sweep folder"),
+        (RunRef(sweep_dir, 6, 0), "--point 6: the sweep in"),
+        (RunRef(sweep_dir, 0, 2), "--replicate 2: the sweep in"),
+    ]
+    for ref, message in cases:
+        with pytest.raises(SweepRunError, match=message) as info:
+            stored_run(ref)
+        assert "\n" not in str(info.value)
+
+
+def test_cli_refuses_a_bad_sweep_run_before_serving(sweep_dir: Path, tmp_path: Path):
+    for args, message in (
+        (["--from", str(tmp_path)], "not a sweep folder"),
+        (["--from", str(sweep_dir), "--point", "40"], "--point 40: the sweep in"),
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "sim.cli", "app", *args, "--port", "1"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 2, done.stderr
+        assert message in done.stderr
+        assert "Traceback" not in done.stderr
 
 
 # ---------------------------------------------------------------------- serve
