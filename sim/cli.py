@@ -299,8 +299,7 @@ def app_cmd(
     ] = 0,
 ) -> None:
     """Start the what-if app in the browser (Solara), or replay a stored sweep run in it."""
-    from sim.app.page import serve
-    from sim.app.replay import RunRef, SweepRunError
+    from sim.app.replay import RunRef, SweepRunError, stored_run
 
     if scenario is not None:
         sc = _load(scenario)
@@ -311,6 +310,10 @@ def app_cmd(
             )
     replay = RunRef(from_sweep, point, replicate) if from_sweep is not None else None
     try:
+        if replay is not None:
+            stored_run(replay)  # a bad run fails at once, before the app's imports
+        from sim.app.page import serve
+
         serve(str(scenario) if scenario else None, host=host, port=port, replay=replay)
     except (ScenarioError, SweepRunError) as exc:
         _fail(str(exc).splitlines())
