@@ -15,9 +15,17 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 
-def declare(default: Any, low: float | None, high: float | None, unit: str, doc: str) -> Any:
-    """Declare a parameter field with its range, unit and meaning."""
-    kwargs: dict[str, Any] = {"description": doc, "json_schema_extra": {"unit": unit}}
+def declare(
+    default: Any,
+    low: float | None,
+    high: float | None,
+    unit: str,
+    doc: str,
+    source: str = "",
+) -> Any:
+    """Declare a parameter field with its range, unit, meaning and (optionally) source."""
+    extra = {"unit": unit, "source": source} if source else {"unit": unit}
+    kwargs: dict[str, Any] = {"description": doc, "json_schema_extra": extra}
     if low is not None:
         kwargs["ge"] = low
     if high is not None:
@@ -53,6 +61,7 @@ class ParameterInfo:
     doc: str
     kind: str  # "float", "int" or "choice"
     choices: tuple[str, ...] = ()
+    source: str = ""  # a citation, or "modelling choice"
 
 
 def parameter_info(cls: type[BaseModel]) -> dict[str, ParameterInfo]:
@@ -74,6 +83,7 @@ def parameter_info(cls: type[BaseModel]) -> dict[str, ParameterInfo]:
             doc=field.description or "",
             kind=kind,
             choices=choices,
+            source=prop.get("source", ""),
         )
     return out
 

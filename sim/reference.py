@@ -6,6 +6,7 @@ committed file matches, so the documentation cannot drift from the definitions.
 
 from __future__ import annotations
 
+from sim.journey.assumptions import JourneyAssumptions
 from sim.journey.measures import MEASURES
 from sim.journey.parameters import JourneyParameters
 from sim.parameters import parameter_info
@@ -28,6 +29,18 @@ def parameter_table(cls: type = JourneyParameters) -> str:
     return "\n".join(rows)
 
 
+def assumption_table() -> str:
+    """Markdown table of the journey model's assumptions, with their sources."""
+    rows = ["| name | default | range | unit | meaning | source |", "|---|---|---|---|---|---|"]
+    for info in parameter_info(JourneyAssumptions).values():
+        allowed = _range(info.low, info.high)
+        rows.append(
+            f"| `{info.name}` | {info.default} | {allowed} | {info.unit} | {info.doc} | "
+            f"{info.source} |"
+        )
+    return "\n".join(rows)
+
+
 def measure_table() -> str:
     """Markdown table of the journey model's run measures."""
     rows = ["| name | unit | meaning |", "|---|---|---|"]
@@ -45,6 +58,14 @@ Generated from the code by `python -m sim.reference`; do not edit by hand.
 ## Journey model parameters (`model: journey`)
 
 {parameter_table(JourneyParameters)}
+
+## Journey model assumptions (`assumptions:` in a scenario file)
+
+The constants inside the mechanisms. Each can be set in a scenario's `assumptions:`
+section, with `--set`, or varied by a sweep like a parameter. "Modelling choice" marks a
+value that is this model's own rather than taken from a source.
+
+{assumption_table()}
 
 ## Team-assembly parameters (`model: team_assembly`)
 

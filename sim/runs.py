@@ -12,7 +12,8 @@ from pydantic import ValidationError
 
 from sim.io.records import RunRecord, journey_record, team_assembly_record, team_trust_rows
 from sim.io.scenario import Scenario, ScenarioError, load_scenario, parse_scenario
-from sim.journey.measures import MEASURES, active_initiatives, measure_all, per_tick
+from sim.journey.assumptions import split_settings
+from sim.journey.measures import MEASURES, active_initiatives, per_tick
 from sim.journey.model import JourneyModel
 from sim.journey.parameters import JourneyParameters
 from sim.journey.stages import Outcome, Stage
@@ -88,7 +89,7 @@ def run(
             parameter values. Defaults to the journey model's defaults.
         seed: Seed (default: the scenario's).
         steps: Weeks (ticks) to simulate (default: the parameters').
-        overrides: Parameter values that replace the scenario's.
+        overrides: Parameter or assumption values (by name) that replace the scenario's.
 
     Raises:
         ScenarioError: if the scenario or the overrides are not valid.
@@ -102,10 +103,15 @@ def run(
     if steps is not None:
         extra["steps"] = steps
     try:
-        params = sc.params(extra)
+        params, assumptions = sc.params(extra), sc.assumed(extra)
     except ValidationError:
         # validate again as a scenario, for the same one-line messages a file gets
-        merged = {**sc.model_dump(), "parameters": {**sc.parameters, **extra}}
+        changed, assumed = split_settings(extra) if sc.model == "journey" else (extra, {})
+        merged = {
+            **sc.model_dump(),
+            "parameters": {**sc.parameters, **changed},
+            "assumptions": {**sc.assumptions, **assumed},
+        }
         parse_scenario(merged, OVERRIDES_SOURCE)
         raise
     seed = sc.seed if seed is None else seed
@@ -116,11 +122,14 @@ def run(
         model = TeamAssemblyModel(params, rng=seed)
         timeline = run_collecting(model, dict(TEAM_MEASURES))
         return team_assembly_record(model, timeline, sc.name, seed, time.perf_counter() - start)
-    model = JourneyModel(params, rng=seed)
-    teams: list[tuple] = []
-    timeline = run_collecting(
-        model, timeline_reporters(), lambda m: teams.extend(team_trust_rows(m))
+    model = JourneyModel(
+        params, rng=seed, assumptions=assumptions, reporters=timeline_reporters(), collect_every=1
     )
+    teams: list[tuple] = []
+    while model.running:
+        model.step()
+        teams.extend(team_trust_rows(model))
+    timeline = collected(model)
     return journey_record(model, timeline, sc.name, seed, time.perf_counter() - start, teams)
 
 
@@ -131,6 +140,13 @@ def save(record: RunRecord, out_dir: str | Path) -> dict[str, Path]:
         The path of every file written, by file name.
     """
     return record.write(out_dir, report_html=run_report_html(record))
+
+
+def collected(model: Any) -> pd.DataFrame:
+    """What a model's own ``DataCollector`` collected, one row per collection, with ``tick``."""
+    df = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    df.insert(0, "tick", range(len(df)))
+    return df
 
 
 def run_collecting(model: Any, reporters: dict[str, Any], each_tick: Any = None) -> pd.DataFrame:
@@ -151,13 +167,13 @@ def evaluate(params: dict[str, Any], seed: int) -> dict[str, float]:
     """Run the journey model once and return its run measures (for sweeps).
 
     Args:
-        params: Parameter values (missing ones take their defaults).
+        params: Parameter and assumption values by name (missing ones take defaults).
         seed: The run's seed.
     """
-    model = JourneyModel(JourneyParameters(**params), rng=seed)
+    model = JourneyModel(rng=seed, **params)
     while model.running:
         model.step()
-    return measure_all(model)
+    return {name: float(values[-1]) for name, values in model.datacollector.model_vars.items()}
 
 
 def evaluate_team_assembly(params: dict[str, Any], seed: int) -> dict[str, float]:

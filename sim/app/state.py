@@ -19,7 +19,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from mesa import DataCollector
 
 from sim.analysis.paired import PairedDifference, paired_difference
 from sim.app.replay import StoredRun
@@ -221,24 +220,24 @@ class AppModel(JourneyModel):
         del scenario  # settings come from the sliders, not from Mesa's scenario object
         self.requested = coerce_params(params)
         seed = as_seed(seed)
-        super().__init__(JourneyParameters(**self.requested), rng=seed)
+        super().__init__(
+            JourneyParameters(**self.requested),
+            rng=seed,
+            reporters={"tick": lambda m: m.tick, **timeline_reporters()},
+            collect_every=1,
+        )
         self.seed = seed
         self.preset = preset
         self.elapsed_s = 0.0
         self.layout: np.ndarray | None = None  # positions in the network view
         self.layout_tick = -1
-        self.datacollector = DataCollector(
-            model_reporters={"tick": lambda m: m.tick, **timeline_reporters()}
-        )
-        self.datacollector.collect(self)
 
     def step(self) -> None:
-        """Advance one week and record the timeline (nothing once the run has ended)."""
+        """Advance one week (the model's own collector records the timeline); not once ended."""
         if not self.running:
             return
         start = time.perf_counter()
         super().step()
-        self.datacollector.collect(self)
         self.elapsed_s += time.perf_counter() - start
 
     def timeline_frame(self) -> pd.DataFrame:

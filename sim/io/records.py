@@ -83,6 +83,7 @@ class RunRecord:
         model: ``"journey"`` or ``"team_assembly"``.
         seed: The run's seed.
         params: Parameter values used.
+        assumptions: Assumption values used (the mechanisms' constants; journey only).
         measures: Run measures at the end (see :mod:`sim.journey.measures`).
         initiatives: One row per initiative (per team in team assembly).
         timeline: One row per tick.
@@ -106,6 +107,7 @@ class RunRecord:
         default_factory=lambda: pd.DataFrame(columns=TEAM_TRUST_COLUMNS)
     )
     versions: dict[str, str] = field(default_factory=package_versions)
+    assumptions: dict[str, Any] = field(default_factory=dict)
 
     @property
     def outcome_shares(self) -> dict[str, float]:
@@ -129,6 +131,7 @@ class RunRecord:
             "model": self.model,
             "seed": self.seed,
             "parameters": self.params,
+            "assumptions": self.assumptions,
             "outcome_shares": self.outcome_shares,
             "measures": self.measures,
             "initiatives": len(self.initiatives),
@@ -347,6 +350,7 @@ def journey_record(
         model="journey",
         seed=seed,
         params=model.params.model_dump(),
+        assumptions=model.assumptions.model_dump(),
         measures=measure_all(model),
         initiatives=initiatives_table(model),
         timeline=timeline,

@@ -10,7 +10,9 @@ A scenario names the model, its parameters and optionally a sweep::
       trust: 0.5
       self_interest: 0.3
       urgency: 0.4
-    sweep: {...}              # see sim.engine.spec.SweepSpec
+    assumptions:              # optional: the mechanisms' constants (docs/reference.md)
+      norming_trust: 0.5
+    sweep: {...}              # see sim.engine.spec.SweepSpec; may vary assumptions too
 
 Every problem is reported as one line naming the file, the field and what is allowed,
 and all problems in a file are reported together (:class:`ScenarioError`).
@@ -29,12 +31,20 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sim.engine.spec import SweepSpec
+from sim.journey.assumptions import JourneyAssumptions, JourneySettings, split_settings
 from sim.journey.parameters import JourneyParameters
 from sim.parameters import parameter_bounds, parameter_info
 from sim.team_assembly.parameters import TeamAssemblyParameters
 
 BUILTIN_MODELS: dict[str, type[BaseModel]] = {
     "journey": JourneyParameters,
+    "team_assembly": TeamAssemblyParameters,
+}
+# the constants inside a model's mechanisms, set in a scenario's `assumptions:` section
+BUILTIN_ASSUMPTIONS: dict[str, type[BaseModel]] = {"journey": JourneyAssumptions}
+# what a sweep may vary: parameters and assumptions alike, by name
+SWEEPABLE: dict[str, type[BaseModel]] = {
+    "journey": JourneySettings,
     "team_assembly": TeamAssemblyParameters,
 }
 # what the sweep engine calls for each built-in model: a plain f(params, seed) -> dict
@@ -79,6 +89,11 @@ class Scenario(BaseModel):
     parameters: dict[str, Any] = Field(
         default_factory=dict, description="Parameter values; unnamed ones keep defaults."
     )
+    assumptions: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Values of the mechanisms' constants (see docs/reference.md); unnamed "
+        "ones keep defaults.",
+    )
     sweep: SweepSpec | None = Field(None, description="Optional sensitivity sweep.")
 
     @property
@@ -87,9 +102,22 @@ class Scenario(BaseModel):
         return self.model in BUILTIN_MODELS
 
     def params(self, overrides: dict[str, Any] | None = None) -> BaseModel:
-        """The full, validated parameter object (built-in models only)."""
+        """The full, validated parameter object (built-in models only).
+
+        ``overrides`` may name assumptions too; those are left to :meth:`assumed`.
+        """
         cls = BUILTIN_MODELS[self.model]
-        return cls(**{**self.parameters, **(overrides or {})})
+        changed = overrides or {}
+        if self.model in BUILTIN_ASSUMPTIONS:
+            changed = split_settings(changed)[0]
+        return cls(**{**self.parameters, **changed})
+
+    def assumed(self, overrides: dict[str, Any] | None = None) -> BaseModel | None:
+        """The full, validated assumptions object (``None`` for a model without any)."""
+        cls = BUILTIN_ASSUMPTIONS.get(self.model)
+        if cls is None:
+            return None
+        return cls(**{**self.assumptions, **split_settings(overrides or {})[1]})
 
     def evaluator(self) -> str:
         """The ``module:object`` the sweep engine runs."""
@@ -128,23 +156,24 @@ def _describe(err: dict[str, Any], allowed: list[str]) -> str:
 
 
 def _range_hint(loc: tuple[Any, ...]) -> str:
-    if len(loc) >= 2 and loc[0] == "parameters":
-        for cls in BUILTIN_MODELS.values():
+    if len(loc) >= 2 and loc[0] in ("parameters", "assumptions"):
+        for cls in SWEEPABLE.values():
             info = parameter_info(cls).get(str(loc[1]))
             if info and info.low is not None:
                 return f"; allowed range [{info.low:g}, {info.high:g}] {info.unit}"
     return ""
 
 
-def _parameter_problems(cls: type[BaseModel], values: dict[str, Any]) -> list[str]:
-    """One line per problem with a model's parameter values."""
+def _parameter_problems(
+    cls: type[BaseModel], values: dict[str, Any], section: str = "parameters"
+) -> list[str]:
+    """One line per problem with a model's parameter (or assumption) values."""
     try:
         cls(**values)
     except ValidationError as exc:
         names = list(cls.model_fields)
         return [
-            _describe({**error, "loc": ("parameters", *error["loc"])}, names)
-            for error in exc.errors()
+            _describe({**error, "loc": (section, *error["loc"])}, names) for error in exc.errors()
         ]
     return []
 
@@ -181,7 +210,7 @@ def _first_message(exc: ValidationError) -> str:
 def _sweep_value_problems(cls: type[BaseModel], scenario: Scenario) -> list[str]:
     """Problems a sweep would only meet at run time: wrong kinds, bad values, bad corners."""
     info = parameter_info(cls)
-    base = dict(scenario.parameters)
+    base = {**scenario.parameters, **scenario.assumptions}
     problems: list[str] = []
     corners: tuple[dict[str, Any], dict[str, Any]] = ({}, {})
     for name, dist in scenario.sweep.parameters.items():
@@ -252,13 +281,22 @@ def parse_scenario(data: Any, source: str = "<scenario>") -> Scenario:
     if scenario.model in BUILTIN_MODELS:
         cls = BUILTIN_MODELS[scenario.model]
         problems += _parameter_problems(cls, scenario.parameters)
+        assumed = BUILTIN_ASSUMPTIONS.get(scenario.model)
+        if assumed is not None:
+            problems += _parameter_problems(assumed, scenario.assumptions, "assumptions")
+        elif scenario.assumptions:
+            problems.append(
+                f"assumptions: the {scenario.model} model has no assumptions to set "
+                "(remove the section)"
+            )
         if scenario.sweep is not None:
+            sweepable = SWEEPABLE[scenario.model]
             try:
-                scenario.sweep.check_parameters(parameter_bounds(cls))
+                scenario.sweep.check_parameters(parameter_bounds(sweepable))
             except ValueError as exc:
                 text = str(exc).removeprefix("sweep parameters: ")
                 problems += [f"sweep.parameters: {part}" for part in text.split("; ")]
-            problems += _sweep_value_problems(cls, scenario)
+            problems += _sweep_value_problems(sweepable, scenario)
             if scenario.model == "journey":
                 from sim.journey.measures import MEASURES
 
@@ -327,6 +365,12 @@ def scenario_schema() -> dict[str, Any]:
         "type": "object",
         "properties": params["properties"],
         "additionalProperties": True,
+    }
+    schema["properties"]["assumptions"] = {
+        "description": "Values of the journey model's assumptions (its mechanisms' constants).",
+        "type": "object",
+        "properties": JourneyAssumptions.model_json_schema()["properties"],
+        "additionalProperties": False,
     }
     team = TeamAssemblyParameters.model_json_schema()["properties"]
 

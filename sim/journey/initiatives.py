@@ -1,18 +1,24 @@
 """Initiatives: consortia and coalitions, the groups organisations journey in.
 
-An :class:`Initiative` is a statically defined class (so a model pickles for parallel
-runs) that holds the group's identity, members and history. Every stage move goes
-through :meth:`Initiative.move_to`, which checks it against :data:`sim.journey.stages.TRANSITIONS`
-and logs it with its tick and reason.
+An initiative's changing numbers (its stage, clocks, progress, conflict, ...) live in
+one typed table, :class:`InitiativeTable`, one row per initiative, so that compiled
+kernels can read and write them as arrays. An :class:`Initiative` is the group's
+identity and history (members, stage entry and exit ticks, outcome, reason); its stage,
+kind and potential are read from its row of the table, so each is kept once.
+
+Both are statically defined classes, so a model pickles for parallel runs. Every stage
+move goes through :meth:`Initiative.move_to`, which checks it against
+:data:`sim.journey.stages.TRANSITIONS` and logs it with its tick and reason.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 
-from sim.journey.stages import TRANSITIONS, Form, Kind, Outcome, Stage
+from sim.journey.stages import TRANSITIONS, Form, Kind, Outcome, Phase, Stage
 
 
 class IllegalTransitionError(RuntimeError):
@@ -25,7 +31,7 @@ class Event:
 
     tick: int
     initiative: int
-    kind: str  # "transition", "join", "exit", "spawn"
+    kind: str  # "transition", "glimpse", "join", "exit", "phase", "review", "spawn"
     from_stage: str
     to_stage: str
     outcome: str
@@ -33,28 +39,90 @@ class Event:
     organisation: int = -1
 
 
+class InitiativeTable:
+    """Per-initiative state, one row per initiative, as arrays that grow together.
+
+    Columns (all indexed by initiative id):
+
+    - ``stage`` (:class:`~sim.journey.stages.Stage`), ``coalition`` (kind), ``potential``
+      (value if achieved in full);
+    - exploring: ``due`` (tick of the next search step, or of the decision while the
+      champion deliberates), ``budget`` (search effort left, weeks);
+    - cohering: ``deadline`` (the clock), ``coverage`` (share of needs the team covers);
+    - establishing: ``setup_end`` (tick the form is in place), ``setup_cost``;
+    - journeying: ``deadline``, ``midway`` (Gersick's midpoint), ``midpoint_done``,
+      ``journey_start``, ``phase`` (:class:`~sim.journey.stages.Phase`), ``phase_since``,
+      ``conflict`` (jockeying per member, decaying), ``progress`` (share of the work
+      done), ``work`` (weeks of full effort needed), ``rate`` (progress per unit of
+      effort), ``replanned``.
+    """
+
+    FLOATS: ClassVar[tuple[str, ...]] = (
+        "potential", "budget", "deadline", "coverage", "setup_end", "setup_cost", "midway",
+        "conflict", "progress", "work", "rate", "journey_start",
+    )  # fmt: skip
+    INTS: ClassVar[tuple[str, ...]] = ("stage", "due", "phase", "phase_since")
+    BOOLS: ClassVar[tuple[str, ...]] = ("coalition", "midpoint_done", "replanned")
+    __slots__ = ("size", *FLOATS, *INTS, *BOOLS)
+
+    def __init__(self, capacity: int = 64) -> None:
+        self.size = 0  # rows in use
+        for name in self.FLOATS:
+            setattr(self, name, np.zeros(capacity))
+        for name in self.INTS:
+            setattr(self, name, np.zeros(capacity, dtype=np.int64))
+        for name in self.BOOLS:
+            setattr(self, name, np.zeros(capacity, dtype=bool))
+
+    def __getstate__(self) -> dict:
+        return {name: getattr(self, name) for name in self.__slots__}
+
+    def __setstate__(self, state: dict) -> None:
+        for name, value in state.items():
+            setattr(self, name, value)
+
+    def add(self, kind: Kind, potential: float) -> int:
+        """Append a row for a new initiative at latent value; returns its id."""
+        i = self.size
+        if i >= self.stage.size:
+            for name in (*self.FLOATS, *self.INTS, *self.BOOLS):
+                arr = getattr(self, name)
+                setattr(self, name, np.concatenate([arr, np.zeros_like(arr)]))
+        self.size += 1
+        self.stage[i] = Stage.LATENT_VALUE
+        self.coalition[i] = kind is Kind.COALITION
+        self.potential[i] = potential
+        return i
+
+
 @dataclass(slots=True)
 class Initiative:
     """A consortium or coalition working on one opportunity.
 
     Attributes:
-        id: Index of the initiative in the model's arrays.
-        kind: Consortium or coalition.
+        id: Row of the initiative in the model's :class:`InitiativeTable`.
+        table: That table (stage, kind and potential are read from it).
         champion: Index of the organisation that glimpsed the opportunity.
         requirement: Capability dimensions the opportunity needs (0/1 per dimension).
-        potential: Value if the intent is achieved in full.
-        members: Indices of member organisations (in joining order).
+        members: Indices of member organisations now (in joining order).
         parent: Id of the coalition that spawned this consortium, or -1.
+        entered: Tick each stage was entered, by stage name.
+        exited: Tick each stage was left, by stage name.
+        outcome: How it ended (``None`` while under way).
+        reason: Why it ended.
+        value: Value created.
+        form: The form chosen while establishing.
+        stuck_in_storming: Whether it failed still storming at its deadline.
+        ever_members: Every organisation that was ever a member.
+        spawned: Consortia this coalition spawned.
     """
 
     id: int
-    kind: Kind
+    table: InitiativeTable = field(repr=False, compare=False)
     champion: int
     requirement: np.ndarray
-    potential: float
     members: list[int] = field(default_factory=list)
     parent: int = -1
-    stage: Stage = Stage.LATENT_VALUE
     entered: dict[str, int] = field(default_factory=dict)
     exited: dict[str, int] = field(default_factory=dict)
     outcome: Outcome | None = None
@@ -64,6 +132,26 @@ class Initiative:
     stuck_in_storming: bool = False
     ever_members: list[int] = field(default_factory=list)
     spawned: list[int] = field(default_factory=list)
+
+    @property
+    def stage(self) -> Stage:
+        """The stage the initiative is in."""
+        return Stage(int(self.table.stage[self.id]))
+
+    @property
+    def kind(self) -> Kind:
+        """Consortium or coalition."""
+        return Kind.COALITION if self.table.coalition[self.id] else Kind.CONSORTIUM
+
+    @property
+    def potential(self) -> float:
+        """Value if the intent is achieved in full."""
+        return float(self.table.potential[self.id])
+
+    @property
+    def phase(self) -> Phase:
+        """Tuckman phase (meaningful while journeying)."""
+        return Phase(int(self.table.phase[self.id]))
 
     @property
     def name(self) -> str:
@@ -94,31 +182,33 @@ class Initiative:
             IllegalTransitionError: if the journey does not allow the move, or the
                 outcome given does not fit it.
         """
-        allowed = TRANSITIONS[self.stage]
+        current = self.stage
+        allowed = TRANSITIONS[current]
         if stage not in allowed:
-            msg = f"{self.name}: {self.stage.label} -> {stage.label} is not a legal move"
+            msg = f"{self.name}: {current.label} -> {stage.label} is not a legal move"
             raise IllegalTransitionError(msg)
         if outcome is not None:
             if outcome not in allowed[stage] or self.outcome is not None:
-                msg = f"{self.name}: outcome {outcome} cannot end {self.stage.label}"
+                msg = f"{self.name}: outcome {outcome} cannot end {current.label}"
                 raise IllegalTransitionError(msg)
             self.outcome = outcome
             self.reason = reason
         elif allowed[stage] and self.outcome is None:
             msg = f"{self.name}: moving to {stage.label} needs an outcome"
             raise IllegalTransitionError(msg)
+        source = current.name.lower()
         log.append(
             Event(
                 tick=tick,
                 initiative=self.id,
                 kind="transition",
-                from_stage=self.stage.name.lower(),
+                from_stage=source,
                 to_stage=stage.name.lower(),
                 outcome=outcome.value if outcome is not None else "",
                 reason=reason,
             )
         )
-        self.exited[self.stage.name.lower()] = tick
-        self.stage = stage
+        self.exited[source] = tick
+        self.table.stage[self.id] = stage
         if stage is not Stage.ENDED:
             self.entered[stage.name.lower()] = tick

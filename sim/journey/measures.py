@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -24,7 +25,7 @@ from scipy.sparse.csgraph import connected_components
 from sim.journey.stages import STARTED_OUTCOMES, VALUE_OUTCOMES, Outcome, Stage
 
 if TYPE_CHECKING:
-    from sim.journey.model import JourneyModel
+    from sim.journey.state import JourneyState as JourneyModel
 
 
 @dataclass(frozen=True)
@@ -52,14 +53,15 @@ def per_tick(model: JourneyModel, key: str, compute: Callable[[JourneyModel], An
 
 
 def _started_ended(model: JourneyModel) -> list:
-    return per_tick(
-        model,
-        "started_ended",
-        lambda m: [i for i in m.initiatives if i.outcome is not None and i.started],
-    )
+    return per_tick(model, "started_ended", _compute_started_ended)
 
 
-def _share(model: JourneyModel, outcome: Outcome) -> float:
+def _compute_started_ended(model: JourneyModel) -> list:
+    return [i for i in model.initiatives if i.outcome is not None and i.started]
+
+
+def outcome_share(model: JourneyModel, outcome: Outcome) -> float:
+    """Share of started, ended initiatives that ended with ``outcome``."""
     ended = _started_ended(model)
     if not ended:
         return float("nan")
@@ -72,7 +74,7 @@ def _outcome_measure(outcome: Outcome) -> Measure:
         f"{outcome.value}_share",
         "fraction",
         f"Share of started initiatives that ended {label}.",
-        lambda m: _share(m, outcome),
+        partial(outcome_share, outcome=outcome),
     )
 
 
@@ -112,18 +114,15 @@ def time_to_value(model: JourneyModel) -> float:
     return float(np.mean(weeks)) if weeks else float("nan")
 
 
-def _weeks_in(stage: Stage) -> Callable[[JourneyModel], float]:
+def weeks_in(model: JourneyModel, stage: Stage) -> float:
+    """Mean weeks an initiative spent in ``stage`` (over those that left it)."""
     key = stage.name.lower()
-
-    def weeks(model: JourneyModel) -> float:
-        spans = [
-            i.exited[key] - i.entered[key]
-            for i in model.initiatives
-            if key in i.entered and key in i.exited
-        ]
-        return float(np.mean(spans)) if spans else float("nan")
-
-    return weeks
+    spans = [
+        i.exited[key] - i.entered[key]
+        for i in model.initiatives
+        if key in i.entered and key in i.exited
+    ]
+    return float(np.mean(spans)) if spans else float("nan")
 
 
 def stuck_in_storming_share(model: JourneyModel) -> float:
@@ -240,7 +239,7 @@ MEASURES: dict[str, Measure] = {
                 f"weeks_{s.name.lower()}",
                 "weeks",
                 f"Mean weeks an initiative spent {s.label} (over those that left that stage).",
-                _weeks_in(s),
+                partial(weeks_in, stage=s),
             )
             for s in (Stage.EXPLORING, Stage.COHERING, Stage.ESTABLISHING, Stage.JOURNEYING)
         ),

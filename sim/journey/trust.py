@@ -8,7 +8,21 @@ the ratio of evidence one bad act removes to the evidence one good week adds.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
+
+
+class Evidence(NamedTuple):
+    """A trust ledger's evidence and prior, as compiled kernels take it.
+
+    ``pos`` and ``neg`` are the ledger's (n, n) arrays, or flat views of them.
+    """
+
+    pos: np.ndarray
+    neg: np.ndarray
+    a0: float
+    b0: float
 
 
 class TrustLedger:
@@ -82,6 +96,8 @@ class TrustLedger:
         """Add reasons to disbelieve: ``weights[i, j]`` more evidence of i against j."""
         self.neg += weights
 
-    def evidence(self) -> np.ndarray:
-        """Total evidence each pair has gathered (excluding the prior)."""
-        return self.pos + self.neg
+    def evidence_record(self, flat: bool = False) -> Evidence:
+        """The ledger as an :class:`Evidence` record (``flat``: 1-D views of the arrays)."""
+        if flat:
+            return Evidence(self.pos.reshape(-1), self.neg.reshape(-1), self.a0, self.b0)
+        return Evidence(self.pos, self.neg, self.a0, self.b0)

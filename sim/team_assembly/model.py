@@ -6,7 +6,7 @@ brand-new agent), and an incumbent is a prior collaborator of an incumbent alrea
 team with probability q. Agents who have not been on a team for ``downtime`` ticks
 retire. The paper's headline is a transition in the share of agents in the giant
 component of the collaboration network as p grows; :func:`giant_component_share` reports
-it. The slot rule is :func:`sim.journey.search.guimera_pool`, the same one the journey uses.
+it. The slot rule is :func:`sim.journey.guimera.guimera_pool`, the same one the journey uses.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 from mesa import Agent, Model
 
+from sim.journey.guimera import guimera_pool
 from sim.journey.measures import giant_component
-from sim.journey.search import guimera_pool
 from sim.parameters import with_overrides
 from sim.team_assembly.parameters import TeamAssemblyParameters
 

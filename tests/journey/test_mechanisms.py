@@ -7,16 +7,21 @@ from itertools import pairwise
 import numpy as np
 import pytest
 
-from sim.journey.agents import contribution, exit_threshold, type_masks
+from sim.journey.assumptions import JourneyAssumptions
+from sim.journey.exploring import candidate_score, score_features, score_weights
+from sim.journey.guimera import guimera_pool
 from sim.journey.measures import measure_all
 from sim.journey.model import JourneyModel
+from sim.journey.network import network_distance
 from sim.journey.parameters import JourneyParameters
-from sim.journey.search import guimera_pool, network_distance, score_candidates
+from sim.journey.rules import contribution, exit_threshold, work_rules
 from sim.journey.stages import ContributionType, Outcome, Stage
 from sim.journey.trust import TrustLedger
 from sim.team_assembly.model import TeamAssemblyModel, giant_component_share, newcomer_share
 
 SEEDS = range(4)
+ASSUMED = JourneyAssumptions()
+RULES = work_rules(JourneyParameters(), ASSUMED)
 
 
 def mean_measure(name: str, seeds=SEEDS, **params) -> float:
@@ -114,7 +119,7 @@ def test_search_cost_grows_with_network_distance() -> None:
     adjacency = np.zeros((5, 5))
     for a, b in [(0, 1), (1, 2), (2, 3)]:
         adjacency[a, b] = adjacency[b, a] = 1
-    assert network_distance(adjacency, np.array([0])).tolist() == [0, 1, 2, 3, 5]
+    assert network_distance(adjacency, np.array([0]), 5).tolist() == [0, 1, 2, 3, 5]
 
 
 def test_informal_networks_make_search_quicker() -> None:
@@ -125,31 +130,39 @@ def test_informal_networks_make_search_quicker() -> None:
 
 def test_candidates_scored_on_capability_versus_chemistry() -> None:
     requirement = np.array([1.0, 1.0, 0.0])
-    team = np.array([[0.9, 0.1, 0.0]])
-    cands = np.array([[0.0, 0.9, 0.0], [0.5, 0.2, 0.9]])  # first covers the gap
-    similarity = np.array([0.1, 0.9])  # second has the chemistry
-    trust = np.array([0.3, 0.9])
-    by_capability = score_candidates(requirement, team, cands, similarity, trust, 1.0)
-    by_chemistry = score_candidates(requirement, team, cands, similarity, trust, 0.0)
-    assert np.argmax(by_capability) == 0
-    assert np.argmax(by_chemistry) == 1
+    capability = np.array([[0.9, 0.1, 0.0], [0.0, 0.9, 0.0], [0.5, 0.2, 0.9]])
+    values = np.array([[0.5, 0.5], [0.0, 1.0], [0.5, 0.45]])  # the third shares the values
+    features = score_features(capability, values)
+    reference = features[0].copy()  # a team of organisation 0 alone
+    trust = [0.3, 0.9]  # the team trusts the third more
+
+    def best(capability_weight: float) -> int:
+        weights = score_weights(requirement, 2, capability_weight, 0.5)
+        chemistry = 0.5 * (1.0 - capability_weight)
+        scores = [
+            candidate_score(features[c], reference, weights, chemistry, trust[c - 1])
+            for c in (1, 2)
+        ]
+        return 1 + int(np.argmax(scores))
+
+    assert best(1.0) == 1  # the second covers the missing capability
+    assert best(0.0) == 2  # the third has the chemistry
 
 
 # --- self-interest and contribution ---------------------------------------------------
 
 
 def test_contribution_types_respond_as_in_public_goods_games() -> None:
-    types = np.array([t.value for t in ContributionType])
-    masks = type_masks(types)
-    low = contribution(masks, np.full(4, 0.2), np.full(4, 0.8), np.zeros(4))
-    high = contribution(masks, np.full(4, 0.9), np.full(4, 0.8), np.zeros(4))
+    def put_in(kind: ContributionType, others: float, kept: float = 1.0) -> float:
+        return contribution(int(kind), others, 0.8, kept, RULES)
+
     cond, free, hump, uncond = ContributionType
-    assert high[cond] > low[cond]  # conditional cooperators follow the others
-    assert high[free] == low[free] < low[cond]  # free riders do not
-    assert high[hump] < contribution(masks, np.full(4, 0.5), np.full(4, 0.8), np.zeros(4))[hump]
-    assert high[uncond] == low[uncond] == 1.0
-    selfish = contribution(masks, np.full(4, 0.9), np.full(4, 0.8), np.ones(4))
-    assert np.all(selfish <= high) and selfish[uncond] == 0.5
+    assert put_in(cond, 0.9) > put_in(cond, 0.2)  # conditional cooperators follow the others
+    assert put_in(free, 0.9) == put_in(free, 0.2) < put_in(cond, 0.2)  # free riders do not
+    assert put_in(hump, 0.9) < put_in(hump, 0.5)  # hump-shaped: up to a point, then less
+    assert put_in(uncond, 0.9) == put_in(uncond, 0.2) == 1.0
+    for kind in ContributionType:  # self-interest holds some back
+        assert put_in(kind, 0.9, kept=0.5) == pytest.approx(0.5 * put_in(kind, 0.9))
 
 
 def test_self_interest_breeds_failure() -> None:
@@ -162,7 +175,7 @@ def test_self_interest_breeds_failure() -> None:
 
 
 def test_low_risk_appetite_needs_more_confidence() -> None:
-    assert exit_threshold(np.array([0.0]))[0] > exit_threshold(np.array([1.0]))[0]
+    assert exit_threshold(0.0, ASSUMED) > exit_threshold(1.0, ASSUMED)
 
 
 def test_partner_below_its_threshold_exits_gracefully() -> None:

@@ -1,0 +1,603 @@
+"""The journey model's assumptions: every constant that shapes behaviour, named once.
+
+Parameters (:mod:`sim.journey.parameters`) are the levers a scenario is about: trust,
+self-interest, urgency and the rest. Assumptions are the constants inside the
+mechanisms: how much a week of work counts as evidence, when storming ends, how long a
+legal consortium takes to set up. Each has a meaning, a unit, a range and a source (a
+citation, or "modelling choice" where the value is this model's own). A scenario sets
+them in its ``assumptions:`` section, and a sweep or calibration can vary them by name,
+like parameters; ``docs/reference.md`` lists them all.
+
+The stage modules read them through small typed records built once per run (see
+:func:`sim.journey.rules.rule_record`), so compiled kernels get plain numbers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, model_validator
+
+from sim.journey.parameters import JourneyParameters
+from sim.parameters import declare, refuse_booleans
+
+CHOICE = "modelling choice"
+TUCKMAN = "Tuckman (1965) names the phases; the value is a modelling choice"
+GERSICK = "Gersick (1988): teams re-evaluate at the midpoint of their time"
+FISCHBACHER = (
+    "Fischbacher, Gächter and Fehr (2001): conditional cooperators match others' "
+    "contributions imperfectly; the values are modelling choices"
+)
+JOSANG = "Jøsang and Ismail (2002): Beta evidence; the value is a modelling choice"
+WATTS = "Watts and Strogatz (1998) rewiring probability; the value is a modelling choice"
+
+
+def _a(default: Any, low: float, high: float, unit: str, doc: str, source: str = CHOICE) -> Any:
+    return declare(default, low, high, unit, doc, source=source)
+
+
+class JourneyAssumptions(BaseModel):
+    """Constants inside the journey's mechanisms, each a documented assumption."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # --- organisations -------------------------------------------------------------
+    trait_concentration: float = _a(
+        8.0,
+        0.5,
+        1_000,
+        "pseudo-observations",
+        "Concentration of the Beta distributions organisations draw their self-interest, "
+        "risk appetite and commitment from (higher: closer to the population mean).",
+    )
+    specialisation_exponent: float = _a(
+        4.0,
+        0,
+        50,
+        "exponent",
+        "Capabilities are uniform draws raised to 1 + this x specialisation: at high "
+        "specialisation each organisation is strong in few dimensions.",
+    )
+    n_values: int = _a(
+        3, 1, 20, "dimensions", "Number of value dimensions organisations differ on (chemistry)."
+    )
+    free_riding: float = _a(
+        0.1,
+        0,
+        1,
+        "fraction",
+        "What a free rider puts in, whatever the others do (before self-interest holds some back).",
+        FISCHBACHER,
+    )
+    holdback: float = _a(
+        0.5,
+        0,
+        1,
+        "fraction",
+        "Share of its contribution a fully self-interested organisation holds back "
+        "(it keeps 1 - holdback x self_interest).",
+    )
+    exit_threshold_base: float = _a(
+        0.65,
+        0,
+        1,
+        "probability",
+        "Confidence a partner with no risk appetite needs to stay (its exit threshold).",
+    )
+    exit_threshold_appetite: float = _a(
+        0.4,
+        0,
+        1,
+        "probability",
+        "How much full risk appetite lowers the exit threshold "
+        "(threshold = exit_threshold_base - this x appetite).",
+    )
+    # --- network ---------------------------------------------------------------------
+    network_degree_slope: float = _a(
+        4.0,
+        0,
+        100,
+        "ties",
+        "Informal ties per organisation: 2 x round(1 + this x network_strength), at least 2.",
+    )
+    network_rewiring: float = _a(
+        0.1, 0, 1, "probability", "Rewiring probability of the small-world network.", WATTS
+    )
+    max_distance: int = _a(
+        5,
+        1,
+        20,
+        "network steps",
+        "Distance at which an organisation counts as a stranger: farther ones (or none "
+        "reachable) are this many steps away for search cost and snowballing.",
+    )
+    snowball_exponent: float = _a(
+        4.0,
+        0,
+        50,
+        "exponent",
+        "Snowballing: a candidate at distance d is considered with weight (1/d)^(this x "
+        "network_strength), so strong networks favour people you know.",
+    )
+    # --- latent value -----------------------------------------------------------------
+    deliberation_weeks: int = _a(
+        4,
+        1,
+        104,
+        "weeks",
+        "A champion deliberates 1 to this many weeks (uniformly) before acting or not.",
+    )
+    act_base: float = _a(
+        0.5, 0, 1, "probability", "Chance that a champion with middling appetite acts, no urgency."
+    )
+    act_urgency: float = _a(
+        0.4, 0, 1, "probability", "How much full urgency raises the chance of acting."
+    )
+    act_appetite: float = _a(
+        0.4,
+        0,
+        2,
+        "probability",
+        "How much risk appetite above (below) 0.5 raises (lowers) the chance of acting, per unit.",
+    )
+    act_alliance: float = _a(
+        0.2,
+        0,
+        1,
+        "probability per flywheel",
+        "How much a lasting alliance behind the champion raises the chance of acting, "
+        "per unit of flywheel.",
+    )
+    act_floor: float = _a(0.02, 0, 1, "probability", "Lowest chance of acting.")
+    act_ceiling: float = _a(0.98, 0, 1, "probability", "Highest chance of acting.")
+    needs_min: int = _a(
+        2, 1, 20, "dimensions", "Fewest capability dimensions an opportunity needs."
+    )
+    needs_spread: int = _a(
+        2,
+        1,
+        20,
+        "dimensions",
+        "An opportunity needs needs_min plus a uniform whole number below this.",
+    )
+    opportunity_sigma: float = _a(
+        0.5, 0, 5, "log units", "Spread (log-normal sigma) of opportunity values."
+    )
+    coalition_value_multiple: float = _a(
+        3.0, 0, 100, "ratio", "How much more a coalition's direction is worth than a consortium's."
+    )
+    alliance_value_boost: float = _a(
+        0.5,
+        0,
+        10,
+        "fraction per flywheel",
+        "How much more an opportunity glimpsed by an alliance member is worth, per unit of "
+        "flywheel (quick wins pave the way for more ambition).",
+    )
+    spawned_need_keep: float = _a(
+        0.7,
+        0,
+        1,
+        "probability",
+        "Chance that a consortium spawned by a coalition takes on each of its needs.",
+    )
+    # --- exploring ---------------------------------------------------------------------
+    values_in_chemistry: float = _a(
+        0.5,
+        0,
+        1,
+        "fraction",
+        "Chemistry in partner choice is this share values similarity and the rest the "
+        "team's trust in the candidate.",
+    )
+    accept_trust_exponent: float = _a(
+        0.5,
+        0,
+        10,
+        "exponent",
+        "An invited organisation joins with chance trust^this x (accept_base + "
+        "accept_commitment x commitment).",
+    )
+    accept_base: float = _a(0.4, 0, 1, "probability", "Acceptance with no commitment to spare.")
+    accept_commitment: float = _a(
+        0.6, 0, 1, "probability", "How much full commitment raises acceptance."
+    )
+    search_urgency_squeeze: float = _a(
+        0.5, 0, 1, "fraction", "Share of the search budget full urgency takes away."
+    )
+    coalition_search_multiple: float = _a(
+        2.0, 0, 100, "ratio", "How much larger a coalition's search budget is."
+    )
+    go_ahead_share: float = _a(
+        0.5,
+        0,
+        1,
+        "fraction",
+        "When the budget is spent, a team with at least this share of its target size "
+        "(and two members) goes ahead; a smaller one stalls.",
+    )
+    # --- cohering ----------------------------------------------------------------------
+    cohering_urgency_squeeze: float = _a(
+        0.6, 0, 1, "fraction", "Share of the cohering clock full urgency takes away."
+    )
+    coalition_clock_multiple: float = _a(
+        2.0, 0, 100, "ratio", "How much longer a coalition's cohering and delivery clocks are."
+    )
+    min_evidence: float = _a(
+        4.0,
+        0,
+        1_000,
+        "reasons",
+        "Reasons (to believe plus to disbelieve) a partner gathers before judging.",
+    )
+    believe_fit: float = _a(
+        0.18,
+        0,
+        1,
+        "probability per unit",
+        "Weekly chance of a reason to believe per unit of values fit.",
+    )
+    believe_payoff: float = _a(
+        0.18,
+        0,
+        1,
+        "probability per unit",
+        "Weekly chance of a reason to believe per unit of payoff.",
+    )
+    believe_trust: float = _a(
+        0.24,
+        0,
+        1,
+        "probability per unit",
+        "Weekly chance of a reason to believe per unit of trust in the partners.",
+    )
+    disbelieve_base: float = _a(
+        0.36,
+        0,
+        1,
+        "probability",
+        "Weekly chance of a reason to disbelieve with no fit and no trust.",
+    )
+    disbelieve_fit: float = _a(
+        0.18,
+        0,
+        1,
+        "probability per unit",
+        "How much values fit lowers the weekly chance of a reason to disbelieve.",
+    )
+    disbelieve_trust: float = _a(
+        0.18,
+        0,
+        1,
+        "probability per unit",
+        "How much trust lowers the weekly chance of a reason to disbelieve.",
+    )
+    disbelieve_jockeying: float = _a(
+        0.24,
+        0,
+        1,
+        "probability",
+        "How much seeing another partner jockey for power raises that chance.",
+    )
+    disbelieve_max: float = _a(
+        0.6, 0, 1, "probability", "Highest weekly chance of a reason to disbelieve."
+    )
+    coherent_margin: float = _a(
+        0.05,
+        0,
+        1,
+        "probability",
+        "A partner is convinced when its confidence is this much above its exit threshold.",
+    )
+    fit_scale: float = _a(
+        2.0,
+        0,
+        10,
+        "ratio",
+        "Values fit is 1 - this x the mean absolute distance to the team's mean values.",
+    )
+    opening_contribution: float = _a(
+        0.5,
+        0,
+        1,
+        "fraction",
+        "What a partner expects of the others when cohering starts (last week's "
+        "contribution, taken as this).",
+    )
+    # --- establishing --------------------------------------------------------------------
+    joint_project_weeks: float = _a(
+        8.0, 0, 520, "weeks", "Set-up time of a joint project at full governance overhead."
+    )
+    legal_consortium_weeks: float = _a(
+        26.0, 0, 520, "weeks", "Set-up time of a legal consortium at full governance overhead."
+    )
+    collective_weeks: float = _a(
+        16.0, 0, 520, "weeks", "Set-up time of a collective at full governance overhead."
+    )
+    joint_project_max_size: int = _a(
+        3, 2, 100, "organisations", "Largest team that sets up a joint project."
+    )
+    joint_project_trust: float = _a(
+        0.5,
+        0,
+        1,
+        "probability",
+        "Team trust needed for a joint project; below it contracts (a legal consortium) "
+        "stand in for trust.",
+    )
+    setup_mistrust: float = _a(
+        1.0,
+        0,
+        10,
+        "ratio",
+        "Set-up time grows by this x (1 - team trust): mistrust makes governance slower.",
+    )
+    setup_min_weeks: float = _a(1.0, 0, 52, "weeks", "Shortest set-up.")
+    setup_cost_weeks: float = _a(
+        52.0,
+        1,
+        1_000,
+        "weeks per value unit",
+        "Set-up cost is governance_overhead x set-up weeks / this, in value units.",
+    )
+    governance_trust_margin: float = _a(
+        0.1,
+        0,
+        1,
+        "probability",
+        "Establishing fails when team trust is below breach_threshold + this.",
+    )
+    # --- journeying -----------------------------------------------------------------------
+    delivery_urgency_squeeze: float = _a(
+        0.5, 0, 1, "fraction", "Share of the delivery clock full urgency takes away."
+    )
+    work_weeks: float = _a(
+        8.0,
+        0.1,
+        1_000,
+        "weeks",
+        "Weeks of full contribution a performing consortium with full coverage needs.",
+    )
+    coalition_work_multiple: float = _a(
+        2.0, 0, 100, "ratio", "How much more work a coalition's intent needs."
+    )
+    coalition_pace: float = _a(
+        0.5, 0, 1, "fraction", "A coalition's delivery pace relative to a consortium's."
+    )
+    forming_efficiency: float = _a(
+        0.3, 0, 1, "fraction", "Share of effort that becomes progress while forming.", TUCKMAN
+    )
+    storming_efficiency: float = _a(
+        0.1, 0, 1, "fraction", "Share of effort that becomes progress while storming.", TUCKMAN
+    )
+    norming_efficiency: float = _a(
+        0.6, 0, 1, "fraction", "Share of effort that becomes progress while norming.", TUCKMAN
+    )
+    performing_efficiency: float = _a(
+        1.0, 0, 1, "fraction", "Share of effort that becomes progress while performing.", TUCKMAN
+    )
+    forming_weeks: float = _a(4.0, 0, 520, "weeks", "Weeks a team spends forming.", TUCKMAN)
+    performing_weeks: float = _a(
+        6.0, 0, 520, "weeks", "Weeks of norming with trust before a team performs.", TUCKMAN
+    )
+    norming_trust: float = _a(
+        0.5, 0, 1, "probability", "Team trust needed to leave storming (and to perform).", TUCKMAN
+    )
+    norming_conflict: float = _a(
+        0.15,
+        0,
+        10,
+        "jockeying moves per member",
+        "Conflict below which storming can end.",
+        TUCKMAN,
+    )
+    relapse_conflict: float = _a(
+        0.3,
+        0,
+        10,
+        "jockeying moves per member",
+        "Conflict above which a norming or performing team falls back into storming.",
+        TUCKMAN,
+    )
+    conflict_memory: float = _a(
+        0.8,
+        0,
+        1,
+        "fraction per week",
+        "Share of last week's conflict that remains this week.",
+    )
+    conditional_base: float = _a(
+        0.6,
+        0,
+        2,
+        "ratio",
+        "A conditional cooperator puts in this x what the others put in, plus "
+        "conditional_trust x trust times it (at most 1).",
+        FISCHBACHER,
+    )
+    conditional_trust: float = _a(
+        0.8, 0, 2, "ratio", "How much trust raises a conditional cooperator's match.", FISCHBACHER
+    )
+    hump_gain: float = _a(
+        1.6,
+        0,
+        10,
+        "ratio",
+        "A hump-shaped contributor puts in this x min(match, 1 - others) (at most 1).",
+        FISCHBACHER,
+    )
+    turning_up_evidence: float = _a(
+        1.0,
+        0,
+        100,
+        "reasons",
+        "Reasons to believe a partner earns by turning up without jockeying, before its "
+        "contribution is added (both x trust_gain x gain_share).",
+        JOSANG,
+    )
+    gain_share: float = _a(
+        0.5,
+        0,
+        10,
+        "ratio",
+        "Scales trust_gain for a good week of collaboration (gains are small).",
+        JOSANG,
+    )
+    urgency_trust_squeeze: float = _a(
+        0.5,
+        0,
+        1,
+        "fraction",
+        "Share of weekly trust gains full urgency takes away (no time to build relationships).",
+    )
+    jockeying_evidence: float = _a(
+        1.0,
+        0,
+        100,
+        "reasons",
+        "Reasons to disbelieve from a jockeying move, x trust_gain x trust_loss_ratio.",
+        JOSANG,
+    )
+    bad_faith_evidence: float = _a(
+        1.0,
+        0,
+        100,
+        "reasons",
+        "Further reasons to disbelieve when the move is in bad faith, x trust_gain x "
+        "trust_loss_ratio.",
+        JOSANG,
+    )
+    free_riding_seen: float = _a(
+        0.15,
+        0,
+        1,
+        "fraction",
+        "A partner who turns up but puts in less than this is seen to free-ride.",
+    )
+    free_riding_evidence: float = _a(
+        0.5,
+        0,
+        100,
+        "reasons",
+        "Reasons to disbelieve from free riding seen, x trust_gain.",
+        JOSANG,
+    )
+    midpoint: float = _a(
+        0.5, 0, 1, "fraction of the clock", "When the midpoint review happens.", GERSICK
+    )
+    midpoint_behind: float = _a(
+        0.25,
+        0,
+        1,
+        "fraction delivered",
+        "At the midpoint, a team with less progress than this is behind.",
+        GERSICK,
+    )
+    replan_trust: float = _a(
+        0.45,
+        0,
+        1,
+        "probability",
+        "A team behind at the midpoint re-plans when its trust is at least this.",
+        GERSICK,
+    )
+    replan_work_share: float = _a(
+        0.6,
+        0,
+        1,
+        "fraction",
+        "A re-planned intent needs this share of the original work.",
+        GERSICK,
+    )
+    midpoint_exit_trust: float = _a(
+        0.4,
+        0,
+        1,
+        "probability",
+        "A team behind at the midpoint with trust below this exits gracefully.",
+        GERSICK,
+    )
+    deadline_evolved_progress: float = _a(
+        0.6,
+        0,
+        1,
+        "fraction delivered",
+        "At the deadline, a team that delivered at least this much evolved its intent.",
+    )
+    deadline_graceful_trust: float = _a(
+        0.5,
+        0,
+        1,
+        "probability",
+        "At the deadline, a team with less progress parts gracefully when its trust is "
+        "at least this; otherwise it fails.",
+    )
+    # --- value creation and meta-organisation ----------------------------------------------
+    evolved_value_share: float = _a(
+        0.8, 0, 1, "fraction", "Share of the delivered value an evolved intent is worth."
+    )
+    graceful_value_share: float = _a(
+        0.1,
+        0,
+        1,
+        "fraction",
+        "Share of the delivered value a graceful exit keeps (learning, relationships).",
+    )
+    child_progress: float = _a(
+        0.5,
+        0,
+        10,
+        "fraction of the work",
+        "Progress a coalition gains when a consortium it spawned creates value.",
+    )
+    alliance_tie_base: float = _a(
+        0.5,
+        0,
+        100,
+        "ratio",
+        "Members of a new alliance gain tie_trust x (this + flywheel) reasons to believe "
+        "in each other.",
+    )
+    spawn_rate: float = _a(
+        0.04,
+        0,
+        1,
+        "per week",
+        "Weekly chance that a norming or performing coalition spawns a consortium.",
+    )
+    spawn_min_members: int = _a(
+        4, 1, 500, "organisations", "Fewest working members a coalition needs to spawn."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_booleans(cls, data: Any) -> Any:
+        return refuse_booleans(data)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> JourneyAssumptions:
+        problems = []
+        if self.act_floor > self.act_ceiling:
+            problems.append("act_floor must not be above act_ceiling")
+        if self.norming_conflict > self.relapse_conflict:
+            problems.append("norming_conflict must not be above relapse_conflict")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+class JourneySettings(JourneyParameters, JourneyAssumptions):
+    """Parameters and assumptions together, by name: what a sweep or calibration varies.
+
+    The two sets of names never overlap, so a flat mapping of values (a sweep's design
+    point, ``--set`` overrides, ``mesa.batch_run`` keywords) says unambiguously which is
+    which (:func:`split_settings`).
+    """
+
+
+def split_settings(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A flat mapping of values split into parameters and assumptions (by name)."""
+    names = JourneyAssumptions.model_fields
+    params = {k: v for k, v in values.items() if k not in names}
+    assumptions = {k: v for k, v in values.items() if k in names}
+    return params, assumptions

@@ -1,0 +1,366 @@
+"""Exploring: the champion searches for partners with the right capability and chemistry.
+
+Each search step fills one slot by Guimerà et al.'s rule (:mod:`sim.journey.guimera`):
+an incumbent with probability p, a prior collaborator of the team with probability q,
+else a newcomer. Within the pool, candidates are drawn by snowballing (people closer in
+the network of informal ties and collaborations are likelier to be considered: weighted
+sampling without replacement, Efraimidis and Spirakis 2006), ``search_breadth`` of them
+are considered and the best scored is invited: capability coverage of the opportunity
+against chemistry (values similarity plus trust). The invitee accepts with a chance set
+by its trust in the champion and its free time. Each step costs ``search_cost`` weeks
+per network step to the invitee, out of a search budget; when it runs out the team goes
+ahead if it is big enough, or the initiative stalls.
+
+What a step needs to know about the team (distances, prior collaborators, every
+organisation's score as a candidate) is kept in a :class:`TeamView` and brought up to
+date as members join.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from sim.journey import cohering
+from sim.journey.compiled import njit
+from sim.journey.guimera import POOLS, pool_choice
+from sim.journey.initiatives import Initiative
+from sim.journey.rules import accept_probability, beta_mean
+from sim.journey.stages import Kind, Outcome, Stage
+from sim.journey.state import JourneyState
+from sim.journey.trust import Evidence
+
+POOL_INDEX = {name: k for k, name in enumerate(POOLS)}
+
+
+class Candidates(NamedTuple):
+    """Every organisation as a candidate for one exploring team (a :class:`TeamView`'s arrays).
+
+    Attributes:
+        distance: Steps from the team to every organisation.
+        inverse_weight: 1 / snowball weight of every organisation.
+        repeat: Prior collaborators of someone on the team.
+        best: Maximum of the members' :func:`score_features`.
+        total: Sum of the members' :func:`score_features`.
+        trust: Sum of the members' trust in every organisation.
+        weights: :func:`score_weights` of the opportunity.
+        score: Every organisation's score as a candidate.
+    """
+
+    distance: np.ndarray
+    inverse_weight: np.ndarray
+    repeat: np.ndarray
+    best: np.ndarray
+    total: np.ndarray
+    trust: np.ndarray
+    weights: np.ndarray
+    score: np.ndarray
+
+
+class SearchNetwork(NamedTuple):
+    """What every search reads: distances, prior collaborations and candidates' features."""
+
+    distance: np.ndarray
+    tied: np.ndarray
+    features: np.ndarray
+    inverse_weight: np.ndarray  # by distance
+
+
+@dataclass(slots=True)
+class TeamView:
+    """What a search step needs to know about an exploring team, kept up to date.
+
+    It depends on the team, the network of ties and the members' trust in others. A
+    team only grows while it searches, so each new member is folded in. Members do not
+    work with anyone while they search, so their trust changes only outside
+    collaboration (the model then drops the view); new ties from a collaboration
+    elsewhere make the distances and prior collaborators be recomputed.
+    """
+
+    members: int  # members folded in
+    graph: int  # network version of the distances and prior collaborators
+    candidates: Candidates
+
+
+def score_features(capability: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Each organisation's capabilities, values and negated values, for :func:`candidate_score`."""
+    return np.hstack([capability, values, -values])
+
+
+def score_weights(
+    requirement: np.ndarray, n_values: int, capability_weight: float, values_share: float
+) -> np.ndarray:
+    """Weights of :func:`candidate_score` for one opportunity.
+
+    Args:
+        requirement: 0/1 needs of the opportunity.
+        n_values: Number of value dimensions.
+        capability_weight: Weight of capability against chemistry.
+        values_share: Share of chemistry that is values similarity (the rest is trust).
+    """
+    need = max(float(requirement.sum()), 1e-9)
+    chemistry = values_share * (1.0 - capability_weight)
+    return np.concatenate(
+        [requirement * (capability_weight / need), np.full(2 * n_values, -chemistry / n_values)]
+    )
+
+
+@njit(cache=True)
+def candidate_score(
+    features: np.ndarray,
+    reference: np.ndarray,
+    weights: np.ndarray,
+    chemistry: float,
+    mean_trust: float,
+) -> float:
+    """A candidate's score: capability it adds against chemistry with the team.
+
+    ``reference`` holds the team's best capability per dimension and its mean values
+    (and their negatives), so ``max(feature - reference, 0)`` is the capability gained
+    and, summed over the two value blocks, the distance from the team's values; the
+    weights (:func:`score_weights`) turn the first into coverage gained and the second
+    into lost similarity; trust adds to chemistry.
+
+    Args:
+        features: The candidate's :func:`score_features`.
+        reference: The team's reference row.
+        weights: :func:`score_weights` of the opportunity.
+        chemistry: Weight of trust in chemistry, (1 - values_in_chemistry) x
+            (1 - capability_weight).
+        mean_trust: The team's mean trust in the candidate.
+    """
+    s = 0.0
+    for f in range(weights.size):
+        s += max(features[f] - reference[f], 0.0) * weights[f]
+    return s + chemistry * (1.0 + mean_trust)
+
+
+@njit(cache=True)
+def _fold_in(
+    team: np.ndarray,
+    start: int,
+    restart: bool,
+    net: SearchNetwork,
+    ev: Evidence,
+    view: Candidates,
+    n_capabilities: int,
+    chemistry: float,
+    cap: int,
+) -> None:
+    """Bring a view's arrays up to date with members ``team[start:]``.
+
+    When members join, every organisation is scored again as a candidate. A new view
+    (``start`` 0) is filled from scratch; ``restart`` recomputes the distances and prior
+    collaborators after new ties elsewhere.
+    """
+    n = view.distance.size
+    best, total, trust = view.best, view.total, view.trust
+    if start == 0:  # a new view: nothing folded in yet
+        restart = True
+        best[:] = -np.inf
+        total[:] = 0.0
+        trust[:] = 0.0
+    if restart:  # new ties elsewhere: distances and prior collaborators from the team
+        view.distance[:] = cap
+        view.repeat[:] = False
+        first = 0
+    else:
+        first = start
+    for o in team[first:]:
+        for j in range(n):
+            view.distance[j] = min(view.distance[j], net.distance[o, j])
+            view.repeat[j] = view.repeat[j] or net.tied[o, j]
+    for j in range(n):
+        view.inverse_weight[j] = net.inverse_weight[view.distance[j]]
+    for o in team[start:]:
+        for f in range(best.size):
+            best[f] = max(best[f], net.features[o, f])
+            total[f] += net.features[o, f]
+        for j in range(n):
+            trust[j] += beta_mean(ev.pos[o, j], ev.neg[o, j], ev.a0, ev.b0)
+    if start < team.size:
+        members = team.size
+        reference = best.copy()  # best capabilities, mean values
+        for f in range(n_capabilities, best.size):
+            reference[f] = total[f] / members
+        for j in range(n):
+            view.score[j] = candidate_score(
+                net.features[j], reference, view.weights, chemistry, trust[j] / members
+            )
+
+
+@njit(cache=True)
+def _pool_sizes(org_initiative, home, declined, incumbent, repeat, available):
+    """Who may join an exploring team; how many are repeats, incumbents, newcomers.
+
+    Writes the mask into ``available`` and counts the pools of
+    :func:`sim.journey.guimera.guimera_pool`. Idle organisations are available, and so
+    are those working in ``home`` (the coalition that spawned the team, or -1), unless
+    they declined the team before.
+    """
+    repeats = incumbents = newcomers = 0
+    for j in range(available.size):
+        g = org_initiative[j]
+        available[j] = (g < 0 or g == home) and not declined[j]
+        if available[j]:
+            if incumbent[j]:
+                incumbents += 1
+                if repeat[j]:
+                    repeats += 1
+            else:
+                newcomers += 1
+    return repeats, incumbents, newcomers
+
+
+@njit(cache=True)
+def _pick(
+    available: np.ndarray,
+    incumbent: np.ndarray,
+    pool: int,
+    draws: np.ndarray,
+    view: Candidates,
+    breadth: int,
+    ev: Evidence,
+    champion: int,
+):
+    """The candidate a search step invites.
+
+    ``pool`` is 0 for prior collaborators, 1 for incumbents, 2 for newcomers; ``draws``
+    holds one uniform number per member of the pool.
+
+    Returns:
+        The candidate, its distance from the team and its trust in the champion.
+    """
+    repeat = view.repeat
+    idx = np.empty(draws.size, dtype=np.int64)
+    k = 0
+    for j in range(available.size):
+        if available[j] and (
+            (pool == 0 and incumbent[j] and repeat[j])
+            or (pool == 1 and incumbent[j])
+            or (pool == 2 and not incumbent[j])
+        ):
+            idx[k] = j
+            k += 1
+    # snowball: weighted sampling without replacement (Efraimidis and Spirakis 2006)
+    keys = np.empty(k)
+    for j in range(k):
+        keys[j] = draws[j] ** view.inverse_weight[idx[j]]
+    size = min(breadth, k)
+    cands = idx[np.argsort(keys)[k - size :]] if size < k else idx
+    cand = cands[0]
+    for c in cands[1:]:
+        if view.score[c] > view.score[cand]:
+            cand = c
+    a = ev.a0 + ev.pos[cand, champion]
+    return cand, int(view.distance[cand]), a / (a + ev.b0 + ev.neg[cand, champion])
+
+
+def start_search(model: JourneyState, ini: Initiative, reason: str) -> None:
+    """Move to exploring with a fresh search budget; the first step is due now."""
+    p, a = model.params, model.assumptions
+    model.move(ini, Stage.EXPLORING, reason)
+    # urgency leaves less patience; a coalition's wider search gets more
+    scale = a.coalition_search_multiple if ini.kind is Kind.COALITION else 1.0
+    budget = p.search_budget * (1.0 - a.search_urgency_squeeze * p.urgency) * scale
+    model.table.budget[ini.id] = budget
+    model.table.due[ini.id] = model.tick
+    model.declined[ini.id] = np.zeros(model.n, dtype=bool)
+
+
+def search(model: JourneyState) -> None:
+    """Every exploring initiative whose search step is due takes it."""
+    due, tick = model.table.due, model.tick
+    initiatives = model.initiatives
+    for i in model.ids_in(Stage.EXPLORING):
+        if due[i] <= tick:
+            search_step(model, initiatives[i])
+
+
+def team_view(model: JourneyState, ini: Initiative) -> TeamView:
+    """The exploring team's :class:`TeamView`, brought up to date."""
+    members = ini.members
+    net = model.network
+    view = model.search_cache.get(ini.id)
+    grown = view is None or view.members < len(members)
+    if not grown and view.graph == net.version:
+        return view
+    p, a = model.params, model.assumptions
+    if view is None:  # _fold_in() fills it
+        n = model.n
+        f = model.features.shape[1]
+        empty = np.empty
+        weights = score_weights(
+            ini.requirement, model.values.shape[1], p.capability_weight, a.values_in_chemistry
+        )
+        candidates = Candidates(
+            empty(n, dtype=np.int8), empty(n), empty(n, dtype=bool), empty(f), empty(f),
+            empty(n), weights, empty(n),
+        )  # fmt: skip
+        view = TeamView(0, net.version, candidates)
+        model.search_cache[ini.id] = view
+    restart = view.graph != net.version  # new ties elsewhere: from the team
+    _fold_in(
+        np.array(members), view.members, restart,
+        SearchNetwork(net.distance, net.tied, model.features, net.inverse_weight),
+        model.trust.evidence_record(), view.candidates, p.n_capabilities,
+        (1.0 - a.values_in_chemistry) * (1.0 - p.capability_weight), net.max_distance,
+    )  # fmt: skip
+    view.graph = net.version
+    view.members = len(members)
+    return view
+
+
+def search_step(model: JourneyState, ini: Initiative) -> None:
+    """Fill one slot: pick a pool, consider candidates, invite the best; then go on or stop."""
+    p, a = model.params, model.assumptions
+    r = model.rng
+    i = ini.id
+    coalition = ini.kind is Kind.COALITION
+    target = min(p.coalition_size if coalition else p.consortium_size, model.n)
+    view = team_view(model, ini)
+    candidates = view.candidates
+    # members of the team are never available: they work in this initiative; a
+    # spawned consortium recruits from its coalition first
+    declined = model.declined[i]
+    available = model.available
+    incumbent = model.network.incumbent
+    repeats, incumbents, newcomers = _pool_sizes(
+        model.org_initiative, ini.parent, declined, incumbent, candidates.repeat, available
+    )
+    cost = 1.0
+    if incumbents + newcomers:  # anyone available
+        kind = POOL_INDEX[pool_choice(r, repeats, incumbents, newcomers, p.incumbent_p, p.repeat_q)]
+        draws = r.random((repeats, incumbents, newcomers)[kind])
+        cand, distance, trust = _pick(
+            available, incumbent, kind, draws, candidates, p.search_breadth,
+            model.trust.evidence_record(), ini.champion,
+        )  # fmt: skip
+        cand = int(cand)  # a plain int when the kernels run uncompiled
+        cost = max(p.search_cost * distance, 0.0)
+        if r.random() < accept_probability(trust, float(model.commitment[cand]), a):
+            model.join(ini, cand)
+            model.log(ini, "join", f"organisation {cand} joins {ini.name}", cand)
+        else:
+            declined[cand] = True
+    table = model.table
+    budget = table.budget[i] - max(cost, 1.0)
+    table.budget[i] = budget
+    table.due[i] = model.tick + max(1, math.ceil(cost))
+    size = len(ini.members)
+    if size >= target:
+        cohering.start_cohering(model, ini, f"team of {size} assembled")
+    elif budget <= 0:
+        if size >= max(2, math.ceil(target * a.go_ahead_share)):
+            cohering.start_cohering(
+                model, ini, f"search budget spent: went ahead with {size} of {target}"
+            )
+        else:
+            model.end(
+                ini,
+                Outcome.STALLED,
+                f"search budget ran out with {size - 1} of {target - 1} partners found",
+            )

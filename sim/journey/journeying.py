@@ -1,0 +1,280 @@
+"""Journeying: the partners work together through Tuckman's phases against a deadline.
+
+Each week every member turns up or loses the week to the day job, puts in what its
+contribution type and trust say, and may jockey for power, sometimes in bad faith
+(:mod:`sim.journey.working`). A team's effort becomes progress at the efficiency of its
+Tuckman phase (forming, storming, norming, performing); jockeying feeds its conflict,
+which decays week by week. Storming ends when the team trusts itself enough and conflict
+is low; power struggles throw it back (:func:`sim.journey.rules.next_phase`). At
+Gersick's midpoint the team reviews its progress: a storming team's deadlock can break, a
+team far behind re-plans (if it trusts itself) or parts gracefully. A member whose trust
+in a partner collapses breaks with it. At the deadline a team still storming fails; one
+that delivered most of its intent evolved it; one that trusts itself parts with learning
+intact; the rest fail.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from sim.journey import value_creation
+from sim.journey.compiled import njit
+from sim.journey.initiatives import Initiative
+from sim.journey.rules import PhaseRules, WorkRules, next_phase, phase_efficiency
+from sim.journey.stages import Kind, Outcome, Phase, Stage
+from sim.journey.state import JourneyState
+from sim.journey.teams import Week, WorkingTeams
+
+JOURNEYING = int(Stage.JOURNEYING)  # a plain int for compiled code
+PHASE_LABELS = tuple(ph.label for ph in Phase)  # by phase number
+
+
+class TeamState(NamedTuple):
+    """The journeying columns of the initiative table that the weekly kernels touch."""
+
+    stage: np.ndarray
+    phase: np.ndarray
+    phase_since: np.ndarray
+    conflict: np.ndarray
+    progress: np.ndarray
+    rate: np.ndarray
+    midway: np.ndarray
+    midpoint_done: np.ndarray
+    deadline: np.ndarray
+
+
+def team_state(model: JourneyState) -> TeamState:
+    """The model's :class:`TeamState` (views of its initiative table)."""
+    t = model.table
+    return TeamState(
+        t.stage, t.phase, t.phase_since, t.conflict, t.progress, t.rate, t.midway,
+        t.midpoint_done, t.deadline,
+    )  # fmt: skip
+
+
+def start_journeying(model: JourneyState, ini: Initiative) -> None:
+    """The form is in place: kick off, forming, with the delivery clock running."""
+    p, a = model.params, model.assumptions
+    i = ini.id
+    name = ini.form.value.replace("_", " ")
+    model.move(ini, Stage.JOURNEYING, f"{name} in place; forming")
+    coalition = ini.kind is Kind.COALITION
+    clock = p.delivery_weeks * (1.0 - a.delivery_urgency_squeeze * p.urgency)
+    if coalition:
+        clock *= a.coalition_clock_multiple
+    t, tick = model.table, model.tick
+    t.journey_start[i] = tick
+    t.deadline[i] = tick + clock
+    t.midway[i] = tick + clock * a.midpoint  # Gersick's midpoint
+    t.phase[i] = Phase.FORMING
+    t.phase_since[i] = tick
+    set_work(model, i, a.work_weeks * (a.coalition_work_multiple if coalition else 1.0))
+    t.progress[i] = 0.0
+    t.conflict[i] = 0.0
+
+
+def set_work(model: JourneyState, i: int, weeks: float) -> None:
+    """Set the work an initiative needs, and its progress per unit of effort."""
+    t = model.table
+    t.work[i] = weeks
+    pace = model.assumptions.coalition_pace if t.coalition[i] else 1.0  # coalitions are slow
+    t.rate[i] = pace * t.coverage[i] / max(weeks, 1e-9)
+
+
+@njit(cache=True)
+def advance(
+    teams: WorkingTeams, week: Week, effort: np.ndarray, state: TeamState, r: WorkRules
+) -> int:
+    """Journeying teams' conflict and progress this week; partner pairs near a breach.
+
+    Returns:
+        How many journeying members' trust in a partner is below the breach threshold.
+    """
+    for g in range(teams.per_journeyer.size):
+        state.conflict[g] = (
+            state.conflict[g] * r.conflict_memory + week.jockeys[g] * teams.per_journeyer[g]
+        )
+        state.progress[g] += (
+            effort[g] * teams.per_journeyer[g] * phase_efficiency(state.phase[g], r) * state.rate[g]
+        )
+    n_below = 0
+    for k in range(teams.flat.size):
+        if teams.watch[k] and week.trust[k] < r.breach_threshold:
+            n_below += 1
+    return n_below
+
+
+@njit(cache=True)
+def _due(active: np.ndarray, state: TeamState, tick: int) -> np.ndarray:
+    """Per active team: 1 delivered, else 2 for the midpoint review plus 4 if late."""
+    due = np.zeros(active.size, dtype=np.int64)
+    for k in range(active.size):
+        i = active[k]
+        if state.progress[i] >= 1.0:
+            due[k] = 1
+            continue
+        if state.midway[i] <= tick and not state.midpoint_done[i]:
+            due[k] += 2
+        if state.deadline[i] <= tick:
+            due[k] += 4
+    return due
+
+
+@njit(cache=True)
+def _checks(
+    per_journeyer: np.ndarray,
+    state: TeamState,
+    team_trust: np.ndarray,
+    tick: int,
+    r: PhaseRules,
+    out: np.ndarray,
+):
+    """The journeying teams still at work, their Tuckman moves and the reviews due.
+
+    A team counts when it has members at work (``per_journeyer``) and is still journeying.
+    Writes the teams (ascending) into ``out[0]``, their next phase (or -1 for none) into
+    ``out[1]`` and what they are due for (see :func:`_due`) into ``out[2]``.
+
+    Returns:
+        How many teams there are, how many change phase and how many are due.
+    """
+    n = 0
+    for g in range(per_journeyer.size):
+        if per_journeyer[g] != 0.0 and state.stage[g] == JOURNEYING:
+            n += 1
+    active = np.empty(n, dtype=np.int64)
+    k = 0
+    for g in range(per_journeyer.size):
+        if per_journeyer[g] != 0.0 and state.stage[g] == JOURNEYING:
+            active[k] = g
+            k += 1
+    due = _due(active, state, tick)
+    n_moves = n_due = 0
+    for k in range(n):
+        i = active[k]
+        ph = state.phase[i]
+        new = next_phase(ph, tick - state.phase_since[i], team_trust[i], state.conflict[i], r)
+        out[0, k] = i
+        out[1, k] = new if new != ph else -1
+        out[2, k] = due[k]
+        n_moves += new != ph
+        n_due += due[k] != 0
+    return n, n_moves, n_due
+
+
+def settle(model: JourneyState, teams: WorkingTeams, week: Week, n_below: int) -> None:
+    """Breaches, Tuckman moves, reviews and deadlines of journeying teams."""
+    p = model.params
+    trust = week.trust
+    # breaches: a member whose trust in a partner collapses breaks with it
+    if n_below:
+        below = (trust < p.breach_threshold) & teams.watch
+        for w in np.unique(teams.rows[below]).tolist():
+            org = int(teams.orgs[w])
+            ini = model.initiatives[int(model.org_initiative[org])]
+            if ini.stage is Stage.JOURNEYING:
+                pairs = (teams.rows == w).nonzero()[0]
+                partner = int(teams.orgs[teams.cols[pairs[trust[pairs].argmin()]]])
+                model.end(
+                    ini,
+                    Outcome.FAILED,
+                    f"trust breach: organisation {org} broke with organisation {partner}",
+                )
+    out = model.journey_checks
+    if out.shape[1] < teams.n_ini:
+        out = model.journey_checks = np.empty((3, model.table.stage.size), dtype=np.int64)
+    n, n_moves, n_due = _checks(
+        teams.per_journeyer,
+        team_state(model),
+        week.team_trust,
+        model.tick,
+        model.phase_rules,
+        out,
+    )
+    if n_moves:
+        _tuckman(model, out[0, :n], out[1, :n])
+    if n_due:
+        _review(model, out[0, :n], out[2, :n], week.team_trust)
+
+
+def _tuckman(model: JourneyState, active: np.ndarray, moves: np.ndarray) -> None:
+    """Forming, storming, norming, performing (and back to storming)."""
+    tick = model.tick
+    phase = model.table.phase
+    for k in (moves >= 0).nonzero()[0].tolist():
+        i = int(active[k])
+        ini = model.initiatives[i]
+        old = PHASE_LABELS[phase[i]]
+        new = int(moves[k])
+        phase[i] = new
+        model.table.phase_since[i] = tick
+        model.log(ini, "phase", f"{ini.name} moves from {old} to {PHASE_LABELS[new]}")
+
+
+def _review(
+    model: JourneyState, active: np.ndarray, due: np.ndarray, team_trust: np.ndarray
+) -> None:
+    """Delivery, the midpoint review (Gersick 1988) and the delivery deadline."""
+    a = model.assumptions
+    t = model.table
+    done = active[due == 1].tolist()
+    midpoint = active[(due & 2) > 0].tolist()
+    late = active[due >= 4].tolist()
+    for i in done:
+        ini = model.initiatives[i]
+        if t.replanned[i]:
+            value_creation.create_value(
+                model, ini, Outcome.EVOLVED, "the re-planned intent was delivered", 1.0
+            )
+        else:
+            value_creation.create_value(
+                model, ini, Outcome.ACHIEVED, "the intent was achieved", 1.0
+            )
+    for i in midpoint:
+        ini = model.initiatives[i]
+        t.midpoint_done[i] = True
+        if int(t.phase[i]) == Phase.STORMING:  # the midpoint jolt can break a deadlock
+            t.conflict[i] = 0.0
+        progress = float(t.progress[i])
+        if progress >= a.midpoint_behind:
+            continue
+        if team_trust[i] >= a.replan_trust:
+            t.replanned[i] = True
+            set_work(model, i, t.work[i] * a.replan_work_share)
+            model.log(ini, "review", f"{ini.name} re-plans at the midpoint: behind, but trusting")
+        elif team_trust[i] < a.midpoint_exit_trust:
+            value_creation.create_value(
+                model,
+                ini,
+                Outcome.GRACEFUL_EXIT,
+                "midpoint review: far behind; partners part with learning intact",
+                progress,
+            )
+    for i in late:
+        ini = model.initiatives[i]
+        if ini.stage is not Stage.JOURNEYING:
+            continue
+        progress = float(t.progress[i])
+        if int(t.phase[i]) == Phase.STORMING:
+            ini.stuck_in_storming = True
+            model.end(ini, Outcome.FAILED, "stuck in storming past the deadline")
+        elif progress >= a.deadline_evolved_progress:
+            value_creation.create_value(
+                model,
+                ini,
+                Outcome.EVOLVED,
+                "part delivered by the deadline; the intent evolved",
+                progress,
+            )
+        elif team_trust[i] >= a.deadline_graceful_trust:
+            value_creation.create_value(
+                model,
+                ini,
+                Outcome.GRACEFUL_EXIT,
+                "deadline passed; parted with learning and relationships intact",
+                progress,
+            )
+        else:
+            model.end(ini, Outcome.FAILED, "deadline passed with little progress and low trust")

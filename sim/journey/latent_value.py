@@ -1,0 +1,97 @@
+"""Latent value: someone glimpses an opportunity it cannot realise alone, and acts or not.
+
+Each week every idle organisation may glimpse an opportunity (``opportunity_rate``;
+higher for members of a lasting alliance). The opportunity needs a few capability
+dimensions and is worth a log-normal amount around ``opportunity_value`` (more when an
+alliance member glimpses it: quick wins pave the way). After deliberating a few weeks the
+champion acts, with a chance raised by urgency, risk appetite and an alliance behind it
+(:func:`sim.journey.rules.act_probability`), and starts exploring; if not, the
+opportunity lapses. Coalitions that have found their norms are a second source: they
+spawn consortia that act on part of their direction.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.journey import exploring
+from sim.journey.initiatives import Initiative
+from sim.journey.rules import act_probability
+from sim.journey.stages import LAPSED_REASON, Kind, Outcome, Phase, Stage
+from sim.journey.state import JourneyState
+
+
+def open_initiative(state: JourneyState, kind: Kind, champion: int, parent: int = -1) -> Initiative:
+    """A new initiative at latent value: its needs, its worth and its champion."""
+    p, a = state.params, state.assumptions
+    r = state.rng
+    k = p.n_capabilities
+    if parent >= 0:  # a consortium acting on part of its coalition's direction
+        base = state.initiatives[parent].requirement
+        req = base * (r.random(k) < a.spawned_need_keep)
+        if req.sum() == 0:
+            req = base.copy()
+    else:
+        need = min(k, a.needs_min + int(a.needs_spread * r.random()))
+        req = np.zeros(k)
+        req[r.permutation(k)[:need]] = 1.0
+    boost = 1.0
+    if state.alliance[champion] >= 0:  # quick wins pave the way for more ambition
+        boost += p.flywheel * a.alliance_value_boost
+    potential = p.opportunity_value * float(r.lognormal(0.0, a.opportunity_sigma)) * boost
+    if kind is Kind.COALITION:
+        potential *= a.coalition_value_multiple
+    return state.add_initiative(kind, champion, req, potential, parent)
+
+
+def glimpse(state: JourneyState) -> None:
+    """Idle organisations glimpse opportunities; each champion starts deliberating."""
+    p, a = state.params, state.assumptions
+    r = state.rng
+    g = state.org_initiative
+    for org in (r.random(state.n) < state.glimpse_rate).nonzero()[0].tolist():
+        if g[org] >= 0:
+            continue  # only idle organisations look out for opportunities
+        kind = Kind.COALITION if r.random() < p.coalition_share else Kind.CONSORTIUM
+        ini = open_initiative(state, kind, org)
+        state.table.due[ini.id] = state.tick + 1 + int(a.deliberation_weeks * r.random())
+        state.log(ini, "glimpse", f"organisation {org} glimpses an opportunity", org)
+
+
+def decide(state: JourneyState) -> None:
+    """Champions whose deliberation is over act (start exploring) or let it lapse."""
+    p, a = state.params, state.assumptions
+    due, tick = state.table.due, state.tick
+    for i in state.ids_in(Stage.LATENT_VALUE):
+        if due[i] > tick:
+            continue
+        ini = state.initiatives[i]
+        c = ini.champion
+        backed = state.alliance[c] >= 0
+        chance = act_probability(p.urgency, state.risk_appetite[c], backed, p.flywheel, a)
+        if state.rng.random() < chance:
+            exploring.start_search(state, ini, f"organisation {c} acts and starts searching")
+        else:
+            state.end(ini, Outcome.LAPSED, LAPSED_REASON)
+
+
+def spawn(state: JourneyState) -> None:
+    """Coalitions that have found their norms spawn consortia that act on their direction."""
+    if not state.coalitions_started:
+        return
+    a = state.assumptions
+    t = state.table
+    for i in state.ids_in(Stage.JOURNEYING):
+        if not t.coalition[i] or int(t.phase[i]) < Phase.NORMING:
+            continue
+        if state.rng.random() >= a.spawn_rate:
+            continue
+        ini = state.initiatives[i]
+        working = [m for m in ini.members if state.org_initiative[m] == ini.id]
+        if len(working) < a.spawn_min_members:
+            continue
+        champion = int(state.rng.choice(working))
+        child = open_initiative(state, Kind.CONSORTIUM, champion, parent=ini.id)
+        ini.spawned.append(child.id)
+        state.log(ini, "spawn", f"{ini.name} spawns {child.name}", champion)
+        exploring.start_search(state, child, f"spawned by {ini.name}")

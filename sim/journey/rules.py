@@ -1,0 +1,274 @@
+"""The journey's behaviour rules, each written once, as small functions of numbers.
+
+Every rule an organisation or a team follows each week is a function here: how much it
+puts in, how it earns or loses trust, how a cohering partner finds reasons to believe or
+disbelieve, when a Tuckman phase changes, how likely a champion acts or an invitee
+joins. The stage modules call them; the compiled kernels call the same functions
+(numba compiles and inlines them), and the tests call them directly.
+
+Rules read their constants from small typed records (named tuples of floats) built once
+per run from the parameters and assumptions (:func:`work_rules`, :func:`phase_rules`),
+so a kernel gets one argument instead of dozens and every constant has a name.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from sim.journey.assumptions import JourneyAssumptions
+from sim.journey.compiled import njit
+from sim.journey.parameters import JourneyParameters
+from sim.journey.stages import ContributionType, Phase
+
+CONDITIONAL = int(ContributionType.CONDITIONAL)
+FREE_RIDER = int(ContributionType.FREE_RIDER)
+HUMP = int(ContributionType.HUMP)
+FORMING, STORMING, NORMING, PERFORMING = (int(ph) for ph in Phase)
+
+
+class WorkRules(NamedTuple):
+    """Constants of a week of working together (contributions, trust, reasons, progress)."""
+
+    conditional_base: float
+    conditional_trust: float
+    hump_gain: float
+    free_riding: float
+    turning_up_evidence: float
+    jockeying_evidence: float
+    bad_faith_evidence: float
+    free_riding_seen: float
+    gain: float  # reasons to believe per unit of a good week (trust_gain, squeezed)
+    loss: float  # reasons to disbelieve per unit of a bad act (trust_gain x loss ratio)
+    free_riding_loss: float  # reasons to disbelieve when free riding is seen
+    breach_threshold: float
+    believe_fit: float
+    believe_payoff: float
+    believe_trust: float
+    disbelieve_base: float
+    disbelieve_fit: float
+    disbelieve_trust: float
+    disbelieve_jockeying: float
+    disbelieve_max: float
+    min_evidence: float
+    coherent_margin: float
+    conflict_memory: float
+    forming_efficiency: float
+    storming_efficiency: float
+    norming_efficiency: float
+    performing_efficiency: float
+
+
+class PhaseRules(NamedTuple):
+    """Constants of Tuckman's phase changes."""
+
+    norming_trust: float
+    norming_conflict: float
+    relapse_conflict: float
+    forming_weeks: float
+    performing_weeks: float
+
+
+def work_rules(p: JourneyParameters, a: JourneyAssumptions) -> WorkRules:
+    """The :class:`WorkRules` of a run."""
+    return WorkRules(
+        conditional_base=a.conditional_base,
+        conditional_trust=a.conditional_trust,
+        hump_gain=a.hump_gain,
+        free_riding=a.free_riding,
+        turning_up_evidence=a.turning_up_evidence,
+        jockeying_evidence=a.jockeying_evidence,
+        bad_faith_evidence=a.bad_faith_evidence,
+        free_riding_seen=a.free_riding_seen,
+        # gains are small and squeezed by urgency; losses large
+        gain=a.gain_share * p.trust_gain * (1.0 - a.urgency_trust_squeeze * p.urgency),
+        loss=p.trust_gain * p.trust_loss_ratio,
+        free_riding_loss=p.trust_gain * a.free_riding_evidence,
+        breach_threshold=p.breach_threshold,
+        believe_fit=a.believe_fit,
+        believe_payoff=a.believe_payoff,
+        believe_trust=a.believe_trust,
+        disbelieve_base=a.disbelieve_base,
+        disbelieve_fit=a.disbelieve_fit,
+        disbelieve_trust=a.disbelieve_trust,
+        disbelieve_jockeying=a.disbelieve_jockeying,
+        disbelieve_max=a.disbelieve_max,
+        min_evidence=a.min_evidence,
+        coherent_margin=a.coherent_margin,
+        conflict_memory=a.conflict_memory,
+        forming_efficiency=a.forming_efficiency,
+        storming_efficiency=a.storming_efficiency,
+        norming_efficiency=a.norming_efficiency,
+        performing_efficiency=a.performing_efficiency,
+    )
+
+
+def phase_rules(a: JourneyAssumptions) -> PhaseRules:
+    """The :class:`PhaseRules` of a run."""
+    return PhaseRules(
+        a.norming_trust, a.norming_conflict, a.relapse_conflict, a.forming_weeks,
+        a.performing_weeks,
+    )  # fmt: skip
+
+
+# --- contributing ------------------------------------------------------------------
+
+
+@njit(cache=True)
+def contribution(kind: int, others: float, trust: float, kept: float, r: WorkRules) -> float:
+    """What an organisation intends to put in this week, in [0, 1].
+
+    Conditional cooperators match what the others put in, more fully the more they
+    trust them (less than fully at low trust, so contributions decay as in public-goods
+    games); hump-shaped contributors match up to a point and then hold back; free riders
+    put in little; unconditional cooperators put in fully (Fischbacher, Gächter and Fehr
+    2001). The organisation keeps back part of it out of self-interest.
+
+    Args:
+        kind: Its :class:`~sim.journey.stages.ContributionType`.
+        others: What its partners intended last week, on average.
+        trust: Its mean trust in its partners.
+        kept: The share self-interest leaves (:func:`kept_share`).
+        r: The run's :class:`WorkRules`.
+    """
+    match = min(others * (r.conditional_base + r.conditional_trust * trust), 1.0)
+    if kind == CONDITIONAL:
+        base = match
+    elif kind == HUMP:
+        base = min(min(match, 1.0 - others) * r.hump_gain, 1.0)
+    elif kind == FREE_RIDER:
+        base = r.free_riding
+    else:
+        base = 1.0
+    return base * kept
+
+
+def kept_share(self_interest: float, a: JourneyAssumptions) -> float:
+    """Share of its contribution an organisation keeps in (1 - holdback x self-interest)."""
+    return 1.0 - a.holdback * self_interest
+
+
+# --- trust evidence ---------------------------------------------------------------------
+
+
+@njit(cache=True)
+def weekly_gain(intended: float, present: bool, jockeyed: bool, r: WorkRules) -> float:
+    """Reasons to believe a partner earns this week: turning up and putting in, fairly."""
+    return ((intended + r.turning_up_evidence) if present and not jockeyed else 0.0) * r.gain
+
+
+@njit(cache=True)
+def weekly_loss(
+    intended: float, present: bool, jockeyed: bool, bad_faith: bool, r: WorkRules
+) -> float:
+    """Reasons to disbelieve a partner earns this week: jockeying, bad faith, free riding."""
+    jockeying = r.jockeying_evidence if jockeyed else 0.0
+    bad = r.bad_faith_evidence if bad_faith else 0.0
+    lost = (jockeying + bad) * r.loss
+    if present and intended < r.free_riding_seen:
+        lost += r.free_riding_loss
+    return lost
+
+
+@njit(cache=True)
+def beta_mean(positive: float, negative: float, a0: float, b0: float) -> float:
+    """Mean of Beta(a0 + positive, b0 + negative): trust from evidence (Jøsang and Ismail)."""
+    a = positive + a0
+    return a / (negative + a + b0)
+
+
+# --- cohering: reasons to believe and disbelieve -----------------------------------------
+
+
+@njit(cache=True)
+def reason_chances(
+    fit: float, payoff: float, trust: float, seen_jockeying: bool, r: WorkRules
+) -> tuple[float, float]:
+    """Weekly chances that a cohering partner finds a reason to believe, or to disbelieve.
+
+    Reasons to believe come with values fit, its payoff and trust in the partners;
+    reasons to disbelieve with misfit, mistrust and power jockeying seen in others.
+    """
+    believe = max(r.believe_fit * fit + r.believe_payoff * payoff + r.believe_trust * trust, 0.0)
+    seen = r.disbelieve_jockeying if seen_jockeying else 0.0
+    disbelieve = min(
+        r.disbelieve_base - r.disbelieve_fit * fit - r.disbelieve_trust * trust + seen,
+        r.disbelieve_max,
+    )
+    return believe, disbelieve
+
+
+@njit(cache=True)
+def confidence(believe: float, disbelieve: float) -> float:
+    """A partner's confidence: the Beta mean of its reasons (uniform prior)."""
+    evidence = believe + disbelieve
+    return (believe + 1.0) / (evidence + 2.0)
+
+
+def exit_threshold(risk_appetite: float, a: JourneyAssumptions) -> float:
+    """Confidence below which a partner leaves: a low risk appetite needs more."""
+    return a.exit_threshold_base - a.exit_threshold_appetite * risk_appetite
+
+
+# --- journeying: Tuckman's phases ---------------------------------------------------------
+
+
+@njit(cache=True)
+def next_phase(phase: int, weeks: int, trust: float, conflict: float, r: PhaseRules) -> int:
+    """A journeying team's Tuckman phase next week.
+
+    Forming lasts a few weeks; storming ends when the team trusts itself enough and
+    conflict is low; norming turns into performing after some weeks of trust; power
+    struggles push a norming or performing team back into storming.
+
+    Args:
+        phase: Its phase now.
+        weeks: Weeks in that phase.
+        trust: Its members' mean trust in each other.
+        conflict: Its jockeying per member (decaying).
+        r: The run's :class:`PhaseRules`.
+    """
+    trusting = trust >= r.norming_trust
+    if phase >= NORMING and conflict > r.relapse_conflict:
+        return STORMING
+    if phase == FORMING and weeks >= r.forming_weeks:
+        return STORMING
+    if phase == STORMING and trusting and conflict < r.norming_conflict:
+        return NORMING
+    if phase == NORMING and trusting and weeks >= r.performing_weeks:
+        return PERFORMING
+    return phase
+
+
+@njit(cache=True)
+def phase_efficiency(phase: int, r: WorkRules) -> float:
+    """Share of a team's effort that becomes progress in a Tuckman phase."""
+    if phase == FORMING:
+        return r.forming_efficiency
+    if phase == STORMING:
+        return r.storming_efficiency
+    if phase == NORMING:
+        return r.norming_efficiency
+    return r.performing_efficiency
+
+
+# --- latent value and exploring --------------------------------------------------------------
+
+
+def act_probability(
+    urgency: float, risk_appetite: float, backed: bool, flywheel: float, a: JourneyAssumptions
+) -> float:
+    """Chance that a champion acts on an opportunity it glimpsed.
+
+    Urgency and risk appetite make acting likelier; so does a lasting alliance behind the
+    champion (``backed``), in proportion to the flywheel.
+    """
+    boost = a.act_alliance * flywheel * backed
+    chance = a.act_base + a.act_urgency * urgency + a.act_appetite * (risk_appetite - 0.5) + boost
+    return min(max(chance, a.act_floor), a.act_ceiling)
+
+
+def accept_probability(trust_in_inviter: float, commitment: float, a: JourneyAssumptions) -> float:
+    """Chance that an invited organisation joins: it must trust the inviter and have time."""
+    return trust_in_inviter**a.accept_trust_exponent * (
+        a.accept_base + a.accept_commitment * commitment
+    )

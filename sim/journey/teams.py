@@ -1,0 +1,229 @@
+"""Who works with whom this week, as compact index arrays the weekly kernels run over.
+
+The organisations at work are those in cohering, establishing or journeying
+initiatives; the week's work runs over them and over the ordered pairs of partners
+among them (:class:`WorkingTeams`), so idle organisations cost nothing. The model
+rebuilds the teams only when membership or a collaborating stage changes. What the
+week's work finds (trust per pair, contributions, jockeying, reasons) is written into a
+:class:`Week`, whose arrays are reused from one week to the next.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from sim.journey.compiled import njit
+from sim.journey.stages import Stage
+
+COLLABORATING = (Stage.COHERING, Stage.ESTABLISHING, Stage.JOURNEYING)
+IS_COLLABORATING = np.isin(np.arange(len(Stage)), COLLABORATING)
+JOURNEYING = int(Stage.JOURNEYING)  # plain ints for compiled code
+COHERING = int(Stage.COHERING)
+
+
+class WorkingTeams(NamedTuple):
+    """Who works with whom: a local index ``w`` means organisation ``orgs[w]``.
+
+    Attributes:
+        orgs: Working organisations, ascending.
+        ini: The initiative each one works in.
+        rows: Partner pairs (local indices): ``rows[k]`` works with ``cols[k]``.
+        cols: See ``rows``.
+        flat: The same pairs as flat indices into an (n, n) matrix.
+        partner: Per pair, the partner organisation (``orgs[cols]``).
+        watch: Per pair, whether the row organisation is journeying (breach watch).
+        per_partner: 1 / number of partners (1 for a lone member).
+        size: Working members per initiative.
+        per_member: 1 / working members, per initiative.
+        per_journeyer: 1 / working members of journeying initiatives, else 0.
+        cohering: Local indices of the organisations in cohering initiatives.
+        cohering_orgs: The same organisations.
+        cohering_ini: Their initiatives.
+        n_ini: Number of initiatives when built.
+        journeying: Whether any journeying initiative has members at work.
+    """
+
+    orgs: np.ndarray
+    ini: np.ndarray
+    rows: np.ndarray
+    cols: np.ndarray
+    flat: np.ndarray
+    partner: np.ndarray
+    watch: np.ndarray
+    per_partner: np.ndarray
+    size: np.ndarray
+    per_member: np.ndarray
+    per_journeyer: np.ndarray
+    cohering: np.ndarray
+    cohering_orgs: np.ndarray
+    cohering_ini: np.ndarray
+    n_ini: int
+    journeying: bool
+
+
+class Week(NamedTuple):
+    """What a week of working together finds (arrays reused from week to week).
+
+    Per pair: ``trust`` (of the row organisation in the partner, before this week's
+    evidence). Per working organisation: ``mean_trust`` in its partners, ``others``
+    (what its partners intended last week), ``present``, ``jockeyed``, ``gain`` and
+    ``loss`` (evidence it earns). Per initiative: ``team_trust``, ``jockeys``, ``effort``
+    and ``ready`` (convinced cohering partners). Per cohering partner: ``confidence``,
+    ``leaving`` and ``coherent``.
+    """
+
+    trust: np.ndarray
+    mean_trust: np.ndarray
+    others: np.ndarray
+    present: np.ndarray
+    jockeyed: np.ndarray
+    gain: np.ndarray
+    loss: np.ndarray
+    team_trust: np.ndarray
+    jockeys: np.ndarray
+    effort: np.ndarray
+    ready: np.ndarray
+    confidence: np.ndarray
+    leaving: np.ndarray
+    coherent: np.ndarray
+
+
+class TeamBuffers(NamedTuple):
+    """Room the team builder fills, kept from one rebuild to the next."""
+
+    working: np.ndarray  # per organisation: at work
+    orgs: np.ndarray
+    ini: np.ndarray
+    per_partner: np.ndarray
+    coh: np.ndarray  # (3, n): local index, organisation, initiative of cohering ones
+    pair: np.ndarray  # (4, room): rows, cols, flat, partner
+    watch: np.ndarray  # (room,)
+
+
+def new_buffers(n: int, room: int) -> TeamBuffers:
+    """Buffers for ``n`` organisations and ``room`` partner pairs."""
+    return TeamBuffers(
+        np.zeros(n, dtype=bool), np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64),
+        np.empty(n), np.empty((3, n), dtype=np.int64), np.empty((4, room), dtype=np.int64),
+        np.empty(room, dtype=bool),
+    )  # fmt: skip
+
+
+@njit(cache=True)
+def _pairs(org_initiative, stage, n_ini, buffers, per_ini):
+    """Fill ``buffers`` with the working organisations and their partner pairs.
+
+    Per organisation ``working``; per working organisation (the first ``m`` places)
+    ``orgs``, ``ini`` and ``per_partner``; in rows of ``coh`` the local indices,
+    organisations and initiatives of those cohering; in rows of ``per_ini`` the working
+    members, 1 / members and 1 / journeying members of every initiative; in rows of
+    ``pair`` (and in ``watch``) the partner pairs, unless there is no room for them.
+
+    Returns:
+        The numbers of working organisations, of partner pairs and of cohering ones.
+    """
+    working, orgs, ini, per_partner = (
+        buffers.working,
+        buffers.orgs,
+        buffers.ini,
+        buffers.per_partner,
+    )
+    coh, pair, watch = buffers.coh, buffers.pair, buffers.watch
+    collaborating = IS_COLLABORATING
+    n = org_initiative.size
+    m = 0
+    for o in range(n):
+        g = org_initiative[o]
+        working[o] = g >= 0 and collaborating[stage[g]]
+        if working[o]:
+            m += 1
+    size = per_ini[0]
+    size[:n_ini] = 0.0
+    j = 0
+    for o in range(n):
+        if working[o]:
+            orgs[j] = o
+            ini[j] = org_initiative[o]
+            size[ini[j]] += 1.0
+            j += 1
+    n_pairs = 0
+    for w in range(m):
+        n_pairs += int(size[ini[w]]) - 1
+    n_coh = 0
+    for w in range(m):
+        g = ini[w]
+        per_partner[w] = 1.0 / max(size[g] - 1.0, 1.0)
+        if stage[g] == COHERING:
+            coh[0, n_coh] = w
+            coh[1, n_coh] = orgs[w]
+            coh[2, n_coh] = g
+            n_coh += 1
+    per_member = per_ini[1]
+    per_journeyer = per_ini[2]
+    for g in range(n_ini):
+        per_member[g] = 1.0 / max(size[g], 1.0)
+        per_journeyer[g] = 0.0
+    for w in range(m):
+        if stage[ini[w]] == JOURNEYING:
+            per_journeyer[ini[w]] = per_member[ini[w]]
+    if n_pairs > watch.size:
+        return m, n_pairs, n_coh
+    # each initiative's working members, ascending: team[start[g] : start[g + 1]]
+    start = np.zeros(n_ini + 1, dtype=np.int64)
+    for w in range(m):
+        start[ini[w] + 1] += 1
+    for g in range(n_ini):
+        start[g + 1] += start[g]
+    team = np.empty(m, dtype=np.int64)
+    fill = start[:-1].copy()
+    for w in range(m):
+        team[fill[ini[w]]] = w
+        fill[ini[w]] += 1
+    rows, cols, flat, partner = pair[0], pair[1], pair[2], pair[3]
+    k = 0
+    for a in range(m):
+        g = ini[a]
+        for b in team[start[g] : start[g + 1]]:
+            if b != a:
+                rows[k] = a
+                cols[k] = b
+                flat[k] = orgs[a] * n + orgs[b]
+                partner[k] = orgs[b]
+                watch[k] = stage[g] == JOURNEYING
+                k += 1
+    return m, n_pairs, n_coh
+
+
+def build_teams(
+    org_initiative: np.ndarray, stage: np.ndarray, n_ini: int, buffers: TeamBuffers
+) -> tuple[WorkingTeams, Week, TeamBuffers] | None:
+    """Who works with whom now, and the week's output arrays (``None`` if nobody works).
+
+    Returns:
+        The teams, a fresh :class:`Week` for them and the buffers (new ones when the old
+        had no room for every pair).
+    """
+    per_ini = np.empty((3, n_ini))
+    m, n_pairs, n_coh = _pairs(org_initiative, stage, n_ini, buffers, per_ini)
+    if m == 0:
+        return None
+    if n_pairs > buffers.watch.size:  # more pairs than ever before: more room, then again
+        buffers = new_buffers(org_initiative.size, 2 * n_pairs)
+        _pairs(org_initiative, stage, n_ini, buffers, per_ini)
+    rows, cols, flat, partner = buffers.pair[:, :n_pairs]
+    coh = buffers.coh
+    per_journeyer = per_ini[2]
+    teams = WorkingTeams(
+        buffers.orgs[:m], buffers.ini[:m], rows, cols, flat, partner, buffers.watch[:n_pairs],
+        buffers.per_partner[:m], per_ini[0], per_ini[1], per_journeyer, coh[0, :n_coh],
+        coh[1, :n_coh], coh[2, :n_coh], n_ini, bool(per_journeyer.any()),
+    )  # fmt: skip
+    empty = np.empty
+    week = Week(
+        empty(n_pairs), empty(m), empty(m), empty(m, dtype=np.bool_), empty(m, dtype=np.bool_),
+        empty(m), empty(m), empty(n_ini), empty(n_ini), empty(n_ini), empty(n_ini),
+        empty(n_coh), empty(n_coh, dtype=np.bool_), empty(n_coh, dtype=np.bool_),
+    )  # fmt: skip
+    return teams, week, buffers

@@ -1,0 +1,129 @@
+"""A week of working together, for every organisation in a collaborating initiative.
+
+Each working organisation turns up or loses the week to the day job (``commitment``),
+intends a contribution by its type and its trust in its partners
+(:func:`sim.journey.rules.contribution`), and may jockey for power (self-interest),
+sometimes in bad faith. Its partners gather the evidence: reasons to believe from a
+fair week's work, reasons to disbelieve from jockeying, bad faith and free riding
+(:func:`~sim.journey.rules.weekly_gain`, :func:`~sim.journey.rules.weekly_loss`).
+Cohering partners then weigh their reasons (:func:`sim.journey.cohering.gather_reasons`)
+and journeying teams advance (:func:`sim.journey.journeying.advance`); the three run in
+one compiled pass over the week's :class:`~sim.journey.teams.WorkingTeams`. The stages
+then act on what the week found: exits and agreement while cohering, set-up while
+establishing, breaches, phases and reviews while journeying.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from sim.journey import cohering, establishing, journeying
+from sim.journey.compiled import njit
+from sim.journey.rules import WorkRules, beta_mean, contribution, weekly_gain, weekly_loss
+from sim.journey.stages import Stage
+from sim.journey.state import JourneyState
+from sim.journey.teams import Week, WorkingTeams
+from sim.journey.trust import Evidence
+
+NO_DRAWS = np.empty((2, 0))
+
+
+class Traits(NamedTuple):
+    """Fixed traits the week reads for every organisation."""
+
+    chances: np.ndarray  # (3, n): turning up, jockeying, bad faith when jockeying
+    kind: np.ndarray  # contribution type
+    kept: np.ndarray  # share of its contribution self-interest leaves
+
+
+@njit(cache=True)
+def _behave(
+    ev: Evidence,
+    teams: WorkingTeams,
+    traits: Traits,
+    contrib: np.ndarray,
+    draws: np.ndarray,
+    r: WorkRules,
+    week: Week,
+) -> None:
+    """Turning up, contributing, jockeying, and the evidence partners gather."""
+    m = teams.orgs.size
+    mean_trust, others = week.mean_trust, week.others
+    mean_trust[:] = 0.0
+    others[:] = 0.0
+    for k in range(teams.flat.size):
+        t = beta_mean(ev.pos[teams.flat[k]], ev.neg[teams.flat[k]], ev.a0, ev.b0)
+        week.trust[k] = t
+        mean_trust[teams.rows[k]] += t
+        others[teams.rows[k]] += contrib[teams.partner[k]]
+    week.team_trust[:] = 0.0
+    week.jockeys[:] = 0.0
+    week.effort[:] = 0.0
+    chances = traits.chances
+    for w in range(m):
+        mean_trust[w] *= teams.per_partner[w]
+        o = teams.orgs[w]
+        intended = contribution(
+            traits.kind[o], others[w] * teams.per_partner[w], mean_trust[w], traits.kept[o], r
+        )
+        contrib[o] = intended
+        here = draws[0, w] < chances[0, o]
+        jock = draws[1, w] < chances[1, o]
+        bad = jock and draws[2, w] < chances[2, o]
+        week.present[w] = here
+        week.jockeyed[w] = jock
+        week.gain[w] = weekly_gain(intended, here, jock, r)
+        week.loss[w] = weekly_loss(intended, here, jock, bad, r)
+        g = teams.ini[w]
+        week.team_trust[g] += mean_trust[w]
+        if jock:
+            week.jockeys[g] += 1.0
+        if here:
+            week.effort[g] += intended
+    for k in range(teams.flat.size):
+        ev.pos[teams.flat[k]] += week.gain[teams.cols[k]]
+        ev.neg[teams.flat[k]] += week.loss[teams.cols[k]]
+    for g in range(week.team_trust.size):
+        week.team_trust[g] *= teams.per_member[g]
+
+
+@njit(cache=True)
+def _work(ev, teams, traits, contrib, draws, reasons, team_state, r, week):
+    """The whole week's work in one pass: behaviour, reasons, progress.
+
+    Returns:
+        Partners leaving while cohering, and journeying members near a breach.
+    """
+    _behave(ev, teams, traits, contrib, draws[0], r, week)
+    n_leaving = cohering.gather_reasons(teams, week, draws[1], reasons, r)
+    n_below = 0
+    if teams.journeying:
+        n_below = journeying.advance(teams, week, week.effort, team_state, r)
+    return n_leaving, n_below
+
+
+def collaborate(state: JourneyState) -> None:
+    """One week of working together, then what each collaborating stage makes of it."""
+    built = state.working_teams()
+    if built is None:
+        return
+    teams, week = built
+    m = teams.orgs.size
+    c = teams.cohering.size
+    # behaviour this week: turn up (or lose to the day job), contribute, jockey; and for
+    # cohering partners, whether they find reasons to believe or disbelieve
+    draws = state.rng.random((3, m))
+    draws2 = state.rng.random((2, c)) if c else NO_DRAWS
+    n_leaving, n_below = _work(
+        state.trust.evidence_record(flat=True), teams, state.traits, state.contrib,
+        (draws, draws2), cohering.reason_state(state), journeying.team_state(state),
+        state.work_rules, week,
+    )  # fmt: skip
+    if c:
+        cohering.settle(state, teams, week, n_leaving)
+    if state.any_in(Stage.ESTABLISHING):
+        establishing.settle(state, week.team_trust)
+    if teams.journeying:
+        journeying.settle(state, teams, week, n_below)
