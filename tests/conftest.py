@@ -24,3 +24,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "project"))
 def root() -> Path:
     """The repository root."""
     return ROOT
+
+# every compiled kernel call checks that its argument types never change (see
+# sim.journey.compiled.Kernel); set before any model runs, and inherited by subprocesses
+os.environ.setdefault("SIM_CHECK_KERNEL_TYPES", "1")

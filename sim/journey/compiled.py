@@ -4,10 +4,20 @@ The journey's inner loops (the week's work, search steps, team rebuilds, phase c
 are plain Python functions over numpy arrays, compiled with numba when it is installed
 (cached on disk after the first run). With ``NUMBA_DISABLE_JIT=1``, or without numba,
 the same code runs as plain Python with the same results.
+
+Loops called from Python are declared with :func:`kernel`. They take their inputs as a
+few typed records (named tuples), and numba's dispatcher would work out the type of
+every field of every record on every call, which costs more than many a loop. A kernel
+therefore resolves its compiled version on the first call and calls it directly after:
+the records a model passes keep their types for the whole run (the same dtypes, shapes
+and layouts). With ``SIM_CHECK_KERNEL_TYPES=1`` (the test suite sets it) every call
+checks that, and a changed type is an error rather than a wrong result.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from typing import Any
 
 try:
@@ -19,4 +29,48 @@ except ImportError:  # pragma: no cover
         return lambda f: f
 
 
-__all__ = ["njit"]
+CHECK_TYPES_ENV = "SIM_CHECK_KERNEL_TYPES"
+
+
+class Kernel:
+    """A compiled loop called from Python, dispatched once (see the module's notes)."""
+
+    __slots__ = ("__name__", "compiled", "entry", "signature")
+
+    def __init__(self, compiled: Any) -> None:
+        self.compiled = compiled
+        self.entry: Callable[..., Any] | None = None
+        self.signature: tuple = ()
+        self.__name__ = compiled.__name__
+
+    def __call__(self, *args: Any) -> Any:
+        """Run the compiled loop (compiling or loading it on the first call)."""
+        if self.entry is not None and not os.environ.get(CHECK_TYPES_ENV):
+            return self.entry(*args)
+        signature = tuple(self.compiled.typeof_pyval(a) for a in args)
+        if self.entry is None:
+            result = self.compiled(*args)  # compiles, or loads from the cache
+            self.signature = signature
+            self.entry = self.compiled.overloads[signature].entry_point
+            return result
+        if signature != self.signature:
+            msg = f"{self.__name__}: argument types changed from {self.signature} to {signature}"
+            raise TypeError(msg)
+        return self.entry(*args)
+
+    def __getstate__(self) -> dict:
+        return {"compiled": self.compiled}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["compiled"])
+
+
+def kernel(fn: Callable[..., Any]) -> Any:
+    """Compile ``fn`` (cached on disk) as a loop called from Python; see :class:`Kernel`."""
+    compiled = njit(cache=True)(fn)
+    if not hasattr(compiled, "overloads"):  # numba is off: plain Python
+        return compiled
+    return Kernel(compiled)
+
+
+__all__ = ["CHECK_TYPES_ENV", "Kernel", "kernel", "njit"]

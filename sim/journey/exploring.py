@@ -25,7 +25,7 @@ from typing import NamedTuple
 import numpy as np
 
 from sim.journey import cohering
-from sim.journey.compiled import njit
+from sim.journey.compiled import kernel, njit
 from sim.journey.guimera import POOLS, pool_choice
 from sim.journey.initiatives import Initiative
 from sim.journey.rules import accept_probability, beta_mean
@@ -138,7 +138,7 @@ def candidate_score(
     return s + chemistry * (1.0 + mean_trust)
 
 
-@njit(cache=True)
+@kernel
 def _fold_in(
     team: np.ndarray,
     start: int,
@@ -192,7 +192,7 @@ def _fold_in(
             )
 
 
-@njit(cache=True)
+@kernel
 def _pool_sizes(org_initiative, home, declined, incumbent, repeat, available):
     """Who may join an exploring team; how many are repeats, incumbents, newcomers.
 
@@ -215,7 +215,7 @@ def _pool_sizes(org_initiative, home, declined, incumbent, repeat, available):
     return repeats, incumbents, newcomers
 
 
-@njit(cache=True)
+@kernel
 def _pick(
     available: np.ndarray,
     incumbent: np.ndarray,

@@ -20,7 +20,7 @@ from typing import NamedTuple
 import numpy as np
 
 from sim.journey import value_creation
-from sim.journey.compiled import njit
+from sim.journey.compiled import kernel, njit
 from sim.journey.initiatives import Initiative
 from sim.journey.rules import PhaseRules, WorkRules, next_phase, phase_efficiency
 from sim.journey.stages import Kind, Outcome, Phase, Stage
@@ -122,7 +122,7 @@ def _due(active: np.ndarray, state: TeamState, tick: int) -> np.ndarray:
     return due
 
 
-@njit(cache=True)
+@kernel
 def _checks(
     per_journeyer: np.ndarray,
     state: TeamState,

@@ -16,7 +16,7 @@ import networkx as nx
 import numpy as np
 
 from sim.journey.assumptions import JourneyAssumptions
-from sim.journey.compiled import njit
+from sim.journey.compiled import kernel
 from sim.journey.parameters import JourneyParameters
 
 
@@ -133,7 +133,7 @@ def distance_matrix(adjacency: np.ndarray, cap: int) -> np.ndarray:
     return _breadth_first((adjacency > 0).astype(float), np.eye(n, dtype=bool), cap)
 
 
-@njit(cache=True)
+@kernel
 def tie_team(
     team: np.ndarray,
     collab: np.ndarray,

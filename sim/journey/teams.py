@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sim.journey.compiled import njit
+from sim.journey.compiled import kernel
 from sim.journey.stages import Stage
 
 COLLABORATING = (Stage.COHERING, Stage.ESTABLISHING, Stage.JOURNEYING)
@@ -111,7 +111,7 @@ def new_buffers(n: int, room: int) -> TeamBuffers:
     )  # fmt: skip
 
 
-@njit(cache=True)
+@kernel
 def _pairs(org_initiative, stage, n_ini, buffers, per_ini):
     """Fill ``buffers`` with the working organisations and their partner pairs.
 

@@ -20,7 +20,7 @@ from typing import NamedTuple
 import numpy as np
 
 from sim.journey import cohering, establishing, journeying
-from sim.journey.compiled import njit
+from sim.journey.compiled import kernel, njit
 from sim.journey.rules import WorkRules, beta_mean, contribution, weekly_gain, weekly_loss
 from sim.journey.stages import Stage
 from sim.journey.state import JourneyState
@@ -89,7 +89,7 @@ def _behave(
         week.team_trust[g] *= teams.per_member[g]
 
 
-@njit(cache=True)
+@kernel
 def _work(ev, teams, traits, contrib, draws, reasons, team_state, r, week):
     """The whole week's work in one pass: behaviour, reasons, progress.
 
