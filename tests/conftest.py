@@ -25,6 +25,7 @@ def root() -> Path:
     """The repository root."""
     return ROOT
 
+
 # every compiled kernel call checks that its argument types never change (see
 # sim.journey.compiled.Kernel); set before any model runs, and inherited by subprocesses
 os.environ.setdefault("SIM_CHECK_KERNEL_TYPES", "1")

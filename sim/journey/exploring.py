@@ -28,10 +28,10 @@ from sim.journey import cohering
 from sim.journey.compiled import kernel, njit
 from sim.journey.guimera import POOLS, pool_choice
 from sim.journey.initiatives import Initiative
-from sim.journey.rules import accept_probability, beta_mean
+from sim.journey.rules import accept_probability
 from sim.journey.stages import Kind, Outcome, Stage
 from sim.journey.state import JourneyState
-from sim.journey.trust import Evidence
+from sim.journey.trust import Evidence, beta_mean_compiled
 
 POOL_INDEX = {name: k for k, name in enumerate(POOLS)}
 
@@ -180,7 +180,7 @@ def _fold_in(
             best[f] = max(best[f], net.features[o, f])
             total[f] += net.features[o, f]
         for j in range(n):
-            trust[j] += beta_mean(ev.pos[o, j], ev.neg[o, j], ev.a0, ev.b0)
+            trust[j] += beta_mean_compiled(ev.pos[o, j], ev.neg[o, j], ev.a0, ev.b0)
     if start < team.size:
         members = team.size
         reference = best.copy()  # best capabilities, mean values
@@ -255,8 +255,8 @@ def _pick(
     for c in cands[1:]:
         if view.score[c] > view.score[cand]:
             cand = c
-    a = ev.a0 + ev.pos[cand, champion]
-    return cand, int(view.distance[cand]), a / (a + ev.b0 + ev.neg[cand, champion])
+    trust = beta_mean_compiled(ev.pos[cand, champion], ev.neg[cand, champion], ev.a0, ev.b0)
+    return cand, int(view.distance[cand]), trust
 
 
 def start_search(model: JourneyState, ini: Initiative, reason: str) -> None:

@@ -169,13 +169,6 @@ def weekly_loss(
     return lost
 
 
-@njit(cache=True)
-def beta_mean(positive: float, negative: float, a0: float, b0: float) -> float:
-    """Mean of Beta(a0 + positive, b0 + negative): trust from evidence (Jøsang and Ismail)."""
-    a = positive + a0
-    return a / (negative + a + b0)
-
-
 # --- cohering: reasons to believe and disbelieve -----------------------------------------
 
 

@@ -8,9 +8,24 @@ the ratio of evidence one bad act removes to the evidence one good week adds.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
+
+from sim.journey.compiled import njit
+
+
+def beta_mean(positive: Any, negative: Any, a0: float, b0: float) -> Any:
+    """Trust from evidence: the mean of Beta(a0 + positive, b0 + negative).
+
+    Works on numbers and on arrays alike; the compiled loops call :data:`beta_mean_compiled`,
+    the same arithmetic.
+    """
+    a = positive + a0
+    return a / (negative + a + b0)
+
+
+beta_mean_compiled = njit(cache=True)(beta_mean)
 
 
 class Evidence(NamedTuple):
@@ -42,51 +57,17 @@ class TrustLedger:
         self.pos = np.zeros((n, n))
         self.neg = np.zeros((n, n))
 
-    def matrix(
-        self, out: np.ndarray | None = None, scratch: np.ndarray | None = None
-    ) -> np.ndarray:
-        """Trust of every row organisation in every column organisation.
-
-        Args:
-            out: Optional array to write the result into.
-            scratch: Optional array of the same shape for intermediate work.
-        """
-        a = np.add(self.pos, self.a0, out=out)
-        total = np.add(self.pos, self.neg, out=scratch)
-        total += self.a0 + self.b0
-        return np.divide(a, total, out=a)
+    def matrix(self) -> np.ndarray:
+        """Trust of every row organisation in every column organisation."""
+        return beta_mean(self.pos, self.neg, self.a0, self.b0)
 
     def of(self, i: int | np.ndarray, j: int | np.ndarray) -> np.ndarray | float:
         """Trust of ``i`` in ``j`` (broadcasting over index arrays)."""
-        a = self.a0 + self.pos[i, j]
-        return a / (a + self.b0 + self.neg[i, j])
-
-    def rows(self, i: np.ndarray) -> np.ndarray:
-        """Trust of organisation(s) ``i`` (rows) in every organisation (columns)."""
-        a = self.pos[i] + self.a0  # a new array, even when ``i`` is one index
-        total = self.neg[i] + a
-        total += self.b0
-        return np.divide(a, total, out=a)
+        return beta_mean(self.pos[i, j], self.neg[i, j], self.a0, self.b0)
 
     def of_pairs(self, flat: np.ndarray) -> np.ndarray:
         """Trust for the pairs given as flat indices ``i * n + j`` (into ``pos``)."""
-        a = self.pos.take(flat)
-        a += self.a0
-        total = self.neg.take(flat)
-        total += a
-        total += self.b0
-        return np.divide(a, total, out=a)
-
-    def add_pairs(self, flat: np.ndarray, believe: np.ndarray, disbelieve: np.ndarray) -> None:
-        """Add evidence for distinct pairs given as flat indices ``i * n + j``.
-
-        Args:
-            flat: Flat indices of the pairs (no repeats).
-            believe: Reasons to believe added per pair.
-            disbelieve: Reasons to disbelieve added per pair.
-        """
-        self.pos.put(flat, self.pos.take(flat) + believe)
-        self.neg.put(flat, self.neg.take(flat) + disbelieve)
+        return beta_mean(self.pos.take(flat), self.neg.take(flat), self.a0, self.b0)
 
     def believe(self, weights: np.ndarray) -> None:
         """Add reasons to believe: ``weights[i, j]`` more evidence of i in j."""

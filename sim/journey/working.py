@@ -21,11 +21,11 @@ import numpy as np
 
 from sim.journey import cohering, establishing, journeying
 from sim.journey.compiled import kernel, njit
-from sim.journey.rules import WorkRules, beta_mean, contribution, weekly_gain, weekly_loss
+from sim.journey.rules import WorkRules, contribution, weekly_gain, weekly_loss
 from sim.journey.stages import Stage
 from sim.journey.state import JourneyState
 from sim.journey.teams import Week, WorkingTeams
-from sim.journey.trust import Evidence
+from sim.journey.trust import Evidence, beta_mean_compiled
 
 NO_DRAWS = np.empty((2, 0))
 
@@ -54,7 +54,7 @@ def _behave(
     mean_trust[:] = 0.0
     others[:] = 0.0
     for k in range(teams.flat.size):
-        t = beta_mean(ev.pos[teams.flat[k]], ev.neg[teams.flat[k]], ev.a0, ev.b0)
+        t = beta_mean_compiled(ev.pos[teams.flat[k]], ev.neg[teams.flat[k]], ev.a0, ev.b0)
         week.trust[k] = t
         mean_trust[teams.rows[k]] += t
         others[teams.rows[k]] += contrib[teams.partner[k]]

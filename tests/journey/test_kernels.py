@@ -231,9 +231,9 @@ def test_trust_pairs_match_matrix() -> None:
     ledger.believe(rng.random((20, 20)))
     flat = rng.choice(400, 50, replace=False)
     np.testing.assert_allclose(ledger.of_pairs(flat), ledger.matrix().ravel()[flat])
-    np.testing.assert_allclose(ledger.rows(np.array([3, 7])), ledger.matrix()[[3, 7]])
+    np.testing.assert_allclose(ledger.of(np.array([3, 7]), 2), ledger.matrix()[[3, 7], 2])
     before = ledger.pos.copy(), ledger.neg.copy()
-    np.testing.assert_allclose(ledger.rows(5), ledger.matrix()[5])
+    np.testing.assert_allclose(ledger.of(5, np.arange(20)), ledger.matrix()[5])
     np.testing.assert_array_equal(ledger.pos, before[0])  # reading leaves the ledger alone
     np.testing.assert_array_equal(ledger.neg, before[1])
 

@@ -44,7 +44,7 @@ def test_trust_is_the_beta_mean_with_asymmetric_evidence() -> None:
     assert ledger.of(0, 1) == pytest.approx(0.5)
     ledger.believe(np.array([[0, 1.0], [0, 0]]))
     assert ledger.of(0, 1) == pytest.approx(3 / 5)
-    ledger.disbelieve(np.array([[0, 3.0], [0, 0]]))  # one bad act, loss ratio 3
+    ledger.neg += np.array([[0, 3.0], [0, 0]])  # one bad act, loss ratio 3
     assert ledger.of(0, 1) == pytest.approx(3 / 8)
     assert ledger.of(1, 0) == pytest.approx(0.5)  # trust is directed
 
