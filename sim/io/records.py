@@ -240,6 +240,7 @@ def initiatives_table(model: JourneyModel) -> pd.DataFrame:
             row[f"exited_{key}"] = ini.exited.get(key)
         # the move to ENDED stamps the exit of the last stage it left
         row["ended_tick"] = max(ini.exited.values()) if ini.stage is Stage.ENDED else None
+        row["outcome_tick"] = ini.outcome_tick if ini.outcome is not None else None
         rows.append(row)
     columns = [
         "id",
@@ -258,9 +259,10 @@ def initiatives_table(model: JourneyModel) -> pd.DataFrame:
         "stuck_in_storming",
         *STAGE_TICK_COLUMNS,
         "ended_tick",
+        "outcome_tick",
     ]
     df = pd.DataFrame(rows, columns=columns)
-    for col in [*STAGE_TICK_COLUMNS, "ended_tick"]:
+    for col in [*STAGE_TICK_COLUMNS, "ended_tick", "outcome_tick"]:
         df[col] = df[col].astype("Int64")
     return df
 

@@ -109,6 +109,7 @@ class Initiative:
         entered: Tick each stage was entered, by stage name.
         exited: Tick each stage was left, by stage name.
         outcome: How it ended (``None`` while under way).
+        outcome_tick: Tick the outcome was decided (-1 while under way).
         reason: Why it ended.
         value: Value created.
         form: The form chosen while establishing.
@@ -126,6 +127,7 @@ class Initiative:
     entered: dict[str, int] = field(default_factory=dict)
     exited: dict[str, int] = field(default_factory=dict)
     outcome: Outcome | None = None
+    outcome_tick: int = -1
     reason: str = ""
     value: float = 0.0
     form: Form | None = None
@@ -192,6 +194,7 @@ class Initiative:
                 msg = f"{self.name}: outcome {outcome} cannot end {current.label}"
                 raise IllegalTransitionError(msg)
             self.outcome = outcome
+            self.outcome_tick = tick
             self.reason = reason
         elif allowed[stage] and self.outcome is None:
             msg = f"{self.name}: moving to {stage.label} needs an outcome"
