@@ -47,7 +47,7 @@ class Progress:
         self.total = total
         self.completed = already
         self.already = already
-        self.counts = {"done": 0, "failed": 0, "timeout": 0}
+        self.counts = {"done": 0, "failed": 0, "timeout": 0, "crashed": 0}
         self.enabled = enabled
         self.stream = stream if stream is not None else sys.stderr
         self.every_s = every_s
@@ -102,12 +102,13 @@ class Progress:
         elapsed = time.monotonic() - self._start
         return (self.completed - self.already) / elapsed if elapsed > 0 else 0.0
 
-    def advance(self, done: int = 0, failed: int = 0, timeout: int = 0) -> None:
+    def advance(self, done: int = 0, failed: int = 0, timeout: int = 0, crashed: int = 0) -> None:
         """Count newly finished runs."""
         self.counts["done"] += done
         self.counts["failed"] += failed
         self.counts["timeout"] += timeout
-        self.completed += done + failed + timeout
+        self.counts["crashed"] += crashed
+        self.completed += done + failed + timeout + crashed
         if not self.enabled:
             return
         if self._bar is not None:
@@ -126,6 +127,8 @@ class Progress:
         parts = [f"{failed} failed"] if failed else []
         if timeout:
             parts.append(f"{timeout} timeout")
+        if self.counts["crashed"]:
+            parts.append(f"{self.counts['crashed']} crashed")
         return ", ".join(parts)
 
     def _status(self) -> str:
@@ -143,7 +146,8 @@ class Progress:
         """Print and return the end summary for the whole store."""
         text = (
             f"sweep {self.name}: done {counts.get('done', 0):,}, "
-            f"failed {counts.get('failed', 0):,}, timeout {counts.get('timeout', 0):,} "
+            f"failed {counts.get('failed', 0):,}, timeout {counts.get('timeout', 0):,}, "
+            f"crashed {counts.get('crashed', 0):,} "
             f"({self.completed - self.already:,} runs in this session, "
             f"{_duration(time.monotonic() - self._start)})"
         )

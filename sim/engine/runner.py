@@ -5,19 +5,25 @@ submitted to an executor: in-process for one worker, a ``loky`` process pool for
 ``local`` backend, or a Dask cluster for ``dask``. Finished rows are buffered and written
 to the store as Parquet parts at least every ``checkpoint_s`` seconds, so memory stays
 flat and a killed sweep loses at most the runs finished since the last part.
+
+A worker process that dies (a crash in native code, ``os._exit``, a run past its hard
+time limit) loses its batch, not the sweep: the runs of every batch lost with it are
+tried again one at a time, alone, so the run that kills its worker is found and recorded
+as ``crashed`` (or ``timeout``) and the others are run as usual.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import logging
 import os
 import signal
+import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from datetime import UTC, datetime
 from importlib import metadata
 from itertools import islice
@@ -36,8 +42,18 @@ from sim.engine.evaluators import model_kind
 from sim.engine.progress import Progress
 from sim.engine.seeds import new_root_seed, run_seed
 from sim.engine.spec import RESERVED_COLUMNS, SweepSpec
-from sim.engine.store import STATUSES, Store, canonical_json, load_runs, runs_schema
-from sim.engine.worker import Row, Task, run_batch, watch_parent
+from sim.engine.executors import Pool, death_note, open_pool, worker_died
+from sim.engine.store import (
+    STATUSES,
+    Store,
+    StoreWriteError,
+    canonical_json,
+    load_runs,
+    part_undefined,
+    runs_schema,
+    with_classes,
+)
+from sim.engine.worker import Row, Task, run_batch
 
 BACKENDS = ("local", "dask", "serial")
 FORMAT = 1
@@ -126,6 +142,9 @@ def run_sweep(
             store.clear()
         store.remove_stale_tmp()
         stored = store.read_manifest()
+        damaged = store.check_parts()
+        for line in damaged if progress else ():
+            print(f"sweep {name}: {line}", file=sys.stderr, flush=True)
         if stored is None and store.part_paths():
             raise SweepError(
                 f"{str(store.root)!r} holds runs but no manifest; pass --fresh to start over"
@@ -148,8 +167,13 @@ def run_sweep(
         predicates = spec.predicates()
         if outcomes is not None:
             _check_outcomes(outcomes, spec)
-            if stored is not None and stored.get("classes") != dict(spec.classes):
-                store.reclassify(runs_schema(outcomes, list(spec.classes)), predicates)
+            if stored is not None:
+                store.reclassify(
+                    runs_schema(outcomes, list(spec.classes)),
+                    predicates,
+                    dict(spec.classes),
+                    assumed=stored.get("classes"),
+                )
         now = _now()
         manifest: dict[str, Any] = {
             "format": FORMAT,
@@ -179,6 +203,7 @@ def run_sweep(
             "scheduler": scheduler,
             "versions": _versions(),
             "counts": {},
+            "damaged_parts": [*(stored or {}).get("damaged_parts", []), *damaged],
         }
         store.write_design(design.frame, design.sample, design.names)
         done, counts = _stored_state(stored_runs, len(design), spec.replicates)
@@ -234,7 +259,7 @@ def _check_compatible(
 ) -> None:
     hint = (
         "pass --fresh (fresh=True) to delete the stored runs and start over, "
-        "or give the sweep another name"
+        "or sweep into another folder"
     )
     old = stored.get("determinants") or {}
     changed = [
@@ -283,7 +308,7 @@ def _check_compatible(
 def _check_outcomes(outcomes: Sequence[str], spec: SweepSpec) -> None:
     if not outcomes:
         raise SweepError(
-            "every stored run of this sweep failed, so its outcomes are unknown; "
+            "no stored run of this sweep finished, so its outcomes are unknown; "
             "fix the model and pass --fresh to start over"
         )
     clash = sorted(set(outcomes) & (set(spec.parameters) | RESERVED_COLUMNS))
@@ -336,75 +361,6 @@ def _versions() -> dict[str, str]:
 # -- execution ------------------------------------------------------------------------
 
 
-class SerialExecutor(Executor):
-    """An executor that runs each task at submission, in this process."""
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
-        """Run ``fn(*args, **kwargs)`` now and return its finished future."""
-        future: Future = Future()
-        try:
-            future.set_result(fn(*args, **kwargs))
-        except Exception as exc:
-            future.set_exception(exc)
-        return future
-
-
-@contextlib.contextmanager
-def open_executor(
-    backend: str, workers: int, scheduler: str | None
-) -> Iterator[tuple[Executor, int, bool]]:
-    """Yield ``(executor, slots, local_workers)`` for a backend.
-
-    ``slots`` is how many tasks run at once; ``local_workers`` is True when the worker
-    processes are children of this process (they then exit if it dies).
-    """
-    if backend == "serial" or (backend == "local" and workers == 1):
-        yield SerialExecutor(), 1, False
-        return
-    if backend == "local":
-        from loky import get_reusable_executor
-
-        executor = get_reusable_executor(max_workers=workers, timeout=60, initializer=watch_parent)
-        try:
-            yield executor, workers, True
-        except BaseException:
-            executor.shutdown(wait=False, kill_workers=True)
-            raise
-        return
-    try:
-        from distributed import Client, LocalCluster
-    except ImportError:
-        raise SweepError("backend 'dask' needs the 'distributed' package installed") from None
-    cluster = None
-    try:
-        if scheduler:
-            client = Client(scheduler)
-        else:
-            cluster = LocalCluster(
-                n_workers=workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                silence_logs=logging.ERROR,
-            )
-            client = Client(cluster)
-    except Exception as exc:
-        if cluster is not None:
-            cluster.close()
-        where = f"the Dask scheduler {scheduler!r}" if scheduler else "a local Dask cluster"
-        raise SweepError(f"cannot start or reach {where}: {type(exc).__name__}: {exc}") from None
-    try:
-        slots = sum(w.get("nthreads", 1) for w in client.scheduler_info()["workers"].values())
-        if cluster is not None:
-            client.run(watch_parent)
-        executor = client.get_executor(pure=False)
-        yield executor, max(slots, 1) if scheduler else workers, cluster is not None
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
-
-
 class BatchSizer:
     """Choose batch sizes: tasks of about ``target_s`` seconds, several per slot."""
 
@@ -439,11 +395,13 @@ class _Sink:
         store: Store,
         outcomes: list[str] | None,
         predicates: Sequence[Predicate],
+        classes: Mapping[str, str],
         on_outcomes: Callable[..., None],
     ) -> None:
         self.store = store
         self.outcomes = outcomes
         self.predicates = list(predicates)
+        self.classes = dict(classes)
         self.on_outcomes = on_outcomes
         self.rows: list[Row] = []
         self.last_flush = time.monotonic()
@@ -516,12 +474,18 @@ class _Sink:
             pa.array([row[4] for row in rows], type=pa.string()),
             pa.array([row[5] for row in rows], type=pa.float64()),
         ]
-        arrays += [pa.array(columns[name], mask=~finished, type=pa.float64()) for name in outcomes]
+        # a missing value (NaN, infinite, or a run that did not finish) is stored as null
+        arrays += [
+            pa.array(columns[name], mask=~finished | ~np.isfinite(columns[name]))
+            for name in outcomes
+        ]
+        undefined = {}
         for predicate in self.predicates:
             known = {name: columns.get(name, np.full(n, np.nan)) for name in predicate.names}
-            values = predicate.evaluate(known, finished)
+            values, undefined[predicate.name] = predicate.classify(known, finished)
             arrays.append(pa.array(values.tolist(), type=pa.bool_()))
-        return pa.Table.from_arrays(arrays, schema=schema)
+        table = pa.Table.from_arrays(arrays, schema=schema)
+        return with_classes(table, self.classes, undefined)
 
 
 def _pending(done: np.ndarray) -> Iterator[tuple[int, int]]:
@@ -573,7 +537,7 @@ def _execute(
         manifest["outcomes"] = outcomes
         store.write_manifest(manifest)
 
-    sink = _Sink(store, manifest["outcomes"], predicates, on_outcomes)
+    sink = _Sink(store, manifest["outcomes"], predicates, manifest["classes"], on_outcomes)
 
     def checkpoint(final: bool = False) -> None:
         if sink.flush(final=final):
@@ -583,23 +547,11 @@ def _execute(
     with Progress(name, total, total - n_pending, enabled=show) as bar:
         if n_pending:
             try:
-                with (
-                    _sigterm_as_interrupt(),
-                    open_executor(backend, workers, scheduler) as (executor, slots, local),
-                ):
-                    _drive(
-                        executor=executor,
-                        slots=slots,
-                        watch_parent=local,
-                        spec=spec,
-                        design=design,
-                        manifest=manifest,
-                        done=done,
-                        n_pending=n_pending,
-                        sink=sink,
-                        counts=counts,
-                        bar=bar,
-                        checkpoint=lambda: sink.due(checkpoint_s) and checkpoint(),
+                with _sigterm_as_interrupt(), open_pool(backend, workers, scheduler) as pool:
+                    if pool.dashboard:
+                        bar.message(f"sweep {name}: Dask dashboard at {pool.dashboard}")
+                    _Driver(pool, spec, design, manifest, sink, counts, bar).drive(
+                        done, n_pending, lambda: sink.due(checkpoint_s) and checkpoint()
                     )
             except (KeyboardInterrupt, _Terminate):
                 with contextlib.suppress(Exception):
@@ -607,12 +559,15 @@ def _execute(
                 manifest["counts"] = _counts(
                     _stored_state(store.read_columns(list(RUN_KEYS)), *done.shape)[1], total
                 )
-                store.write_manifest(manifest)
+                with contextlib.suppress(SweepError):
+                    store.write_manifest(manifest)
                 raise SweepInterruptedError(
                     f"sweep {name} interrupted; {manifest['counts']['missing']:,} of "
                     f"{total:,} runs still to do; finished runs are saved in "
                     f"{str(store.root)!r}: run the same sweep again to resume"
                 ) from None
+            except StoreWriteError:
+                raise
             except SweepError:
                 if sink.outcomes is None:
                     sink.drop()
@@ -623,75 +578,160 @@ def _execute(
         manifest["counts"] = _counts(counts, total)
         manifest["finished"] = _now()
         store.write_manifest(manifest)
+        for line in _undefined_classes(store):
+            bar.message(f"sweep {name}: {line}")
         bar.summary(manifest["counts"])
 
 
-def _drive(
-    *,
-    executor: Executor,
-    slots: int,
-    watch_parent: bool,
-    spec: SweepSpec,
-    design: Design,
-    manifest: Mapping[str, Any],
-    done: np.ndarray,
-    n_pending: int,
-    sink: _Sink,
-    counts: dict[str, int],
-    bar: Progress,
-    checkpoint: Callable[[], Any],
-) -> None:
-    """Keep the executor busy with batches until every pending run is back."""
-    values_at = design.values_at()
-    names = tuple(design.names)
-    root_seed = manifest["root_seed"]
-    pending = _pending(done)
-    to_submit = n_pending
-    sizer = BatchSizer(spec.batch_size, slots)
-    max_in_flight = 1 if isinstance(executor, SerialExecutor) else 2 * slots
-    in_flight: set[Future] = set()
-    while True:
-        while len(in_flight) < max_in_flight and to_submit:
-            runs = tuple(
-                (p, r, run_seed(root_seed, p, r), values_at(p))
-                for p, r in islice(pending, sizer.next_size(to_submit))
-            )
-            to_submit -= len(runs)
-            task = Task(
-                model=manifest["model"],
-                steps=manifest["steps"],
-                outcomes=tuple(sink.outcomes) if sink.outcomes else None,
-                timeout_s=spec.timeout_s,
-                base_params=manifest["base_params"],
-                names=names,
-                runs=runs,
-                watch_parent=watch_parent,
-            )
-            in_flight.add(executor.submit(run_batch, task))
-        if not in_flight:
-            return
-        finished, in_flight = wait(in_flight, timeout=1.0, return_when=FIRST_COMPLETED)
-        for future in finished:
-            rows = _result(future)
-            sizer.observe(rows)
-            new = dict.fromkeys(STATUSES, 0)
-            for row in sink.add(rows):
-                new[row[3]] += 1
-            for status, count in new.items():
-                counts[status] += count
-            bar.advance(**new)
-        if not finished:
-            bar.advance()
-        checkpoint()
+def _undefined_classes(store: Store) -> list[str]:
+    """One warning per class whose predicate was undefined for some runs."""
+    totals: dict[str, int] = {}
+    for path in store.part_paths():
+        for cls, n in (part_undefined(path) or {}).items():
+            totals[cls] = totals.get(cls, 0) + int(n)
+    return [
+        f"warning: class {cls!r} is null for {n:,} finished run(s): its predicate is "
+        "undefined for their values (a division by zero or an overflow)"
+        for cls, n in totals.items()
+        if n
+    ]
 
 
-def _result(future: Future) -> list[Row]:
-    try:
-        return future.result()
-    except SweepError as exc:
-        raise SweepError(f"a worker could not set up the model: {exc}") from None
-    except Exception as exc:
-        raise SweepError(
-            f"a batch of runs could not be completed ({type(exc).__name__}: {exc}); "
-            "finished runs are saved, run the same sweep again to resume"
-        ) from None
+class _Driver:
+    """Keep a pool busy with batches until every pending run is back.
+
+    Runs of a batch whose worker died are suspects: they are run again one at a time,
+    each alone in the pool, so that a death names its run.
+    """
+
+    def __init__(
+        self,
+        pool: Pool,
+        spec: SweepSpec,
+        design: Design,
+        manifest: Mapping[str, Any],
+        sink: _Sink,
+        counts: dict[str, int],
+        bar: Progress,
+    ) -> None:
+        self.pool = pool
+        self.spec = spec
+        self.values_at = design.values_at()
+        self.names = tuple(design.names)
+        self.manifest = manifest
+        self.sink = sink
+        self.counts = counts
+        self.bar = bar
+        self.suspects: deque[tuple[int, int, int, tuple[Any, ...]]] = deque()
+        self.alone: tuple[Future, float] | None = None
+        self.warm = False
+
+    def task(self, runs: tuple[tuple[int, int, int, tuple[Any, ...]], ...]) -> Task:
+        return Task(
+            model=self.manifest["model"],
+            steps=self.manifest["steps"],
+            outcomes=tuple(self.sink.outcomes) if self.sink.outcomes else None,
+            timeout_s=self.spec.timeout_s,
+            base_params=self.manifest["base_params"],
+            names=self.names,
+            runs=runs,
+            watch_parent=self.pool.local_workers,
+            hard_limit=not self.pool.in_process,
+        )
+
+    def drive(self, done: np.ndarray, n_pending: int, checkpoint: Callable[[], Any]) -> None:
+        root_seed = self.manifest["root_seed"]
+        pending = _pending(done)
+        to_submit = n_pending
+        sizer = BatchSizer(self.spec.batch_size, self.pool.slots)
+        max_in_flight = 1 if self.pool.in_process else 2 * self.pool.slots
+        in_flight: dict[Future, Task] = {}
+        while True:
+            while not self.suspects and len(in_flight) < max_in_flight and to_submit:
+                runs = tuple(
+                    (p, r, run_seed(root_seed, p, r), self.values_at(p))
+                    for p, r in islice(pending, sizer.next_size(to_submit))
+                )
+                to_submit -= len(runs)
+                task = self.task(runs)
+                in_flight[self.pool.submit(run_batch, task)] = task
+            if self.suspects and not in_flight and self.alone is None:
+                self.run_alone(self.suspects.popleft())
+            waiting = set(in_flight) | ({self.alone[0]} if self.alone else set())
+            if not waiting:
+                return
+            finished, _ = wait(waiting, timeout=1.0, return_when=FIRST_COMPLETED)
+            for future in finished:
+                if self.alone is not None and future is self.alone[0]:
+                    rows = self.alone_result()
+                else:
+                    rows = self.result(future, in_flight.pop(future))
+                sizer.observe(rows)
+                self.record(rows)
+            if not finished:
+                self.bar.advance()
+            checkpoint()
+
+    def record(self, rows: Sequence[Row]) -> None:
+        new = dict.fromkeys(STATUSES, 0)
+        for row in self.sink.add(rows):
+            new[row[3]] += 1
+        for status, count in new.items():
+            self.counts[status] += count
+        self.bar.advance(**new)
+
+    def result(self, future: Future, task: Task) -> list[Row]:
+        try:
+            return future.result()
+        except Exception as exc:
+            if not worker_died(exc):
+                raise _batch_error(exc) from None
+        self.suspects.extend(task.runs)
+        self.pool.replace()
+        self.warm = False
+        return []
+
+    def run_alone(self, run: tuple[int, int, int, tuple[Any, ...]]) -> None:
+        task = self.task((run,))
+        if self.spec.timeout_s is not None and not self.warm:
+            self.pool.warm_up(task.model, task.steps, task.outcomes)
+            self.warm = True
+        self.alone = (self.pool.submit(run_batch, task), time.monotonic())
+        self.alone_run = run
+
+    def alone_result(self) -> list[Row]:
+        future, started = self.alone
+        self.alone = None
+        try:
+            return future.result()
+        except Exception as exc:
+            if not worker_died(exc):
+                raise _batch_error(exc) from None
+            error = exc
+        self.pool.replace()
+        self.warm = False
+        elapsed = time.monotonic() - started
+        point, replicate, seed, _ = self.alone_run
+        limit = self.spec.timeout_s
+        if limit is not None and elapsed >= limit:
+            status = "timeout"
+            message = (
+                f"run exceeded the time limit of {limit:g} s and did not return, so its "
+                "worker process was stopped"
+            )
+        else:
+            status = "crashed"
+            message = (
+                f"WorkerDied: the worker process died while running it{death_note(error)}, "
+                "also when run alone (a crash in native code, os._exit, or out of memory)"
+            )
+        return [(point, replicate, seed, status, message, elapsed, None)]
+
+
+def _batch_error(exc: Exception) -> SweepError:
+    if isinstance(exc, SweepError):
+        return SweepError(f"a worker could not set up the model: {exc}")
+    return SweepError(
+        f"a batch of runs could not be completed ({type(exc).__name__}: {exc}); "
+        "finished runs are saved, run the same sweep again to resume"
+    )

@@ -6,20 +6,25 @@ Layout of ``SWEEP_DIR``::
     design.parquet         point + one column per varied parameter
     sample.parquet         point + the sampler's raw output (SALib's X)
     runs/part-NNNNN.parquet  one row per run, every part with the same schema
+    runs/parts.json        the SHA-256 of every part the sweep wrote (checked on resume)
+    damaged/               parts found damaged on resume, moved aside (their runs re-run)
     .lock                  held while a sweep writes to the folder
 
 Every file is written to a hidden temporary name and moved into place with
-:func:`os.replace`, so a sweep killed at any moment leaves only whole files behind.
+:func:`os.replace`, so a sweep killed at any moment leaves only whole files behind. Each
+part records, in its Parquet metadata, the class definitions its class columns were
+computed with, so an interrupted reclassification is finished part by part on resume.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
 import re
-import shutil
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -37,9 +42,13 @@ MANIFEST = "manifest.json"
 DESIGN = "design.parquet"
 SAMPLE = "sample.parquet"
 RUNS = "runs"
+LEDGER = "parts.json"
+DAMAGED = "damaged"
 LOCK = ".lock"
-STATUSES = ("done", "failed", "timeout")
+STATUSES = ("done", "failed", "timeout", "crashed")
 CLASS_PREFIX = "class:"  # outcome-class columns are named class:<name>
+CLASSES_KEY = b"consim.classes"  # part metadata: the class definitions of its class columns
+UNDEFINED_KEY = b"consim.undefined"  # part metadata: runs each class predicate is undefined for
 _PART = re.compile(r"^part-(\d{5,})\.parquet$")
 BASE_FIELDS = (
     pa.field("point", pa.int64(), nullable=False),
@@ -62,6 +71,43 @@ def runs_schema(outcomes: Sequence[str], classes: Sequence[str]) -> pa.Schema:
 def canonical_json(value: Any) -> str:
     """JSON with sorted keys and no spaces, for hashing."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+
+
+class StoreWriteError(SweepError):
+    """A file of the store could not be written (a full disk, a permission)."""
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _part_metadata(path: Path, key: bytes) -> Any:
+    raw = (pq.read_schema(path).metadata or {}).get(key)
+    return None if raw is None else json.loads(raw)
+
+
+def part_classes(path: Path) -> dict[str, str] | None:
+    """The class definitions a part's class columns were computed with (None if unknown)."""
+    return _part_metadata(path, CLASSES_KEY)
+
+
+def part_undefined(path: Path) -> dict[str, int] | None:
+    """Per class, the runs of a part whose class is null because its predicate is undefined."""
+    return _part_metadata(path, UNDEFINED_KEY)
+
+
+def with_classes(
+    table: pa.Table, classes: Mapping[str, str], undefined: Mapping[str, int]
+) -> pa.Table:
+    """The table with its class definitions and undefined-class counts in its metadata."""
+    metadata = dict(table.schema.metadata or {})
+    metadata[CLASSES_KEY] = canonical_json(dict(classes)).encode()
+    metadata[UNDEFINED_KEY] = canonical_json(dict(undefined)).encode()
+    return table.replace_schema_metadata(metadata)
 
 
 class Store:
@@ -91,7 +137,7 @@ class Store:
                 holder = handle.read().strip() or "another process"
                 raise SweepError(
                     f"another sweep is already writing to {str(self.root)!r} "
-                    f"(pid {holder}); wait for it to finish or use another sweep name"
+                    f"(pid {holder}); wait for it to finish, or sweep into another folder"
                 ) from None
             handle.seek(0)
             handle.truncate()
@@ -104,13 +150,29 @@ class Store:
     # -- whole-folder operations -------------------------------------------------------
 
     def clear(self) -> None:
-        """Delete everything the store wrote (the lock file stays)."""
+        """Delete what the store wrote, and nothing else (the lock file stays).
+
+        That is the manifest, the design, the parts named in the ledger or by the part
+        naming scheme, the ledger and the damaged parts set aside; other files and
+        folders (a single run's output in ``runs/NAME/``, say) are left alone.
+        """
         for name in (MANIFEST, DESIGN, SAMPLE):
             (self.root / name).unlink(missing_ok=True)
-        if self.runs_dir.exists():
-            shutil.rmtree(self.runs_dir)
-        for tmp in self.root.glob(".*.tmp"):
-            tmp.unlink(missing_ok=True)
+        names = set(self.read_ledger()) | {p.name for p in self.part_paths()}
+        for name in names:
+            if _PART.match(name):
+                (self.runs_dir / name).unlink(missing_ok=True)
+        (self.runs_dir / LEDGER).unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            self.runs_dir.rmdir()  # only when nothing else is in it
+        damaged = self.root / DAMAGED
+        if damaged.is_dir():
+            for path in damaged.iterdir():
+                if _PART.match(path.name.split(".", 1)[0] + ".parquet"):
+                    path.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                damaged.rmdir()
+        self.remove_stale_tmp()
 
     # -- manifest and design -----------------------------------------------------------
 
@@ -130,9 +192,14 @@ class Store:
         self._atomic_write(self.root / MANIFEST, lambda p: p.write_text(text, encoding="utf-8"))
 
     def read_design(self) -> pd.DataFrame | None:
-        """The stored design, or None."""
+        """The stored design, or None (also when it cannot be read: it is written anew)."""
         path = self.root / DESIGN
-        return pd.read_parquet(path) if path.exists() else None
+        if not path.exists():
+            return None
+        try:
+            return pd.read_parquet(path)
+        except (OSError, ValueError, pa.ArrowException):
+            return None
 
     def write_design(self, frame: pd.DataFrame, sample: np.ndarray, names: Sequence[str]) -> None:
         """Write the design and the sampler's raw output atomically."""
@@ -150,13 +217,105 @@ class Store:
         return sorted(p for p in self.runs_dir.iterdir() if _PART.match(p.name))
 
     def write_part(self, table: pa.Table) -> Path:
-        """Write one part atomically under the next free number."""
-        self.runs_dir.mkdir(parents=True, exist_ok=True)
-        parts = self.part_paths()
-        number = int(_PART.match(parts[-1].name).group(1)) + 1 if parts else 0
-        path = self.runs_dir / f"part-{number:05d}.parquet"
-        self._atomic_write(path, lambda p: pq.write_table(table, p))
+        """Write one part atomically under the next free number, its checksum first."""
+        try:
+            self.runs_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise _write_error(self.runs_dir, exc) from None
+        taken = {p.name for p in self.part_paths()} | set(self.read_ledger())
+        damaged = self.root / DAMAGED
+        if damaged.is_dir():
+            taken |= {p.name.split(".", 1)[0] + ".parquet" for p in damaged.iterdir()}
+        numbers = [int(m.group(1)) for m in map(_PART.match, taken) if m]
+        path = self.runs_dir / f"part-{max(numbers, default=-1) + 1:05d}.parquet"
+        self._replace_part(path, table, keep_old=False)
         return path
+
+    def _replace_part(self, path: Path, table: pa.Table, *, keep_old: bool) -> None:
+        """Write a part whole; the ledger accepts the new content before it is in place.
+
+        With ``keep_old`` the ledger accepts the old content too until the new one is in
+        place, so a kill at any moment leaves a part that the ledger vouches for.
+        """
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            try:
+                pq.write_table(table, tmp, write_page_checksum=True)
+                with tmp.open("rb") as handle:
+                    os.fsync(handle.fileno())
+                digest = _sha256(tmp)
+                ledger = self.read_ledger()
+                old = ledger.get(path.name, []) if keep_old else []
+                ledger[path.name] = [*old, digest]
+                self.write_ledger(ledger)
+                tmp.replace(path)
+            except OSError as exc:
+                raise _write_error(path, exc) from None
+            if keep_old:
+                ledger[path.name] = [digest]
+                self.write_ledger(ledger)
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    def read_ledger(self) -> dict[str, list[str]]:
+        """Part name -> the SHA-256 digests its content may have (empty if none yet)."""
+        path = self.runs_dir / LEDGER
+        if not path.exists():
+            return {}
+        try:
+            ledger = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return ledger if isinstance(ledger, dict) else {}
+
+    def write_ledger(self, ledger: Mapping[str, list[str]]) -> None:
+        """Write the ledger atomically."""
+        text = json.dumps(dict(sorted(ledger.items())), indent=0)
+        self._atomic_write(self.runs_dir / LEDGER, lambda p: p.write_text(text, "utf-8"))
+
+    def check_parts(self) -> list[str]:
+        """Check every part against the ledger; move damaged ones aside.
+
+        A part whose checksum is in the ledger is whole. One the ledger does not know
+        (written before checksums were kept) is read in full, page checksums verified, and
+        then vouched for. Anything else is moved to ``damaged/`` so its runs are run again.
+
+        Returns:
+            One line per part moved aside, naming it and where it went.
+        """
+        ledger = self.read_ledger()
+        moved: list[str] = []
+        changed = False
+        for path in self.part_paths():
+            digests = ledger.get(path.name)
+            digest = _sha256(path)
+            if digests is not None:
+                whole = digest in digests
+            else:
+                whole = _readable(path)
+                if whole:
+                    ledger[path.name] = [digest]
+                    changed = True
+            if not whole:
+                moved.append(self._set_aside(path))
+                ledger.pop(path.name, None)
+                changed = True
+        if changed:
+            self.write_ledger(ledger)
+        return moved
+
+    def _set_aside(self, path: Path) -> str:
+        folder = self.root / DAMAGED
+        try:
+            folder.mkdir(exist_ok=True)
+            target = folder / f"{path.stem}.{time.strftime('%Y%m%dT%H%M%S')}.parquet"
+            path.replace(target)
+        except OSError as exc:
+            raise _write_error(folder, exc) from None
+        return (
+            f"runs/{path.name} is damaged (its checksum does not match what was written); "
+            f"moved to {DAMAGED}/{target.name}, its runs will be run again"
+        )
 
     def read_columns(self, columns: Sequence[str]) -> pa.Table | None:
         """Read some columns of every part (None if there are no parts)."""
@@ -175,10 +334,34 @@ class Store:
         dataset = pads.dataset([str(p) for p in parts], format="parquet", schema=schema)
         return dataset.to_table()
 
-    def reclassify(self, schema: pa.Schema, predicates: Sequence[Predicate]) -> None:
-        """Recompute class columns in every part for new class predicates."""
+    def reclassify(
+        self,
+        schema: pa.Schema,
+        predicates: Sequence[Predicate],
+        classes: Mapping[str, str],
+        assumed: Mapping[str, str] | None,
+    ) -> int:
+        """Recompute class columns in every part not yet computed with ``classes``.
+
+        Each part is replaced whole and records its class definitions, so a kill at any
+        moment leaves every part either as it was or finished; running again finishes
+        the rest.
+
+        Args:
+            schema: The runs schema for the new classes.
+            predicates: The parsed class predicates.
+            classes: Class name -> predicate text, recorded in each part.
+            assumed: The classes of parts that record none (the manifest's).
+
+        Returns:
+            How many parts were recomputed.
+        """
         by_column = {f"{CLASS_PREFIX}{p.name}": p for p in predicates}
+        recomputed = 0
         for path in self.part_paths():
+            recorded = part_classes(path)
+            if (recorded if recorded is not None else assumed) == dict(classes):
+                continue
             old = pq.read_table(path)
             finished = np.asarray(old.column("status").to_pylist()) == "done"
             columns = {
@@ -187,15 +370,18 @@ class Store:
                 for name in predicate.names
             }
             arrays = []
+            undefined = {}
             for field in schema:
                 if field.name.startswith(CLASS_PREFIX):
                     predicate = by_column[field.name]
-                    values = predicate.evaluate(columns, finished)
+                    values, undefined[predicate.name] = predicate.classify(columns, finished)
                     arrays.append(pa.array(values.tolist(), type=pa.bool_()))
                 else:
                     arrays.append(old.column(field.name).cast(field.type))
             table = pa.Table.from_arrays(arrays, schema=schema)
-            self._atomic_write(path, lambda p, t=table: pq.write_table(t, p))
+            self._replace_part(path, with_classes(table, classes, undefined), keep_old=True)
+            recomputed += 1
+        return recomputed
 
     # -- helpers -----------------------------------------------------------------------
 
@@ -207,6 +393,8 @@ class Store:
             with tmp.open("rb") as handle:
                 os.fsync(handle.fileno())
             tmp.replace(path)
+        except OSError as exc:
+            raise _write_error(path, exc) from None
         finally:
             tmp.unlink(missing_ok=True)
 
@@ -216,6 +404,22 @@ class Store:
             if folder.exists():
                 for tmp in folder.glob(".*.tmp"):
                     tmp.unlink(missing_ok=True)
+
+
+def _write_error(path: Path, exc: OSError) -> StoreWriteError:
+    return StoreWriteError(
+        f"cannot write {str(path)!r} ({exc.strerror or exc}); every run stored before is "
+        "kept: free space (or fix the permission) and run the same sweep again to resume"
+    )
+
+
+def _readable(path: Path) -> bool:
+    """Whether a Parquet file reads in full with its page checksums verified."""
+    try:
+        pq.read_table(path, page_checksum_verification=True)
+    except (OSError, ValueError, pa.ArrowException):
+        return False
+    return True
 
 
 def load_manifest(out_dir: str | Path) -> dict[str, Any]:
@@ -243,7 +447,15 @@ def load_runs(out_dir: str | Path) -> pd.DataFrame:
     store = Store(out_dir)
     manifest = load_manifest(out_dir)
     outcomes = manifest.get("outcomes") or []
-    classes = list((manifest.get("classes") or {}).keys())
+    defined = manifest.get("classes") or {}
+    classes = list(defined)
+    stale = [p.name for p in store.part_paths() if part_classes(p) not in (None, defined)]
+    if stale:
+        raise SweepError(
+            f"{str(store.root)!r}: the class columns of {len(stale)} part(s) were computed "
+            "for other class definitions (a change of classes was interrupted); run the "
+            "sweep again to finish it"
+        )
     table = store.read_runs()
     if table is None:
         table = runs_schema(outcomes, classes).empty_table()

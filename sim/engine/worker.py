@@ -3,12 +3,18 @@
 A task carries only plain data (the model reference, parameters, seeds and steps) and
 returns plain rows. A run that raises becomes a ``failed`` row with the error's type and
 message; a run past its time limit becomes a ``timeout`` row.
+
+A run stuck where Python cannot interrupt it (a blocking call into native code) is
+stopped harder: in a worker process, :func:`hard_limit` ends the whole process a little
+after the time limit, from a native watchdog thread that needs no Python to run, and the
+runner records the run as ``timeout``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
+import faulthandler
 import os
 import signal
 import threading
@@ -20,6 +26,10 @@ from typing import Any
 from sim.engine.evaluators import make_evaluator
 
 _PARENT_WATCH: dict[str, int] = {}
+HARD_LIMIT_GRACE_S = 1.0
+_DEADLINES: dict[int, float] = {}
+_DEADLINES_LOCK = threading.Lock()
+_QUIET: list[Any] = []
 
 
 class RunTimeout(BaseException):
@@ -39,6 +49,8 @@ class Task:
         names: Varied parameter names.
         runs: ``(point, replicate, seed, values)`` with values in ``names`` order.
         watch_parent: Exit the worker process if its parent dies.
+        hard_limit: End the worker process when a run cannot be stopped in time (only
+            where tasks run in a worker process of their own).
     """
 
     model: str
@@ -49,6 +61,7 @@ class Task:
     names: tuple[str, ...]
     runs: tuple[tuple[int, int, int, tuple[Any, ...]], ...]
     watch_parent: bool = False
+    hard_limit: bool = False
 
 
 # (point, replicate, seed, status, error, elapsed_s, outcomes)
@@ -60,13 +73,14 @@ def run_batch(task: Task) -> list[Row]:
     if task.watch_parent:
         watch_parent()
     evaluate = make_evaluator(task.model, task.steps, task.outcomes)
+    hard = task.timeout_s if task.hard_limit else None
     rows: list[Row] = []
     for point, replicate, seed, values in task.runs:
         params = dict(task.base_params)
         params.update(zip(task.names, values, strict=True))
         start = time.perf_counter()
         try:
-            with time_limit(task.timeout_s):
+            with hard_limit(hard), time_limit(task.timeout_s):
                 outcomes = evaluate(params, seed)
         except RunTimeout:
             rows.append(
@@ -97,6 +111,46 @@ def run_batch(task: Task) -> list[Row]:
                 (point, replicate, seed, "done", None, time.perf_counter() - start, outcomes)
             )
     return rows
+
+
+def prepare(model: str, steps: int | None, outcomes: tuple[str, ...] | None) -> int:
+    """Load a model in this worker ahead of its runs; return the worker's process id."""
+    make_evaluator(model, steps, outcomes)
+    return os.getpid()
+
+
+@contextlib.contextmanager
+def hard_limit(seconds: float | None) -> Iterator[None]:
+    """End this process if the block outlives ``seconds`` plus a grace period.
+
+    One native watchdog serves every thread of the process: it is set to the earliest
+    deadline of the blocks running now.
+    """
+    if seconds is None:
+        yield
+        return
+    key = threading.get_ident()
+    grace = HARD_LIMIT_GRACE_S + 0.1 * seconds
+    with _DEADLINES_LOCK:
+        _DEADLINES[key] = time.monotonic() + seconds + grace
+        _arm()
+    try:
+        yield
+    finally:
+        with _DEADLINES_LOCK:
+            _DEADLINES.pop(key, None)
+            _arm()
+
+
+def _arm() -> None:
+    """Point the native watchdog at the earliest deadline (or stop it)."""
+    faulthandler.cancel_dump_traceback_later()
+    if not _DEADLINES:
+        return
+    if not _QUIET:
+        _QUIET.append(open(os.devnull, "w"))  # noqa: SIM115 (kept open for the process)
+    delay = max(min(_DEADLINES.values()) - time.monotonic(), 0.01)
+    faulthandler.dump_traceback_later(delay, exit=True, file=_QUIET[0])
 
 
 @contextlib.contextmanager

@@ -30,10 +30,12 @@ def test_null_when_run_not_finished_or_outcome_nan():
     assert p.evaluate_one({"a": 2.0}) is True
 
 
-def test_division_by_zero_is_a_value_not_an_error():
+def test_division_by_zero_on_a_run_gives_a_counted_null():
     p = parse_predicate("k", "a / b > 1")
-    out = p.evaluate({"a": np.array([1.0, 3.0]), "b": np.array([0.0, 2.0])}, np.ones(2, bool))
-    assert out.tolist() == [True, True]
+    columns = {"a": np.array([1.0, 3.0, 1.0]), "b": np.array([0.0, 2.0, math.nan])}
+    out, undefined = p.classify(columns, np.ones(3, bool))
+    assert out.tolist() == [None, True, None]
+    assert undefined == 1  # the missing b is not counted: the run had no value to use
 
 
 @pytest.mark.parametrize(
@@ -84,7 +86,8 @@ def test_vectorised_matches_scalar(values):
     scalar = [p.evaluate_one({"x": v}) for v in values]
     assert vector == scalar
     for v, got in zip(values, vector, strict=True):
-        expected = None if math.isnan(v) else (v * 2 - 1 >= 0.5 or v < -3)
+        undefined = math.isnan(v) or not math.isfinite(v * 2)  # an overflow: undefined
+        expected = None if undefined else (v * 2 - 1 >= 0.5 or v < -3)
         assert got == expected
 
 

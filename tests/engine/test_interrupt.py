@@ -90,7 +90,7 @@ def test_sigkill_mid_sweep_then_resume(tmp_path, monkeypatch):
     reference = sweep(the_spec, tmp_path / "ref", model="support_models:ishigami")
     pd.testing.assert_frame_equal(outcome_table(resumed), outcome_table(reference))
     manifest = load_manifest(out)
-    assert manifest["counts"] == {"done": total, "failed": 0, "timeout": 0, "missing": 0}
+    assert manifest["counts"] == {"done": total, "failed": 0, "timeout": 0, "crashed": 0, "missing": 0}
     assert manifest["finished"] is not None
     assert not list(out.rglob("*.tmp"))
 

@@ -38,7 +38,7 @@ def test_plain_callable_sweep_and_store_layout(tmp_path):
     assert (frame["class:calm"] == ((frame.share < 0.6) & ~(frame.y < -1))).all()
 
     manifest = load_manifest(out)
-    assert manifest["counts"] == {"done": 80, "failed": 0, "timeout": 0, "missing": 0}
+    assert manifest["counts"] == {"done": 80, "failed": 0, "timeout": 0, "crashed": 0, "missing": 0}
     assert manifest["outcomes"] == ["y", "y_noisy", "share"]
     assert manifest["problem"]["names"] == ["x1", "x2", "x3"]
     assert manifest["root_seed"] == 42
