@@ -7,11 +7,15 @@ traceback, and nothing already written is thrown away.
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
+import re
+import shutil
 import sys
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -76,6 +80,14 @@ def validate(
             continue
         extra = f", sweep of {len(sc.sweep.parameters)} parameters" if sc.sweep else ""
         out.print(f"[green]ok[/] {escape(str(path))} (model {sc.model}{extra})", highlight=False)
+        code = sc.sweep.model if sc.sweep and sc.sweep.model else sc.model
+        if not sc.is_builtin or (sc.sweep and sc.sweep.model):
+            module = code.partition(":")[0]
+            out.print(
+                f"note: {escape(str(path))} runs Python code from {module}: trust this file "
+                "as you would code",
+                highlight=False,
+            )
     if problems:
         _fail(problems)
 
@@ -95,12 +107,18 @@ def run(
     steps: Annotated[int | None, typer.Option(min=1, help="Weeks to simulate.")] = None,
     out_dir: Annotated[
         Path | None,
-        typer.Option("--out", help="Output folder (default results/runs/<scenario>-<seed>/)."),
+        typer.Option(
+            "--out",
+            help="Output folder (default results/runs/<scenario>-<seed>[-<changes>]/).",
+        ),
     ] = None,
     set_: Annotated[
         list[str] | None,
         typer.Option("--set", help="Override a parameter: --set trust=0.7 (repeatable)."),
     ] = None,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace the run already in --out.")
+    ] = False,
 ) -> None:
     """Run one scenario: print a summary and write its tables and HTML report."""
     from sim.runs import OVERRIDES_SOURCE, save
@@ -108,8 +126,9 @@ def run(
 
     sc = _load(scenario)
     overrides = _parse_sets(set_)
-    target = out_dir or Path("results") / "runs" / f"{sc.name}-{sc.seed if seed is None else seed}"
-    _check_writable(target)
+    changes = {**overrides, **({"steps": steps} if steps is not None else {})}
+    target = out_dir or default_run_dir(sc.name, sc.seed if seed is None else seed, changes)
+    _check_writable(target.parent)
     try:
         record = run_one(sc, seed=seed, steps=steps, overrides=overrides)
     except ScenarioError as exc:
@@ -119,16 +138,80 @@ def run(
         ]
         _fail(lines)
         return
-    try:
-        paths = save(record, target)
-    except OSError as exc:
-        _fail(f"--out {target}: cannot write the run's files ({exc.strerror or exc})")
-        return
+    _check_replace(target, record.summary(), asked=overwrite, named=out_dir is not None)
+    paths = _write_whole(target, lambda folder: save(record, folder), "the run's files")
     _print_summary(record)
     out.print(
         f"wrote {len(paths)} files to [bold]{target}[/] (open {paths['report.html']})",
         highlight=False,
     )
+
+
+def default_run_dir(name: str, seed: int, changes: dict[str, Any]) -> Path:
+    """Where a run goes unless told: its scenario and seed, and what ``--set`` changed."""
+    folder = f"{name}-{seed}"
+    if changes:
+        text = "-".join(f"{k}={v}" for k, v in sorted(changes.items()))
+        folder += "-" + re.sub(r"[^A-Za-z0-9_.=-]+", "_", text)[:120]
+    return Path("results") / "runs" / folder
+
+
+def _check_replace(target: Path, summary: dict[str, Any], *, asked: bool, named: bool) -> None:
+    """Refuse to overwrite another run's folder (the same run again is fine by default)."""
+    previous = target / "summary.json"
+    if asked or not previous.is_file():
+        return
+    if named:
+        _fail(
+            f"--out {target}: holds a run already; pass --overwrite to replace it, "
+            "or give another folder"
+        )
+    try:
+        old = json.loads(previous.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        old = {}
+    same = {k: old.get(k) for k in ("scenario", "seed", "parameters")} == {
+        k: json.loads(json.dumps(summary.get(k), default=str))
+        for k in ("scenario", "seed", "parameters")
+    }
+    if not same:
+        _fail(
+            f"{target}: holds a run with other parameters; pass --overwrite to replace it, "
+            "or --out to write elsewhere"
+        )
+
+
+def _write_whole(target: Path, write: Callable[[Path], Any], what: str) -> Any:
+    """Write a folder under a temporary name and move it into place whole.
+
+    On failure (a full disk, a permission) nothing half-written is left and the folder's
+    previous content is kept.
+    """
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    old = target.with_name(f".{target.name}.{os.getpid()}.old")
+    try:
+        result = write(tmp)
+        if target.exists():
+            target.replace(old)
+        tmp.replace(target)
+    except OSError as exc:
+        _remove(tmp)
+        if old.exists() and not target.exists():
+            old.replace(target)
+        _fail(
+            f"{target}: cannot write {what} ({exc.strerror or exc}); nothing was left "
+            "half-written and what the folder held before is kept"
+        )
+    _remove(old)
+    return {name: target / Path(path).name for name, path in result.items()}
+
+
+def _remove(path: Path) -> None:
+    """Remove a file or a folder, if it is there."""
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def _check_writable(folder: Path) -> None:
@@ -244,8 +327,9 @@ def report_cmd(
 
 def _report(sweep_dir: Path) -> None:
     from sim.analysis import SensitivityWarning
+    from sim.analysis.pipeline import analyse, write_analysis_files
     from sim.engine.store import Store
-    from sim.report.sweep_report import write_sweep_report
+    from sim.report.sweep_report import render_report
 
     if not (sweep_dir / "manifest.json").is_file():
         _fail(f"{sweep_dir}: not a sweep folder (no manifest.json); run consim sweep first")
@@ -258,10 +342,22 @@ def _report(sweep_dir: Path) -> None:
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", SensitivityWarning)
-            path = write_sweep_report(sweep_dir)
+            analysis = analyse(sweep_dir)
     except (ValueError, OSError) as exc:
         _fail(f"{sweep_dir}: {exc}")
         return
+
+    def write_files(folder: Path) -> dict[str, Path]:
+        write_analysis_files(analysis, folder)
+        return {}
+
+    def write_page(page: Path) -> dict[str, Path]:
+        page.write_text(render_report(analysis), encoding="utf-8")
+        return {}
+
+    _write_whole(sweep_dir / "analysis", write_files, "the analysis files")
+    path = sweep_dir / "report.html"
+    _write_whole(path, write_page, "the report")
     out.print(
         f"wrote [bold]{path}[/] and machine-readable copies in {sweep_dir / 'analysis'}",
         highlight=False,
@@ -318,7 +414,12 @@ def app_cmd(
     except (ScenarioError, SweepRunError) as exc:
         _fail(str(exc).splitlines())
     except OSError as exc:
-        _fail(f"cannot listen on {host}:{port}: {exc}; pick another with --port")
+        if exc.errno in (errno.EADDRINUSE, errno.EACCES):  # the port is taken
+            _fail(f"cannot listen on {host}:{port}: {exc}; pick another with --port")
+        _fail(
+            f"--host {host}: cannot listen there ({exc.strerror or exc}); give an address of "
+            "this machine, such as 127.0.0.1 (this machine only) or 0.0.0.0 (everyone)"
+        )
 
 
 def main() -> None:

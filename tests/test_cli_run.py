@@ -104,7 +104,7 @@ def test_default_output_folder(tmp_path: Path, root: Path) -> None:
         cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
-    folder = tmp_path / "results" / "runs" / "team-assembly-5"
+    folder = tmp_path / "results" / "runs" / "team-assembly-5-steps=50"  # what changed
     assert (folder / "report.html").is_file()
     assert "giant component share" in result.stdout
 

@@ -134,12 +134,44 @@ def design_size(spec: SweepSpec) -> int | None:
             return n
 
 
+MAX_POINTS = 5_000_000
+MAX_RUNS = 50_000_000
+
+
+def check_size(spec: SweepSpec) -> None:
+    """Refuse designs too large to hold (before anything is drawn or allocated).
+
+    Raises:
+        ValueError: Naming the field to change and the limit.
+    """
+    method, n = spec.design.method, spec.design.n
+    if method == "grid" and n is not None and n > MAX_POINTS:
+        raise ValueError(f"design.n: {n:,} grid levels is more than {MAX_POINTS:,}")
+    points = design_size(spec)
+    if points is not None and points > MAX_POINTS:
+        raise ValueError(
+            f"design.n: n = {n:,} gives {points:,} design points with method {method!r}, "
+            f"more than the {MAX_POINTS:,} a sweep can hold; lower n"
+        )
+    runs = (points or 0) * spec.replicates
+    if runs > MAX_RUNS:
+        raise ValueError(
+            f"replicates: {points:,} points x {spec.replicates:,} replicates = {runs:,} "
+            f"runs, more than the {MAX_RUNS:,} a sweep can hold; lower replicates or n"
+        )
+
+
 def build_design(spec: SweepSpec) -> Design:
     """Draw the design for a sweep spec.
 
     Raises:
-        SweepError: If the sampler refuses the spec or the design file is unusable.
+        SweepError: If the design is too large, the sampler refuses the spec or the design
+            file is unusable.
     """
+    try:
+        check_size(spec)
+    except ValueError as exc:
+        raise SweepError(f"sweep.{exc}") from None
     problem = salib_problem(spec)
     method = spec.design.method
     if method == "grid":

@@ -44,12 +44,19 @@ def resolve(ref: str) -> Any:
     module_name, sep, qualname = ref.partition(":")
     if not sep or not module_name or not qualname:
         raise SweepError(f"model must look like 'package.module:object', got {ref!r}")
+    if module_name.startswith("."):
+        raise SweepError(f"model {ref!r}: give the module's full name, not a relative one")
     try:
         obj: Any = importlib.import_module(module_name)
     except ImportError as exc:
         raise SweepError(
             f"cannot import module {module_name!r} for model {ref!r}: {exc}; "
             "is it installed or on the Python path?"
+        ) from None
+    except Exception as exc:  # the module's own code failed while it was imported
+        raise SweepError(
+            f"importing module {module_name!r} for model {ref!r} failed: "
+            f"{type(exc).__name__}: {str(exc)[:200]}"
         ) from None
     for part in qualname.split("."):
         try:

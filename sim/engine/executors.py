@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import BrokenExecutor, Executor, Future, wait
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from sim.engine.worker import prepare, watch_parent
 
 _EXIT_CODES = re.compile(r"exit codes of the workers are \{([^}]*)\}")
 WARM_UP_S = 120.0
+REPLACE_S = 30.0
 
 
 class SerialExecutor(Executor):
@@ -62,13 +64,26 @@ class Pool:
         try:
             return self.executor.submit(fn, *args)
         except BrokenExecutor:
-            self.replace()
+            self.replace(self.executor)
             return self.executor.submit(fn, *args)
 
-    def replace(self) -> None:
-        """Get a working executor after a worker died."""
-        if self.renew is not None:
-            self.executor = self.renew()
+    def replace(self, broken: Executor) -> None:
+        """Get a working executor after a worker of ``broken`` died.
+
+        Nothing changes when ``broken`` was replaced already, or when the backend replaces
+        dead workers itself. A pool that notices its broken state late must not be handed
+        out again: a run submitted to it would fail with the others, for nothing.
+        """
+        if self.renew is None or self.executor is not broken:
+            return
+        deadline = time.monotonic() + REPLACE_S
+        fresh = self.renew()
+        while fresh is broken and time.monotonic() < deadline:
+            time.sleep(0.02)
+            fresh = self.renew()
+        if fresh is broken:
+            raise SweepError("the process pool could not be replaced after a worker died")
+        self.executor = fresh
 
     def warm_up(self, model: str, steps: int | None, outcomes: tuple[str, ...] | None) -> None:
         """Start every worker and load the model in it, so a run's time is its own."""
@@ -85,9 +100,7 @@ def worker_died(exc: BaseException) -> bool:
     """Whether a task's error says that its worker process died, not that it raised."""
     if isinstance(exc, BrokenExecutor):
         return True
-    return type(exc).__name__ == "KilledWorker" and type(exc).__module__.startswith(
-        "distributed"
-    )
+    return type(exc).__name__ == "KilledWorker" and type(exc).__module__.startswith("distributed")
 
 
 def death_note(exc: BaseException) -> str:
@@ -106,9 +119,7 @@ def open_pool(backend: str, workers: int, scheduler: str | None) -> Iterator[Poo
         from loky import get_reusable_executor
 
         def renew() -> Executor:
-            return get_reusable_executor(
-                max_workers=workers, timeout=60, initializer=watch_parent
-            )
+            return get_reusable_executor(max_workers=workers, timeout=60, initializer=watch_parent)
 
         pool = Pool(renew(), workers, local_workers=True, renew=renew)
         try:

@@ -23,7 +23,8 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
 from itertools import islice
@@ -39,10 +40,10 @@ from sim.engine.classes import Predicate
 from sim.engine.design import Design, build_design, first_difference
 from sim.engine.errors import SweepError
 from sim.engine.evaluators import model_kind
+from sim.engine.executors import Pool, death_note, open_pool, worker_died
 from sim.engine.progress import Progress
 from sim.engine.seeds import new_root_seed, run_seed
 from sim.engine.spec import RESERVED_COLUMNS, SweepSpec
-from sim.engine.executors import Pool, death_note, open_pool, worker_died
 from sim.engine.store import (
     STATUSES,
     Store,
@@ -597,6 +598,16 @@ def _undefined_classes(store: Store) -> list[str]:
     ]
 
 
+@dataclass(frozen=True)
+class _Alone:
+    """A suspect run running alone in the pool."""
+
+    future: Future
+    started: float
+    run: tuple[int, int, int, tuple[Any, ...]]
+    executor: Executor
+
+
 class _Driver:
     """Keep a pool busy with batches until every pending run is back.
 
@@ -623,7 +634,7 @@ class _Driver:
         self.counts = counts
         self.bar = bar
         self.suspects: deque[tuple[int, int, int, tuple[Any, ...]]] = deque()
-        self.alone: tuple[Future, float] | None = None
+        self.alone: _Alone | None = None
         self.warm = False
 
     def task(self, runs: tuple[tuple[int, int, int, tuple[Any, ...]], ...]) -> Task:
@@ -645,7 +656,7 @@ class _Driver:
         to_submit = n_pending
         sizer = BatchSizer(self.spec.batch_size, self.pool.slots)
         max_in_flight = 1 if self.pool.in_process else 2 * self.pool.slots
-        in_flight: dict[Future, Task] = {}
+        in_flight: dict[Future, tuple[Task, Executor]] = {}
         while True:
             while not self.suspects and len(in_flight) < max_in_flight and to_submit:
                 runs = tuple(
@@ -654,18 +665,19 @@ class _Driver:
                 )
                 to_submit -= len(runs)
                 task = self.task(runs)
-                in_flight[self.pool.submit(run_batch, task)] = task
+                future = self.pool.submit(run_batch, task)
+                in_flight[future] = (task, self.pool.executor)
             if self.suspects and not in_flight and self.alone is None:
                 self.run_alone(self.suspects.popleft())
-            waiting = set(in_flight) | ({self.alone[0]} if self.alone else set())
+            waiting = set(in_flight) | ({self.alone.future} if self.alone else set())
             if not waiting:
                 return
             finished, _ = wait(waiting, timeout=1.0, return_when=FIRST_COMPLETED)
             for future in finished:
-                if self.alone is not None and future is self.alone[0]:
+                if self.alone is not None and future is self.alone.future:
                     rows = self.alone_result()
                 else:
-                    rows = self.result(future, in_flight.pop(future))
+                    rows = self.result(future, *in_flight.pop(future))
                 sizer.observe(rows)
                 self.record(rows)
             if not finished:
@@ -680,14 +692,14 @@ class _Driver:
             self.counts[status] += count
         self.bar.advance(**new)
 
-    def result(self, future: Future, task: Task) -> list[Row]:
+    def result(self, future: Future, task: Task, executor: Executor) -> list[Row]:
         try:
             return future.result()
         except Exception as exc:
             if not worker_died(exc):
                 raise _batch_error(exc) from None
         self.suspects.extend(task.runs)
-        self.pool.replace()
+        self.pool.replace(executor)
         self.warm = False
         return []
 
@@ -696,22 +708,21 @@ class _Driver:
         if self.spec.timeout_s is not None and not self.warm:
             self.pool.warm_up(task.model, task.steps, task.outcomes)
             self.warm = True
-        self.alone = (self.pool.submit(run_batch, task), time.monotonic())
-        self.alone_run = run
+        future = self.pool.submit(run_batch, task)
+        self.alone = _Alone(future, time.monotonic(), run, self.pool.executor)
 
     def alone_result(self) -> list[Row]:
-        future, started = self.alone
-        self.alone = None
+        alone, self.alone = self.alone, None
         try:
-            return future.result()
+            return alone.future.result()
         except Exception as exc:
             if not worker_died(exc):
                 raise _batch_error(exc) from None
             error = exc
-        self.pool.replace()
+        point, replicate, seed, _ = alone.run
+        self.pool.replace(alone.executor)
         self.warm = False
-        elapsed = time.monotonic() - started
-        point, replicate, seed, _ = self.alone_run
+        elapsed = time.monotonic() - alone.started
         limit = self.spec.timeout_s
         if limit is not None and elapsed >= limit:
             status = "timeout"

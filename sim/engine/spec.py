@@ -16,7 +16,8 @@ Example::
         graceful_exit: "graceful_exit_share >= 0.3 and failed_share < 0.2"
       timeout_s: 120
 
-Unknown keys anywhere are errors.
+Unknown keys anywhere are errors, and numbers are numbers: ``n: true`` is refused rather
+than read as 1.
 """
 
 from __future__ import annotations
@@ -32,10 +33,6 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
-    FiniteFloat,
-    NonNegativeInt,
-    PositiveFloat,
-    PositiveInt,
     StrictBool,
     StrictFloat,
     StrictInt,
@@ -57,7 +54,13 @@ _OPTIONS: dict[str, frozenset[str]] = {
     "grid": frozenset(),
     "file": frozenset(),
 }
-_MODEL_REF = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
+PositiveInt = Annotated[StrictInt, Field(gt=0)]
+FiniteFloat = Annotated[StrictFloat, Field(allow_inf_nan=False)]
+PositiveFloat = Annotated[StrictFloat, Field(gt=0, allow_inf_nan=False)]
+NonNegativeInt = Annotated[StrictInt, Field(ge=0)]
+_DISTRIBUTION_KEYS = ("uniform", "truncnorm", "integers", "choice")
+# an absolute reference: dotted names on both sides of the colon, nothing relative
+MODEL_REF = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
 DISTRIBUTION_FORMS = (
     "{uniform: [low, high]}, {truncnorm: {mean, sd, low, high}}, "
     "{integers: [low, high]}, {choice: [v1, v2, ...]}"
@@ -90,7 +93,7 @@ class TruncNormArgs(_Strict):
     """Arguments of a truncated normal distribution."""
 
     mean: FiniteFloat
-    sd: Annotated[PositiveFloat, Field(allow_inf_nan=False)]
+    sd: PositiveFloat
     low: FiniteFloat
     high: FiniteFloat
 
@@ -167,7 +170,7 @@ def _kind(value: Any) -> str:
 
 def _distribution_tag(value: Any) -> str | None:
     if isinstance(value, Mapping):
-        keys = [k for k in ("uniform", "truncnorm", "integers", "choice") if k in value]
+        keys = [k for k in _DISTRIBUTION_KEYS if k in value]
         return keys[0] if keys else None
     if isinstance(value, Uniform | TruncNorm | Integers | Choice):
         return next(iter(type(value).model_fields))
@@ -199,7 +202,7 @@ class DesignSpec(_Strict):
     method: Literal["sobol", "morris", "fast", "latin", "grid", "file"]
     n: PositiveInt | None = None
     seed: NonNegativeInt = 0
-    second_order: bool = False
+    second_order: StrictBool = False
     options: dict[str, Any] = Field(default_factory=dict)
     path: str | None = None
 
@@ -247,8 +250,22 @@ class SweepSpec(_Strict):
     classes: dict[str, str] = Field(default_factory=dict)
     model: str | None = None
     seed: NonNegativeInt | None = None
-    timeout_s: Annotated[PositiveFloat, Field(allow_inf_nan=False)] | None = None
+    timeout_s: PositiveFloat | None = None
     batch_size: PositiveInt | None = None
+
+    @field_validator("parameters", mode="before")
+    @classmethod
+    def _one_form_each(cls, parameters: Any) -> Any:
+        if not isinstance(parameters, Mapping):
+            return parameters
+        for name, dist in parameters.items():
+            if isinstance(dist, Mapping) and len(dist) > 1:
+                given = ", ".join(map(str, dist))
+                raise ValueError(
+                    f"parameter {name!s:.60}: a distribution has exactly one form, got "
+                    f"{given:.80}; use one of {DISTRIBUTION_FORMS}"
+                )
+        return parameters
 
     @field_validator("parameters")
     @classmethod
@@ -290,7 +307,7 @@ class SweepSpec(_Strict):
     @field_validator("model")
     @classmethod
     def _model_ref(cls, model: str | None) -> str | None:
-        if model is not None and not _MODEL_REF.match(model):
+        if model is not None and not MODEL_REF.match(model):
             raise ValueError(f"model must look like 'package.module:object', got {model!r}")
         return model
 

@@ -21,6 +21,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sim.engine.evaluators import make_evaluator
@@ -148,7 +149,7 @@ def _arm() -> None:
     if not _DEADLINES:
         return
     if not _QUIET:
-        _QUIET.append(open(os.devnull, "w"))  # noqa: SIM115 (kept open for the process)
+        _QUIET.append(Path(os.devnull).open("w"))  # noqa: SIM115 (open for the process)
     delay = max(min(_DEADLINES.values()) - time.monotonic(), 0.01)
     faulthandler.dump_traceback_later(delay, exit=True, file=_QUIET[0])
 

@@ -16,6 +16,14 @@ A scenario names the model, its parameters and optionally a sweep::
 
 Every problem is reported as one line naming the file, the field and what is allowed,
 and all problems in a file are reported together (:class:`ScenarioError`).
+
+Files are read defensively: at most :data:`MAX_FILE_BYTES`, nested at most
+:data:`MAX_DEPTH` deep, with at most :data:`MAX_ALIASES` aliases that expand to at most
+:data:`MAX_VALUES` values; keys are names (text) and given once. A value is never
+echoed whole in a message.
+
+A scenario naming a Python model (``model: package.module:object``) makes the sweep
+import and run that code: such a file is code, to be trusted as code is.
 """
 
 from __future__ import annotations
@@ -25,12 +33,13 @@ import hashlib
 import json
 import typing
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, field_validator
 
-from sim.engine.spec import SweepSpec
+from sim.engine.design import check_size
+from sim.engine.spec import MODEL_REF, SweepSpec
 from sim.journey.assumptions import JourneyAssumptions, JourneySettings, split_settings
 from sim.journey.parameters import JourneyParameters
 from sim.parameters import parameter_bounds, parameter_info
@@ -52,6 +61,13 @@ EVALUATORS = {
     "journey": "sim.runs:evaluate",
     "team_assembly": "sim.runs:evaluate_team_assembly",
 }
+MAX_FILE_BYTES = 1_000_000
+MAX_DEPTH = 32
+MAX_ALIASES = 100
+MAX_VALUES = 100_000
+SHOWN_CHARS = 60
+_STR_TAG = "tag:yaml.org,2002:str"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 class ScenarioError(ValueError):
@@ -79,8 +95,10 @@ class Scenario(BaseModel):
         "journey",
         description="journey, team_assembly, or module:object for a foreign model (sweeps only).",
     )
-    seed: int = Field(0, ge=0, description="Seed of a single run; root seed of a sweep.")
-    steps: int | None = Field(
+    seed: Annotated[StrictInt, Field(ge=0)] = Field(
+        0, description="Seed of a single run; root seed of a sweep."
+    )
+    steps: Annotated[StrictInt, Field(ge=1)] | None = Field(
         None,
         ge=1,
         description="Steps for a foreign Mesa model in a sweep (built-in "
@@ -95,6 +113,16 @@ class Scenario(BaseModel):
         "ones keep defaults.",
     )
     sweep: SweepSpec | None = Field(None, description="Optional sensitivity sweep.")
+
+    @field_validator("model")
+    @classmethod
+    def _model_name(cls, model: str) -> str:
+        if ":" in model and not MODEL_REF.match(model):
+            raise ValueError(
+                f"model must be journey, team_assembly or an absolute "
+                f"'package.module:object' reference, got {_shown(model)}"
+            )
+        return model
 
     @property
     def is_builtin(self) -> bool:
@@ -135,6 +163,12 @@ def _loc(loc: tuple[Any, ...]) -> str:
     return ".".join(str(x) for x in loc)
 
 
+def _shown(value: Any) -> str:
+    """A value as it may appear in a message: its repr, cut short."""
+    text = repr(value)
+    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 5] + " ...)"
+
+
 def _describe(err: dict[str, Any], allowed: list[str]) -> str:
     """One readable line for a pydantic error."""
     where = _loc(err["loc"])
@@ -144,15 +178,15 @@ def _describe(err: dict[str, Any], allowed: list[str]) -> str:
         close = difflib.get_close_matches(name, allowed, n=1)
         hint = f"; did you mean '{close[0]}'?" if close else ""
         return f"{where}: unknown field{hint} (allowed: {', '.join(allowed)})"
-    got = err.get("input")
+    got = _shown(err.get("input"))
     ctx = err.get("ctx") or {}
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-        return f"{where}: {err['msg'].lower()} (got {got!r}){_range_hint(err['loc'])}"
+        return f"{where}: {err['msg'].lower()} (got {got}){_range_hint(err['loc'])}"
     if kind == "literal_error":
-        return f"{where}: must be one of {ctx.get('expected')} (got {got!r})"
+        return f"{where}: must be one of {ctx.get('expected')} (got {got})"
     if kind == "value_error":
         return f"{where or 'file'}: {ctx.get('error', err['msg'])!s}"
-    return f"{where}: {err['msg']} (got {got!r})"
+    return f"{where}: {err['msg']} (got {got})"
 
 
 def _range_hint(loc: tuple[Any, ...]) -> str:
@@ -168,14 +202,28 @@ def _parameter_problems(
     cls: type[BaseModel], values: dict[str, Any], section: str = "parameters"
 ) -> list[str]:
     """One line per problem with a model's parameter (or assumption) values."""
+    info = parameter_info(cls)
+    flagged = [k for k, v in values.items() if isinstance(v, bool) and k in info]
+    problems = [
+        f"{section}.{name}: expected {_expected(info[name])}, got {values[name]!r}"
+        for name in flagged
+    ]
     try:
-        cls(**values)
+        cls(**{k: v for k, v in values.items() if k not in flagged})
     except ValidationError as exc:
         names = list(cls.model_fields)
-        return [
+        problems += [
             _describe({**error, "loc": (section, *error["loc"])}, names) for error in exc.errors()
         ]
-    return []
+    return problems
+
+
+def _expected(info: Any) -> str:
+    """What a parameter takes, in words."""
+    if info.kind == "choice":
+        return "one of " + ", ".join(info.choices)
+    what = "a whole number" if info.kind == "int" else "a number"
+    return what if info.low is None else f"{what} in [{info.low:g}, {info.high:g}]"
 
 
 def _allowed_at(loc: tuple[Any, ...]) -> list[str]:
@@ -272,23 +320,30 @@ def parse_scenario(data: Any, source: str = "<scenario>") -> Scenario:
         # report the parameters' own problems too, so one pass shows everything
         model, params = data.get("model", "journey"), data.get("parameters")
         if (
-            model in BUILTIN_MODELS
+            isinstance(model, str)
+            and model in BUILTIN_MODELS
             and isinstance(params, dict)
             and "parameters" not in {e["loc"][0] for e in exc.errors()}
         ):
             problems += _parameter_problems(BUILTIN_MODELS[model], params)
         raise ScenarioError(source, problems) from None
+    if scenario.sweep is not None:
+        try:
+            check_size(scenario.sweep)
+        except ValueError as exc:
+            problems.append(f"sweep.{exc}")
     if scenario.model in BUILTIN_MODELS:
         cls = BUILTIN_MODELS[scenario.model]
-        problems += _parameter_problems(cls, scenario.parameters)
+        base_problems = _parameter_problems(cls, scenario.parameters)
         assumed = BUILTIN_ASSUMPTIONS.get(scenario.model)
         if assumed is not None:
-            problems += _parameter_problems(assumed, scenario.assumptions, "assumptions")
+            base_problems += _parameter_problems(assumed, scenario.assumptions, "assumptions")
         elif scenario.assumptions:
-            problems.append(
+            base_problems.append(
                 f"assumptions: the {scenario.model} model has no assumptions to set "
                 "(remove the section)"
             )
+        problems += base_problems
         if scenario.sweep is not None:
             sweepable = SWEEPABLE[scenario.model]
             try:
@@ -296,7 +351,8 @@ def parse_scenario(data: Any, source: str = "<scenario>") -> Scenario:
             except ValueError as exc:
                 text = str(exc).removeprefix("sweep parameters: ")
                 problems += [f"sweep.parameters: {part}" for part in text.split("; ")]
-            problems += _sweep_value_problems(sweepable, scenario)
+            if not base_problems:  # with a bad base value, blame the base, not the sweep
+                problems += _sweep_value_problems(sweepable, scenario)
             if scenario.model == "journey":
                 from sim.journey.measures import MEASURES
 
@@ -333,25 +389,139 @@ def load_scenario(path: str | Path) -> Scenario:
     """
     path = Path(path)
     source = str(path)
-    if path.is_dir():
-        raise ScenarioError(source, ["a folder, not a scenario file (give a .yaml file)"])
-    if not path.is_file():
-        raise ScenarioError(source, ["no such file"])
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ScenarioError(source, [f"{where}not valid YAML ({problem})"]) from None
-    except UnicodeDecodeError:
-        raise ScenarioError(source, ["not a text file (expected UTF-8 YAML)"]) from None
+    data = read_yaml(path)
     if isinstance(data, dict) and "name" not in data:
         data = {"name": path.stem, **data}
     scenario = parse_scenario(data, source)
     if scenario.sweep is not None:
         scenario = scenario.model_copy(update={"sweep": scenario.sweep.resolve_paths(path.parent)})
     return scenario
+
+
+def read_yaml(path: Path) -> Any:
+    """Read a YAML file within the limits of this module (see its docstring).
+
+    Raises:
+        ScenarioError: For a missing, unreadable, oversized or malformed file, naming the
+            line or the field.
+    """
+    source = str(path)
+    if path.is_dir():
+        raise ScenarioError(source, ["a folder, not a scenario file (give a .yaml file)"])
+    if not path.is_file():
+        raise ScenarioError(source, ["no such file"])
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ScenarioError(
+                source,
+                [f"the file is {size:,} bytes; a scenario file has at most {MAX_FILE_BYTES:,}"],
+            )
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError(source, ["not a text file (expected UTF-8 YAML)"]) from None
+    except OSError as exc:
+        raise ScenarioError(source, [f"cannot be read ({exc.strerror or exc})"]) from None
+    try:
+        _check_events(text, source)
+        loader = yaml.SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return None
+            _check_graph(node, source)
+            return loader.construct_document(node)
+        finally:
+            loader.dispose()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ScenarioError(source, [f"{where}not valid YAML ({problem})"]) from None
+    except (RecursionError, MemoryError):
+        raise ScenarioError(source, ["the file is too large or too deeply nested"]) from None
+
+
+def _check_events(text: str, source: str) -> None:
+    """Bound nesting and aliases from the event stream, before anything is built."""
+    depth = aliases = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = event.start_mark.line + 1
+                raise ScenarioError(
+                    source, [f"line {line}: nested more than {MAX_DEPTH} levels deep"]
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+        elif isinstance(event, yaml.AliasEvent):
+            aliases += 1
+            if aliases > MAX_ALIASES:
+                line = event.start_mark.line + 1
+                raise ScenarioError(
+                    source, [f"line {line}: more than {MAX_ALIASES} aliases (*name)"]
+                )
+
+
+def _check_graph(root: yaml.Node, source: str) -> None:
+    """Bound what aliases expand to; keys must be names, each given once."""
+    sizes: dict[int, int] = {}
+
+    def size(node: yaml.Node, depth: int) -> int:
+        if id(node) in sizes:
+            return sizes[id(node)]
+        if depth > MAX_DEPTH:
+            raise ScenarioError(
+                source, [f"aliases expand to values nested more than {MAX_DEPTH} levels deep"]
+            )
+        sizes[id(node)] = MAX_VALUES + 1  # an alias to itself expands without end
+        if isinstance(node, yaml.SequenceNode):
+            total = 1 + sum(size(item, depth + 1) for item in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            total = 1 + sum(size(k, depth + 1) + size(v, depth + 1) for k, v in node.value)
+        else:
+            total = 1
+        sizes[id(node)] = min(total, MAX_VALUES + 1)
+        return sizes[id(node)]
+
+    if size(root, 0) > MAX_VALUES:
+        raise ScenarioError(
+            source, [f"aliases expand to more than {MAX_VALUES:,} values (an alias bomb?)"]
+        )
+    _check_keys(root, (), source, set())
+
+
+def _check_keys(node: yaml.Node, where: tuple[str, ...], source: str, seen: set[int]) -> None:
+    if id(node) in seen:
+        return
+    seen.add(id(node))
+    if isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _check_keys(item, (*where, str(i)), source, seen)
+        return
+    if not isinstance(node, yaml.MappingNode):
+        return
+    names: set[str] = set()
+    for key, value in node.value:
+        if key.tag == _MERGE_TAG:
+            continue
+        field = ".".join(where) or "file"
+        line = key.start_mark.line + 1
+        if key.tag != _STR_TAG or not isinstance(key.value, str):
+            raise ScenarioError(
+                source,
+                [
+                    f"{field}: line {line}: the key {str(key.value)[:SHOWN_CHARS]} is not a name; "
+                    "keys are text (quote it)"
+                ],
+            )
+        if key.value in names:
+            raise ScenarioError(
+                source, [f"{'.'.join((*where, key.value))}: line {line}: given twice"]
+            )
+        names.add(key.value)
+        _check_keys(value, (*where, key.value), source, seen)
 
 
 def scenario_schema() -> dict[str, Any]:

@@ -1,5 +1,7 @@
+import contextlib
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -90,7 +92,13 @@ def test_sigkill_mid_sweep_then_resume(tmp_path, monkeypatch):
     reference = sweep(the_spec, tmp_path / "ref", model="support_models:ishigami")
     pd.testing.assert_frame_equal(outcome_table(resumed), outcome_table(reference))
     manifest = load_manifest(out)
-    assert manifest["counts"] == {"done": total, "failed": 0, "timeout": 0, "crashed": 0, "missing": 0}
+    assert manifest["counts"] == {
+        "done": total,
+        "failed": 0,
+        "timeout": 0,
+        "crashed": 0,
+        "missing": 0,
+    }
     assert manifest["finished"] is not None
     assert not list(out.rglob("*.tmp"))
 
@@ -130,3 +138,52 @@ def test_sigterm_saves_finished_runs_and_stops_workers(tmp_path):
     counts = load_manifest(out)["counts"]
     assert counts["done"] == stored.num_rows
     assert counts["missing"] == 16 * 5 * 3 - stored.num_rows
+
+
+def kill_at_random_moments(out: Path, args: dict, kills: int, seed: int) -> list[int]:
+    """Start the sweep and SIGKILL its whole process group at random moments, ``kills``
+    times in a row; return the runs stored after each kill."""
+    rng = random.Random(seed)
+    stored_after = []
+    for _ in range(kills):
+        child = subprocess.Popen(
+            [sys.executable, str(CHILD), json.dumps(args)],
+            env=dict(os.environ, SIM_SWEEP_TEST_SLEEP="0.05"),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        time.sleep(rng.uniform(2.5, 5.0))  # start-up takes about two seconds
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child.pid, signal.SIGKILL)  # the sweep and its workers at once
+        child.wait(10)
+        table = Store(out).read_columns(["point", "replicate"])
+        stored_after.append(0 if table is None else table.num_rows)
+    return stored_after
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc").exists(), reason="needs Linux /proc")
+def test_repeated_kills_at_random_moments_lose_and_duplicate_nothing(tmp_path):
+    out = tmp_path / "s"
+    the_spec = spec(design={"method": "sobol", "n": 32, "seed": 3}, replicates=3)
+    total = 32 * 5 * 3
+    args = {
+        "spec": the_spec.model_dump(mode="json"),
+        "model": "support_models:steady",
+        "base_params": {"a": 7.0, "b": 0.1},
+        "out": str(out),
+        "workers": 2,
+        "checkpoint_s": 0.2,
+    }
+    stored_after = kill_at_random_moments(out, args, kills=6, seed=11)
+    assert stored_after == sorted(stored_after)  # what is stored stays stored
+    mid_sweep = sum(0 < n < total for n in stored_after)
+    assert mid_sweep >= 5, stored_after  # at least five kills in a row came mid-sweep
+    stored = Store(out).read_columns(["point", "replicate"]).to_pandas()
+    assert not stored.duplicated().any()
+    resumed = sweep(the_spec, out, model="support_models:steady")
+    reference = sweep(the_spec, tmp_path / "ref", model="support_models:ishigami")
+    pd.testing.assert_frame_equal(outcome_table(resumed), outcome_table(reference))
+    assert (resumed.status == "done").all()
+    assert not resumed.duplicated(["point", "replicate"]).any()

@@ -234,9 +234,7 @@ def test_mesa_model_with_datacollector(tmp_path):
             "classes": {"rich": "mean_wealth > 20"},
         }
     )
-    frame = sweep(
-        the_spec, tmp_path / "s", model="support_models:WalkModel", steps=30, base_params={}
-    )
+    frame = sweep(the_spec, tmp_path / "s", model="mesa_models:WalkModel", steps=30, base_params={})
     serial = outcome_table(frame)
     assert (frame.status == "done").all()
     assert set(frame.columns) >= {"mean_wealth", "max_wealth", "n_steps", "class:rich"}
@@ -247,7 +245,7 @@ def test_mesa_model_with_datacollector(tmp_path):
     parallel = sweep(
         the_spec,
         tmp_path / "p",
-        model="support_models:WalkModel",
+        model="mesa_models:WalkModel",
         steps=30,
         base_params={},
         workers=2,
@@ -263,7 +261,7 @@ def test_mesa_model_without_datacollector(tmp_path):
             "outcomes": ["position", "steps"],
         }
     )
-    plain = "support_models:PlainWalkModel"
+    plain = "mesa_models:PlainWalkModel"
     frame = sweep(the_spec, tmp_path / "s", model=plain, steps=7, base_params={})
     assert (frame.status == "done").all()
     assert (frame.steps == 7).all()
@@ -282,7 +280,7 @@ def test_mesa_model_without_datacollector(tmp_path):
         ("no_such_module:f", "cannot import module 'no_such_module'"),
         ("support_models:nothing", "has no 'nothing'"),
         ("support_models:COUNTER_ENV", "not callable"),
-        ("support_models:Walker", "not a Mesa Model subclass"),
+        ("mesa_models:Walker", "not a Mesa Model subclass"),
         ("nocolon", "package.module:object"),
     ],
 )
