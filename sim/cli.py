@@ -138,7 +138,7 @@ def run(
         ]
         _fail(lines)
         return
-    _check_replace(target, record.summary(), asked=overwrite, named=out_dir is not None)
+    _check_replace(target, record.summary, asked=overwrite, named=out_dir is not None)
     paths = _write_whole(target, lambda folder: save(record, folder), "the run's files")
     _print_summary(record)
     out.print(

@@ -156,7 +156,7 @@ def kill_at_random_moments(out: Path, args: dict, kills: int, seed: int) -> list
         before = stored_after[-1] if stored_after else 0
         # once this session has stored something (start-up takes seconds on a busy
         # machine), kill it at a random moment of the next second and a half
-        wait_for(lambda: runs_stored(out) > before, timeout=120)
+        wait_for(lambda before=before: runs_stored(out) > before, timeout=120)
         time.sleep(rng.uniform(0.0, 1.5))
         with contextlib.suppress(ProcessLookupError):
             os.killpg(child.pid, signal.SIGKILL)  # the sweep and its workers at once
