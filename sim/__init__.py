@@ -24,11 +24,34 @@ def run(scenario: Any = None, **kwargs: Any) -> RunRecord:
     return _run(scenario, **kwargs)
 
 
-def sweep(scenario: str | Path, **kwargs: Any) -> pd.DataFrame:
-    """Run (or resume) a scenario file's sweep; see :func:`sim.sweeps.sweep_scenario`."""
+def sweep(
+    scenario: str | Path,
+    *,
+    out: str | Path | None = None,
+    workers: int | None = None,
+    backend: str = "local",
+    scheduler: Any = None,
+    fresh: bool = False,
+    progress: bool = False,
+    **kwargs: Any,
+) -> pd.DataFrame:
+    """Run (or resume) a scenario file's sweep; see :func:`sim.sweeps.sweep_scenario`.
+
+    ``sim.sweep("file.yaml", out="results/sweeps/x", backend="dask", scheduler=cluster)``
+    runs it on a Dask cluster (an address or a cluster object) from one script.
+    """
     from sim.sweeps import sweep_scenario
 
-    return sweep_scenario(scenario, **kwargs)
+    return sweep_scenario(
+        scenario,
+        out=out,
+        workers=workers,
+        backend=backend,
+        scheduler=scheduler,
+        fresh=fresh,
+        progress=progress,
+        **kwargs,
+    )
 
 
 __all__ = ["__version__", "run", "sweep"]

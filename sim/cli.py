@@ -2,7 +2,8 @@
 
 Every expected failure (a bad scenario file, a sweep that cannot resume, a port in use)
 ends with a short message on stderr and exit status 2; nothing is printed as a bare
-traceback, and nothing already written is thrown away.
+traceback, and nothing already written is thrown away. A sweep whose runs did not all
+finish exits with :data:`EXIT_RUNS_FAILED` (3) unless ``--accept-failures`` is given.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import shutil
 import sys
 import warnings
 from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -31,7 +33,38 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Simulate how consortia and coalitions form, work and end.",
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
+EXIT_RUNS_FAILED = 3  # a sweep finished, but some runs failed, timed out or crashed
+HEADLINE = ("value_creation_share", "lapsed_share")
+
+
+class Backend(StrEnum):
+    """Where a sweep's runs are run."""
+
+    local = "local"
+    dask = "dask"
+    serial = "serial"
+
+
+def _version(value: bool) -> None:
+    if value:
+        from sim import __version__
+
+        out.print(f"consim {__version__}", highlight=False)
+        raise typer.Exit
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Simulate how consortia and coalitions form, work and end."""
+
+
 out = Console()
 err = Console(stderr=True)
 
@@ -226,11 +259,19 @@ def _check_writable(folder: Path) -> None:
 
 
 def _print_summary(record: Any) -> None:
+    from sim.journey.measures import MEASURES
+
     title = f"{record.scenario} · seed {record.seed} · {len(record.initiatives)} initiatives"
-    table = Table(title=title, show_lines=False)
+    table = Table(
+        title=title,
+        show_lines=False,
+        caption="outcome shares are of started initiatives; lapsed share of ended opportunities",
+    )
     table.add_column("measure")
     table.add_column("value", justify="right")
+    table.add_column("unit")
     shown = [
+        *HEADLINE,
         "achieved_share",
         "evolved_share",
         "graceful_exit_share",
@@ -251,10 +292,11 @@ def _print_summary(record: Any) -> None:
     for name in shown:
         if name in record.measures:
             v = record.measures[name]
-            text = (
-                "n/a" if math.isnan(v) else (f"{v:.0%}" if name.endswith("_share") else f"{v:.3g}")
-            )
-            table.add_row(name.replace("_", " "), text)
+            share = name.endswith("_share")
+            text = "n/a" if math.isnan(v) else (f"{v:.0%}" if share else f"{v:.3g}")
+            unit = "%" if share else getattr(MEASURES.get(name), "unit", "")
+            label = name.replace("_", " ")
+            table.add_row(f"[bold]{label}[/]" if name in HEADLINE else label, text, unit)
     out.print(table)
 
 
@@ -268,8 +310,11 @@ def sweep(
         int | None, typer.Option(help="Worker processes (default: all cores; 1 runs in-process).")
     ] = None,
     backend: Annotated[
-        str, typer.Option(help="local (processes on this machine) or dask.")
-    ] = "local",
+        Backend,
+        typer.Option(
+            help="local: processes on this machine; dask: a Dask cluster; serial: this process."
+        ),
+    ] = Backend.local,
     scheduler: Annotated[
         str | None, typer.Option(help="Dask scheduler address (default: a local cluster).")
     ] = None,
@@ -279,8 +324,19 @@ def sweep(
     report: Annotated[
         bool, typer.Option("--report/--no-report", help="Build the HTML report at the end.")
     ] = False,
+    accept_failures: Annotated[
+        bool,
+        typer.Option(
+            "--accept-failures",
+            help="Exit 0 even when runs failed, timed out or crashed (they are stored).",
+        ),
+    ] = False,
 ) -> None:
-    """Run (or resume, or extend) a sweep; a killed sweep resumes where it stopped."""
+    """Run (or resume, or extend) a sweep; a killed sweep resumes where it stopped.
+
+    Exit status: 0 when every run is done, 3 when some failed, timed out or crashed (all
+    stored; --accept-failures makes that 0), 2 for a problem to fix, 130 when interrupted.
+    """
     from sim.engine import SweepError, SweepInterruptedError
     from sim.sweeps import default_sweep_dir, sweep_scenario
 
@@ -288,16 +344,14 @@ def sweep(
     if sc.sweep is None:
         _fail(f"{scenario}: sweep: missing; add a sweep section (see scenarios/sweeps/smoke.yaml)")
         return
-    if backend not in ("local", "dask"):
-        _fail(f"--backend {backend}: use local or dask")
     target = out_dir or default_sweep_dir(sc)
     _check_writable(target)
     try:
         df = sweep_scenario(
             sc,
-            out_dir=target,
+            out=target,
             workers=workers,
-            backend=backend,
+            backend=backend.value,
             scheduler=scheduler,
             fresh=fresh,
             progress=True,
@@ -308,13 +362,20 @@ def sweep(
     except SweepError as exc:
         _fail(str(exc).splitlines())
         return
+    from sim.engine.store import STATUSES
+
     counts = df["status"].value_counts().to_dict() if "status" in df else {}
-    tally = ", ".join(f"{k} {counts.get(k, 0)}" for k in ("done", "failed", "timeout"))
-    out.print(
-        f"sweep {sc.name}: {len(df)} runs stored in [bold]{target}[/] ({tally})", highlight=False
-    )
+    tally = ", ".join(f"{status} {counts.get(status, 0):,}" for status in STATUSES)
+    out.print(f"sweep {sc.name}: {tally}; {len(df):,} runs stored in {target}", highlight=False)
     if report:
         _report(target)
+    if counts.get("done", 0) < len(df) and not accept_failures:
+        err.print(
+            f"sweep {sc.name}: {len(df) - counts.get('done', 0):,} runs did not finish "
+            f"(exit {EXIT_RUNS_FAILED}; --accept-failures to exit 0)",
+            highlight=False,
+        )
+        raise typer.Exit(EXIT_RUNS_FAILED)
 
 
 @app.command("report")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -18,16 +19,29 @@ def default_sweep_dir(scenario: Scenario) -> Path:
 def sweep_scenario(
     scenario: Scenario | str | Path,
     *,
-    out_dir: str | Path | None = None,
+    out: str | Path | None = None,
     workers: int | None = None,
     backend: str = "local",
-    scheduler: str | None = None,
+    scheduler: Any = None,
     fresh: bool = False,
     progress: bool = False,
+    out_dir: str | Path | None = None,
 ) -> pd.DataFrame:
     """Run (or resume, or extend) the sweep of a scenario and return its runs.
 
     The scenario's seed is the sweep's root seed unless the sweep names its own.
+
+    Args:
+        scenario: A scenario, or the path of a scenario file with a ``sweep:`` section.
+        out: The sweep folder (default ``results/sweeps/<name>/``).
+        workers: Worker processes (default: all cores; 1 runs in this process).
+        backend: ``"local"`` (processes on this machine), ``"dask"`` or ``"serial"``.
+        scheduler: Address of a running Dask scheduler (``tcp://host:8786``) or a Dask
+            cluster object (a ``dask_jobqueue.SLURMCluster``, say), with ``backend="dask"``;
+            without it a local Dask cluster is started.
+        fresh: Delete what the sweep stored before and start over.
+        progress: Show progress and the end summary on standard error.
+        out_dir: The older name of ``out``.
 
     Raises:
         ScenarioError: if the file is not valid.
@@ -47,7 +61,7 @@ def sweep_scenario(
         steps=sc.steps,
         name=sc.name,
         scenario=sc.model_dump(mode="json"),
-        out_dir=Path(out_dir) if out_dir else default_sweep_dir(sc),
+        out_dir=Path(out or out_dir or default_sweep_dir(sc)),
         workers=workers,
         backend=backend,
         scheduler=scheduler,

@@ -68,7 +68,7 @@ def test_journey_smoke_sweep_reports_rules(tmp_path: Path, root: Path) -> None:
     out = tmp_path / "smoke"
     runs = sim.sweep(root / "scenarios" / "sweeps" / "smoke.yaml", out_dir=out, workers=1)
     assert len(runs) == 40
-    assert {"trust", "self_interest", "urgency", "achieved_share", "class:value_creation"} <= set(
+    assert {"trust", "self_interest", "urgency", "achieved_share", "class_value_creation"} <= set(
         runs
     )
     # tiny runs leave some measures undefined (NaN); the analysis must say so, not hide it

@@ -3,11 +3,15 @@
 Two kinds of model are understood:
 
 1. a plain callable ``f(params: dict, seed: int) -> Mapping[str, float]``;
-2. a Mesa ``Model`` subclass, built as ``Cls(**params, rng=seed)``, stepped ``steps``
-   times (or until ``model.running`` is False), and read at the end through its
-   ``datacollector.model_reporters`` (each reporter evaluated once, as the
-   DataCollector would) or, without reporters, through the model attributes named in
-   the sweep's ``outcomes``.
+2. a Mesa ``Model`` subclass, built either from keyword arguments,
+   ``Cls(**params, rng=seed)`` (or ``seed=seed`` when it takes no ``rng``), or, when it
+   takes a Mesa ``Scenario`` (Mesa 3.5's ``Cls(scenario=...)``), as
+   ``Cls(scenario=ScenarioCls(rng=seed, **params))``, where ``ScenarioCls`` is the
+   annotated one, else the one ``Scenario`` subclass of the model's module, else Mesa's
+   own; it is stepped ``steps`` times (or until ``model.running`` is False) and read at
+   the end through its ``datacollector.model_reporters`` (each reporter evaluated once,
+   as the DataCollector would) or, without reporters, through the model attributes named
+   in the sweep's ``outcomes``.
 
 Only the reference string crosses process boundaries; each worker resolves it once.
 """
@@ -20,7 +24,9 @@ import inspect
 import math
 import sys
 import types
+import typing
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -74,8 +80,13 @@ def is_mesa_model(obj: Any) -> bool:
     return inspect.isclass(obj) and mesa is not None and issubclass(obj, mesa.Model)
 
 
-def model_kind(ref: str, steps: int | None) -> str:
+def model_kind(ref: str, steps: int | None, names: Sequence[str] = ()) -> str:
     """Check a model reference in the calling process; return ``"mesa"`` or ``"callable"``.
+
+    Args:
+        ref: ``module:object``.
+        steps: Steps for a Mesa model.
+        names: Parameter names the sweep passes (checked against a Mesa model's).
 
     Raises:
         SweepError: If the reference is not usable as a sweep model.
@@ -84,6 +95,13 @@ def model_kind(ref: str, steps: int | None) -> str:
     if is_mesa_model(obj):
         if steps is None or steps < 0:
             raise SweepError(f"model {ref!r} is a Mesa model: the sweep needs a number of steps")
+        known = mesa_builder(obj).known
+        unknown = [n for n in names if known is not None and n not in known]
+        if unknown:
+            raise SweepError(
+                f"model {ref!r} takes no parameter(s) {', '.join(unknown)} "
+                f"(it takes: {', '.join(sorted(known)) or 'none'})"
+            )
         return "mesa"
     if inspect.isclass(obj):
         raise SweepError(
@@ -125,10 +143,75 @@ def _evaluate_callable(
     return _select(result, outcomes)
 
 
+@dataclass(frozen=True)
+class MesaBuilder:
+    """How to build one Mesa model class from parameters and a seed.
+
+    Attributes:
+        cls: The model class.
+        scenario: The Mesa ``Scenario`` class it takes, or None for keyword arguments.
+        seed_name: The keyword that takes the seed (``rng`` or ``seed``).
+        known: The parameter names it takes, or None when any name is accepted.
+    """
+
+    cls: type
+    scenario: type | None
+    seed_name: str
+    known: frozenset[str] | None
+
+    def build(self, params: dict[str, Any], seed: int) -> Any:
+        """A new model for one run."""
+        if self.scenario is not None:
+            return self.cls(scenario=self.scenario(rng=seed, **params))
+        return self.cls(**params, **{self.seed_name: seed})
+
+
+@functools.lru_cache(maxsize=16)
+def mesa_builder(cls: type) -> MesaBuilder:
+    """Read how a Mesa model class is built off its ``__init__`` signature."""
+    signature = inspect.signature(cls.__init__)
+    named = {
+        name: p
+        for name, p in signature.parameters.items()
+        if name != "self" and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)
+    }
+    open_ended = any(p.kind is p.VAR_KEYWORD for p in signature.parameters.values())
+    if "scenario" in named and not set(named) - {"scenario", "rng", "seed"} and not open_ended:
+        scenario = _scenario_class(cls)
+        defaults = frozenset(getattr(scenario, "_scenario_defaults", {}))
+        return MesaBuilder(cls, scenario, "rng", defaults or None)
+    seed_name = "rng" if "rng" in named or open_ended or "seed" not in named else "seed"
+    known = None if open_ended else frozenset(named) - {"rng", "seed"}
+    return MesaBuilder(cls, None, seed_name, known)
+
+
+def _scenario_class(cls: type) -> type:
+    """The Mesa ``Scenario`` class a model takes: annotated, the one of its module, or Mesa's."""
+    from mesa.experimental.scenarios import Scenario
+
+    def is_scenario(obj: Any) -> bool:
+        return inspect.isclass(obj) and issubclass(obj, Scenario) and obj is not Scenario
+
+    try:
+        annotation = typing.get_type_hints(cls.__init__).get("scenario")
+    except Exception:  # unresolvable annotations: look in the module instead
+        annotation = None
+    for candidate in typing.get_args(annotation) or (annotation,):
+        if is_scenario(candidate):
+            return candidate
+    module = sys.modules.get(cls.__module__)
+    found = [
+        obj
+        for obj in vars(module).values()
+        if is_scenario(obj) and obj.__module__ == cls.__module__
+    ]
+    return found[0] if len(found) == 1 else Scenario
+
+
 def _evaluate_mesa(
     cls: type, steps: int, outcomes: Sequence[str] | None, params: dict[str, Any], seed: int
 ) -> dict[str, float]:
-    model = cls(**params, rng=seed)
+    model = mesa_builder(cls).build(params, seed)
     for _ in range(steps):
         if not getattr(model, "running", True):
             break

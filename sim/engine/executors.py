@@ -110,7 +110,7 @@ def death_note(exc: BaseException) -> str:
 
 
 @contextlib.contextmanager
-def open_pool(backend: str, workers: int, scheduler: str | None) -> Iterator[Pool]:
+def open_pool(backend: str, workers: int, scheduler: Any) -> Iterator[Pool]:
     """Yield the :class:`Pool` of a backend, closing what it started at the end."""
     if backend == "serial" or (backend == "local" and workers == 1):
         yield Pool(SerialExecutor(), 1, local_workers=False, in_process=True)
@@ -133,7 +133,7 @@ def open_pool(backend: str, workers: int, scheduler: str | None) -> Iterator[Poo
 
 
 @contextlib.contextmanager
-def _dask_pool(workers: int, scheduler: str | None) -> Iterator[Pool]:
+def _dask_pool(workers: int, scheduler: Any) -> Iterator[Pool]:
     try:
         import dask
         from distributed import Client, LocalCluster

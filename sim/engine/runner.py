@@ -95,7 +95,7 @@ def run_sweep(
     out_dir: str | Path,
     workers: int | None = None,
     backend: str = "local",
-    scheduler: str | None = None,
+    scheduler: Any = None,
     fresh: bool = False,
     progress: bool = True,
     checkpoint_s: float = 2.0,
@@ -112,8 +112,9 @@ def run_sweep(
         out_dir: The sweep folder.
         workers: Worker processes (default: all CPUs); 1 runs in this process.
         backend: ``"local"`` (process pool), ``"dask"``, or ``"serial"``.
-        scheduler: Address of a running Dask scheduler (``dask`` only); without it a
-            local Dask cluster of ``workers`` processes is started.
+        scheduler: Address of a running Dask scheduler, or a Dask cluster object such as
+            a ``dask_jobqueue.SLURMCluster`` (``dask`` only); without it a local Dask
+            cluster of ``workers`` processes is started.
         fresh: Delete what the folder holds and start over.
         progress: Show progress (a bar on a terminal, log lines otherwise) and a summary.
         checkpoint_s: Write finished runs to disk at least this often (seconds).
@@ -134,8 +135,8 @@ def run_sweep(
     if workers < 1:
         raise SweepError(f"workers must be at least 1, got {workers}")
     ref = spec.model or model
-    kind = model_kind(ref, steps)
     base = {k: v for k, v in base_params.items() if k not in spec.parameters}
+    kind = model_kind(ref, steps, [*base, *spec.parameters])
     design = build_design(spec)
     store = Store(out_dir)
     with store.lock():
@@ -201,7 +202,9 @@ def run_sweep(
             "timeout_s": spec.timeout_s,
             "backend": backend,
             "workers": workers,
-            "scheduler": scheduler,
+            "scheduler": scheduler
+            if scheduler is None or isinstance(scheduler, str)
+            else str(getattr(scheduler, "scheduler_address", scheduler)),
             "versions": _versions(),
             "counts": {},
             "damaged_parts": [*(stored or {}).get("damaged_parts", []), *damaged],

@@ -43,6 +43,7 @@ from pydantic import (
 )
 
 from sim.engine.classes import Predicate, check_names, parse_predicate
+from sim.engine.store import CLASS_PREFIX
 
 RESERVED_COLUMNS = frozenset({"point", "replicate", "seed", "status", "error", "elapsed_s"})
 METHODS = ("sobol", "morris", "fast", "latin", "grid", "file")
@@ -273,10 +274,11 @@ class SweepSpec(_Strict):
         for name in parameters:
             if not name.isidentifier():
                 raise ValueError(f"parameter name {name!r} is not a valid identifier")
-            if name in RESERVED_COLUMNS:
+            if name in RESERVED_COLUMNS or name.startswith(CLASS_PREFIX):
                 raise ValueError(
                     f"parameter name {name!r} is reserved "
-                    f"({', '.join(sorted(RESERVED_COLUMNS))} are run columns)"
+                    f"({', '.join(sorted(RESERVED_COLUMNS))} are run columns, "
+                    f"{CLASS_PREFIX}<name> are class columns)"
                 )
         return parameters
 
@@ -291,7 +293,7 @@ class SweepSpec(_Strict):
         if duplicated:
             raise ValueError(f"outcomes listed twice: {', '.join(duplicated)}")
         for name in outcomes:
-            if not name or name in RESERVED_COLUMNS or name.startswith("class:"):
+            if not name or name in RESERVED_COLUMNS or name.startswith(CLASS_PREFIX):
                 raise ValueError(f"outcome name {name!r} is empty or reserved")
         return outcomes
 

@@ -46,7 +46,7 @@ LEDGER = "parts.json"
 DAMAGED = "damaged"
 LOCK = ".lock"
 STATUSES = ("done", "failed", "timeout", "crashed")
-CLASS_PREFIX = "class:"  # outcome-class columns are named class:<name>
+CLASS_PREFIX = "class_"  # outcome-class columns are named class_<name> (no quoting in SQL)
 CLASSES_KEY = b"consim.classes"  # part metadata: the class definitions of its class columns
 UNDEFINED_KEY = b"consim.undefined"  # part metadata: runs each class predicate is undefined for
 _PART = re.compile(r"^part-(\d{5,})\.parquet$")
@@ -438,7 +438,7 @@ def load_runs(out_dir: str | Path) -> pd.DataFrame:
     """Read every stored run of a sweep, joined with its design point's parameters.
 
     Columns: ``point``, ``replicate``, the varied parameters, ``seed``, ``status``,
-    ``error``, ``elapsed_s``, the outcomes (float) and the classes (``class:<name>``,
+    ``error``, ``elapsed_s``, the outcomes (float) and the classes (``class_<name>``,
     nullable boolean). Rows are sorted by point and replicate.
 
     Raises:

@@ -20,6 +20,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from sim.engine.store import CLASS_PREFIX
+
 OutcomeFn = Callable[[np.ndarray, np.random.Generator], Mapping[str, np.ndarray]]
 ClassFn = Callable[[Mapping[str, np.ndarray]], np.ndarray]
 
@@ -156,7 +158,7 @@ def make_sweep(
         runs[name] = np.where(done, v, np.nan)
     for name, (_, fn) in (classes or {}).items():
         held = np.asarray(fn(values), dtype=bool)
-        runs[f"class:{name}"] = pd.array(
+        runs[f"{CLASS_PREFIX}{name}"] = pd.array(
             [bool(h) if d else None for h, d in zip(held, done, strict=True)], dtype="boolean"
         )
     manifest = {

@@ -36,10 +36,10 @@ def test_load_complete_store(sweep_factory, ishigami_outcomes) -> None:
     assert data.replicates == 2
     assert data.n_points == 128
     assert len(data.runs) == 256
-    assert data.runs["class:big"].dtype == "boolean"
+    assert data.runs["class_big"].dtype == "boolean"
     # unfinished runs have a null class and a NaN outcome
     bad = data.runs["status"] != "done"
-    assert data.runs.loc[bad, "class:big"].isna().all()
+    assert data.runs.loc[bad, "class_big"].isna().all()
     assert data.runs.loc[bad, "y"].isna().all()
     stats = point_values(data, "y")
     assert stats.loc[3, "n"] == 1

@@ -61,3 +61,17 @@ class PlainWalkModel(mesa.Model):
     def step(self) -> None:
         """Take one step."""
         self.position += self.drift + float(self.rng.normal())
+
+
+class SeedOnlyModel(mesa.Model):
+    """A Mesa model that takes its seed as ``seed`` (no ``rng``), parameters as keywords."""
+
+    def __init__(self, drift: float = 0.0, seed: int | None = None) -> None:
+        super().__init__(seed=seed)
+        self.drift = drift
+        self.position = 0.0
+        self.datacollector = mesa.DataCollector(model_reporters={"position": "position"})
+
+    def step(self) -> None:
+        """Take one step."""
+        self.position += self.drift + float(self.rng.normal())

@@ -33,7 +33,7 @@ def check_crashed(frame, reference, status="crashed"):
     assert doomed.sum() == 3
     assert (frame[doomed].status == status).all()
     assert frame[doomed].y.isna().all()
-    assert frame[doomed]["class:high"].isna().all()
+    assert frame[doomed]["class_high"].isna().all()
     # every other run is exactly what an undisturbed sweep gives
     pd.testing.assert_frame_equal(
         outcome_table(frame)[~doomed].reset_index(drop=True),
@@ -181,9 +181,9 @@ def test_predicates_undefined_for_some_runs_give_counted_nulls(tmp_path, capsys)
     assert (frame.status == "done").all()
     zero = frame.x_zero == 0
     assert zero.any()
-    assert frame.loc[zero, "class:ratio"].isna().all()
-    assert frame.loc[~zero, "class:ratio"].notna().all()
-    assert frame["class:high"].notna().all()
+    assert frame.loc[zero, "class_ratio"].isna().all()
+    assert frame.loc[~zero, "class_ratio"].notna().all()
+    assert frame["class_high"].notna().all()
     err = capsys.readouterr().err
     assert f"class 'ratio' is null for {int(zero.sum())} finished run(s)" in err
 
@@ -192,8 +192,8 @@ def test_infinite_outcomes_are_missing_for_outcomes_and_classes_alike(tmp_path):
     frame = sweep(one_replicate(), tmp_path / "s", model="faulty_models:with_inf")
     infinite = frame.x1 > 2.9
     assert frame.loc[infinite, "y"].isna().all()
-    assert frame.loc[infinite, "class:high"].isna().all()
-    assert frame.loc[~infinite, "class:high"].notna().all()
+    assert frame.loc[infinite, "class_high"].isna().all()
+    assert frame.loc[~infinite, "class_high"].notna().all()
 
 
 class Killed(BaseException):

@@ -25,17 +25,17 @@ def test_plain_callable_sweep_and_store_layout(tmp_path):
     frame = sweep(spec(), out)
     assert len(frame) == 8 * 5 * 2
     assert list(frame.columns[:5]) == ["point", "replicate", "x1", "x2", "x3"]
-    assert {"y", "y_noisy", "share", "class:high", "class:calm"} <= set(frame.columns)
+    assert {"y", "y_noisy", "share", "class_high", "class_calm"} <= set(frame.columns)
     assert (frame.status == "done").all()
     assert frame.error.isna().all()
-    assert str(frame["class:high"].dtype) == "boolean"
+    assert str(frame["class_high"].dtype) == "boolean"
     row = frame.iloc[7]
     params = {"x1": row.x1, "x2": row.x2, "x3": row.x3, "a": 7.0, "b": 0.1}
     expected = ishigami(params, run_seed(42, row.point, row.replicate))
     assert row.y_noisy == expected["y_noisy"]
-    assert row["class:high"] == (expected["y"] > 3)
-    assert (frame["class:high"] == (frame.y > 3)).all()
-    assert (frame["class:calm"] == ((frame.share < 0.6) & ~(frame.y < -1))).all()
+    assert row["class_high"] == (expected["y"] > 3)
+    assert (frame["class_high"] == (frame.y > 3)).all()
+    assert (frame["class_calm"] == ((frame.share < 0.6) & ~(frame.y < -1))).all()
 
     manifest = load_manifest(out)
     assert manifest["counts"] == {"done": 80, "failed": 0, "timeout": 0, "crashed": 0, "missing": 0}
@@ -55,7 +55,7 @@ def test_plain_callable_sweep_and_store_layout(tmp_path):
     assert str(schema.field("point").type) == "int64"
     assert str(schema.field("seed").type) == "int64"
     assert str(schema.field("y").type) == "double"
-    assert str(schema.field("class:high").type) == "bool"
+    assert str(schema.field("class_high").type) == "bool"
     pd.testing.assert_frame_equal(load_runs(out), frame)
 
 
@@ -68,8 +68,8 @@ def test_failing_runs_are_recorded_and_the_sweep_goes_on(tmp_path):
     assert set(failed.point) == set(frame[frame.x1 > 1].point)
     assert failed.error.str.startswith("ValueError: x1 too large").all()
     assert failed.y.isna().all()
-    assert failed["class:high"].isna().all()
-    assert done["class:high"].notna().all()
+    assert failed["class_high"].isna().all()
+    assert done["class_high"].notna().all()
     assert load_manifest(tmp_path / "s")["counts"]["failed"] == len(failed)
 
 
@@ -146,7 +146,7 @@ def test_extending_n_and_replicates_reuses_runs(tmp_path, monkeypatch):
     assert all(after[name] == digest for name, digest in before.items())
     merged = second.merge(first, on=["point", "replicate"], suffixes=("", "_old"))
     assert len(merged) == len(first)
-    for column in ("x1", "x2", "x3", "seed", "y", "y_noisy", "class:high"):
+    for column in ("x1", "x2", "x3", "seed", "y", "y_noisy", "class_high"):
         assert (merged[column] == merged[f"{column}_old"]).all()
     assert not second.duplicated(["point", "replicate"]).any()
     fresh = sweep(bigger, tmp_path / "fresh", model="support_models:ishigami")
@@ -203,8 +203,8 @@ def test_changed_classes_are_recomputed_without_rerunning(tmp_path, monkeypatch)
     sweep(spec(), out, model="support_models:counted")
     frame = sweep(spec(classes={"big": "y_noisy > 5"}), out, model="support_models:counted")
     assert len(counter.read_text().splitlines()) == 80
-    assert "class:high" not in frame.columns
-    assert (frame["class:big"] == (frame.y_noisy > 5)).all()
+    assert "class_high" not in frame.columns
+    assert (frame["class_big"] == (frame.y_noisy > 5)).all()
     assert load_manifest(out)["classes"] == {"big": "y_noisy > 5"}
 
 
@@ -237,7 +237,7 @@ def test_mesa_model_with_datacollector(tmp_path):
     frame = sweep(the_spec, tmp_path / "s", model="mesa_models:WalkModel", steps=30, base_params={})
     serial = outcome_table(frame)
     assert (frame.status == "done").all()
-    assert set(frame.columns) >= {"mean_wealth", "max_wealth", "n_steps", "class:rich"}
+    assert set(frame.columns) >= {"mean_wealth", "max_wealth", "n_steps", "class_rich"}
     assert (frame.max_wealth >= frame.mean_wealth).all()
     assert (frame.n_steps <= 30).all()
     assert (frame.n_steps < 30).any()  # some runs stop early (model.running False)
