@@ -205,8 +205,7 @@ def _parameter_problems(
     info = parameter_info(cls)
     flagged = [k for k, v in values.items() if isinstance(v, bool) and k in info]
     problems = [
-        f"{section}.{name}: expected {_expected(info[name])}, got {values[name]!r}"
-        for name in flagged
+        f"{section}.{name}: expected {_expected(info[name])}, got true/false" for name in flagged
     ]
     try:
         cls(**{k: v for k, v in values.items() if k not in flagged})
