@@ -1,4 +1,5 @@
 import math
+import re
 
 import numpy as np
 import pytest
@@ -95,3 +96,29 @@ def test_vectorised_matches_scalar(values):
 def test_a_predicate_must_be_a_condition(text):
     with pytest.raises(ValueError, match="not a condition"):
         parse_predicate("c", text)
+
+
+@pytest.mark.timeout(10)
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("a / 0 > 1", "division by zero"),
+        ("a % 0.0 > 1", "division by zero"),
+        ("a // -0 > 1", "division by zero"),
+        ("a > 10**400", "exponent of ** must be a number of at most 64"),
+        ("a > 9**9**9", "exponent of ** must be a number of at most 64"),
+        ("a ** b > 1", "exponent of ** must be a number"),
+        ("a > 1e999", "too large"),
+        ("a > " + "(" * 40 + "1" + ")" * 40, "nests parentheses more than 30 deep"),
+        ("a > " + " + ".join(["1"] * 40), "nested more than 30 deep"),
+        ("a > 1 or " * 200 + "a > 1", "characters long"),
+    ],
+)
+def test_predicates_that_could_hurt_are_refused_when_parsed(text, fragment):
+    with pytest.raises(ValueError, match=re.escape(fragment)):
+        parse_predicate("k", text)
+
+
+def test_small_powers_and_literal_arithmetic_still_work():
+    p = parse_predicate("k", "a ** 2 > 2 ** -1 and a / 2 < 10")
+    assert p.evaluate({"a": np.array([0.5, 1.0])}, np.ones(2, bool)).tolist() == [False, True]
