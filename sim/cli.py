@@ -381,12 +381,19 @@ def sweep(
 @app.command("report")
 def report_cmd(
     sweep_dir: Annotated[Path, typer.Argument(help="A sweep folder (results/sweeps/<name>).")],
+    plan: Annotated[
+        bool, typer.Option("--plan", help="Also print how much more to run to settle it.")
+    ] = False,
+    rules_from: Annotated[
+        Path | None,
+        typer.Option(help="Find the rules on this sweep instead (a Latin sweep, same parameters)."),
+    ] = None,
 ) -> None:
     """Analyse a finished sweep: sensitivity indices, scenario discovery, plain rules."""
-    _report(sweep_dir)
+    _report(sweep_dir, plan=plan, rules_from=rules_from)
 
 
-def _report(sweep_dir: Path) -> None:
+def _report(sweep_dir: Path, *, plan: bool = False, rules_from: Path | None = None) -> None:
     from sim.analysis import SensitivityWarning
     from sim.analysis.pipeline import analyse, write_analysis_files
     from sim.engine.store import Store
@@ -403,7 +410,7 @@ def _report(sweep_dir: Path) -> None:
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", SensitivityWarning)
-            analysis = analyse(sweep_dir)
+            analysis = analyse(sweep_dir, rules_from=rules_from)
     except (ValueError, OSError) as exc:
         _fail(f"{sweep_dir}: {exc}")
         return
@@ -423,20 +430,16 @@ def _report(sweep_dir: Path) -> None:
         f"wrote [bold]{path}[/] and machine-readable copies in {sweep_dir / 'analysis'}",
         highlight=False,
     )
-    notes = [w for w in caught if issubclass(w.category, SensitivityWarning)]
-    if notes:
-        out.print(
-            f"note: {len(notes)} analyses could not use their design's own method (missing "
-            "values) and fell back to given-data methods; the report says which and why",
-            highlight=False,
-        )
-    rules = sweep_dir / "analysis" / "rules.json"
-    if rules.is_file():
-        data = json.loads(rules.read_text())
-        items = data if isinstance(data, list) else data.get("rules", [])
-        for rule in items[:6]:
-            text = rule.get("text") if isinstance(rule, dict) else str(rule)
-            out.print(f"• {escape(str(text))}", highlight=False)
+    notes = [str(w.message) for w in caught if issubclass(w.category, SensitivityWarning)]
+    for note in notes[:3]:
+        out.print(f"note: {escape(note.split('; ')[0])}", highlight=False)
+    if len(notes) > 3:
+        out.print(f"note: {len(notes) - 3} more in the report (Sensitivity)", highlight=False)
+    for stem, key, limit in (("rules", "text", 6), ("plan", "advice", 4 if plan else 0)):
+        file = sweep_dir / "analysis" / f"{stem}.json"
+        items = json.loads(file.read_text()) if file.is_file() and limit else []
+        for item in [i for i in items if i.get("headline", True)][:limit]:
+            out.print(f"• {escape(str(item.get(key, '')))}", highlight=False)
 
 
 @app.command("app")

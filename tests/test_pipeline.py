@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -10,7 +12,6 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.analysis import SensitivityWarning
 from sim.report.sweep_report import write_sweep_report
 
 SUPPORT = Path(__file__).resolve().parent / "engine"
@@ -67,13 +68,11 @@ sweep:
 def test_journey_smoke_sweep_reports_rules(tmp_path: Path, root: Path) -> None:
     out = tmp_path / "smoke"
     runs = sim.sweep(root / "scenarios" / "sweeps" / "smoke.yaml", out_dir=out, workers=1)
-    assert len(runs) == 40
+    assert len(runs) == 16 * 5 * 2
     assert {"trust", "self_interest", "urgency", "achieved_share", "class_value_creation"} <= set(
         runs
     )
-    # tiny runs leave some measures undefined (NaN); the analysis must say so, not hide it
-    with pytest.warns(SensitivityWarning, match="sobol refused"):
-        report = write_sweep_report(out)
+    report = write_sweep_report(out)
     assert report.is_file()
     rules = json.loads((out / "analysis" / "rules.json").read_text())
     classes = {r["class"] for r in rules}
@@ -81,3 +80,96 @@ def test_journey_smoke_sweep_reports_rules(tmp_path: Path, root: Path) -> None:
     assert all(r["text"] for r in rules)
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["root_seed"] == 1  # the scenario's seed is the sweep's root seed
+    # a seconds-long sweep ranks nothing it cannot support
+    conclusions = pd.read_csv(out / "analysis" / "conclusions.csv").set_index("outcome")
+    for outcome in ("value_creation_share", "graceful_exit_share"):
+        statement = conclusions.loc[outcome, "statement"]
+        assert not conclusions.loc[outcome, "conclusive"] or "±" in statement, statement
+
+
+DO_NOTHING = """
+name: do-nothing
+model: journey
+seed: 11
+parameters:
+  n_organisations: 40
+  steps: 104
+  coalition_share: 0.0
+sweep:
+  parameters:
+    trust: {uniform: [0.1, 0.9]}
+    self_interest: {uniform: [0.0, 0.8]}
+    coalition_size: {integers: [3, 60]}
+  design: {method: sobol, n: 64, seed: 3}
+  replicates: 2
+  outcomes: [value_created, value_creation_share, graceful_exit_share]
+"""
+
+
+def test_a_parameter_that_does_nothing_is_indistinguishable_from_zero(tmp_path: Path) -> None:
+    """coalition_size does nothing while coalition_share is 0 (same seed, same run)."""
+    from sim.analysis import load_sweep, outcome_sensitivity
+    from sim.analysis.data import point_response
+    from sim.analysis.sobol import Resampling, sobol_indices
+    from sim.runs import evaluate
+
+    base = {"n_organisations": 40, "steps": 104, "coalition_share": 0.0}
+    assert evaluate(base | {"coalition_size": 3}, 7) == evaluate(base | {"coalition_size": 60}, 7)
+    scenario = tmp_path / "do-nothing.yaml"
+    scenario.write_text(DO_NOTHING)
+    out = tmp_path / "sweep"
+    runs = sim.sweep(scenario, out_dir=out, workers=2)
+    assert len(runs) == 64 * 5 * 2
+    data = load_sweep(out)
+    for outcome in data.outcomes:
+        result = outcome_sensitivity(data, outcome)
+        assert result.methods == ["sobol"], result.notes
+        st = result.indices[result.indices["index"] == "ST"].set_index("parameter")
+        assert not st.loc["coalition_size", "significant"], outcome
+        assert abs(st.loc["coalition_size", "value"]) <= st.loc["coalition_size", "conf"]
+        assert "coalition_size" not in result.ranking()
+        # the parameters that matter still do
+        assert st.loc["self_interest", "significant"], outcome
+        # and without removing the noise, the do-nothing parameter would look influential
+        response = point_response(data, outcome)
+        naive = sobol_indices(
+            response.mean, None, d=3, second_order=False, resampling=Resampling(100, 0.95, 11)
+        )
+        assert naive.st[2] - naive.st_conf[2] > 0, outcome
+
+
+def test_report_plan_on_the_command_line(tmp_path: Path, support_on_path: None) -> None:
+    scenario = tmp_path / "noisy.yaml"
+    scenario.write_text(
+        """
+name: noisy
+model: support_models:ishigami
+seed: 3
+sweep:
+  parameters:
+    x1: {uniform: [-3.14, 3.14]}
+    x2: {uniform: [-3.14, 3.14]}
+    x3: {uniform: [-3.14, 3.14]}
+  design: {method: sobol, n: 64, seed: 11}
+  replicates: 2
+  outcomes: [y_noisy]
+  classes:
+    high: "y_noisy >= 7"
+"""
+    )
+    out = tmp_path / "sweep"
+    sim.sweep(scenario, out_dir=out, workers=1)
+    result = subprocess.run(
+        [sys.executable, "-m", "sim.cli", "report", str(out), "--plan"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    text = " ".join(result.stdout.split())
+    assert "wrote" in text
+    assert "y noisy: to halve the widest 95% interval" in text
+    assert re.search(r"run n = \d[\d,]* base samples with \d replicates? \([\d,]+ runs", text)
+    plan = pd.read_csv(out / "analysis" / "plan.csv")
+    assert plan.loc[0, "outcome"] == "y_noisy"
+    assert plan.loc[0, "halve_runs"] > plan.loc[0, "now_runs"]

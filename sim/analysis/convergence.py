@@ -24,16 +24,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.analysis.data import SweepData, point_values
+from sim.analysis.data import SweepData, point_response
 from sim.analysis.sensitivity import (
-    MAIN_INDEX,
     MIN_POINTS,
+    MethodSettings,
     OutcomeSensitivity,
     RefusalError,
     factor_names,
     outcome_sensitivity,
+    resolve_seed,
     run_method,
 )
+from sim.analysis.sobol import Resampling
 from sim.engine.design import block_size
 
 UNITS = {"sobol": "base samples", "morris": "trajectories"}
@@ -104,6 +106,7 @@ def convergence(
         seed: Bootstrap seed.
     """
     outcomes = data.outcomes if outcome is None else [outcome]
+    seed = resolve_seed(data, seed)
     frames, statements, settled, notes = [], {}, {}, {}
     for name in outcomes:
         result = (results or {}).get(name) or outcome_sensitivity(
@@ -122,6 +125,7 @@ def convergence(
         text, flags = _statement(
             name,
             method=result.main_method,
+            index=result.main_index,
             table=table,
             tolerance=tolerance,
             conf_level=conf_level,
@@ -146,29 +150,29 @@ def _prefix_table(
     n_prefixes: int,
     num_resamples: int,
     conf_level: float,
-    seed: int | None,
+    seed: int,
 ) -> tuple[pd.DataFrame, list[str]]:
-    method = result.main_method
+    method, index = result.main_method, result.main_index
     notes: list[str] = []
-    if method is None:
+    if method is None or index is None:
         return _empty(), ["no sensitivity method applied to this outcome"]
     if method == "fast":
         return _empty(), [
             "a FAST design cannot be cut into smaller valid designs, so convergence is not assessed"
         ]
-    y_all = point_values(data, result.outcome)["mean"].to_numpy(dtype=np.float64)
+    response = point_response(data, result.outcome)
     x_all = data.design_matrix(data.params)
     problem = data.problem
     d = len(factor_names(problem))
     if method in ("sobol", "morris"):
         step = block_size(method, d, data.second_order)
-        total = len(y_all) // step
+        total = len(response.mean) // step
         minimum = MIN_BLOCKS
         sizes = prefix_sizes(total, n_prefixes, minimum=minimum)
         subsets = [(size, np.arange(size * step)) for size in sizes]
     else:
-        have = np.flatnonzero(np.isfinite(y_all))
-        order = have[np.random.default_rng(0 if seed is None else seed).permutation(len(have))]
+        have = np.flatnonzero(np.isfinite(response.mean))
+        order = have[np.random.default_rng(seed).permutation(len(have))]
         total, minimum = len(have), MIN_SUBSET
         sizes = prefix_sizes(total, n_prefixes, minimum=minimum)
         subsets = [(size, np.sort(order[:size])) for size in sizes]
@@ -177,20 +181,16 @@ def _prefix_table(
         return _empty(), [
             f"{total} {unit} are too few for 3 growing prefixes of at least {minimum}"
         ]
+    settings = MethodSettings(
+        options=data.options,
+        second_order=data.second_order,
+        resampling=Resampling(num_resamples, conf_level, seed),
+    )
     rows = []
-    index = MAIN_INDEX[method]
     for size, rows_used in subsets:
         try:
-            new, _ = run_method(
-                method,
-                problem,
-                x_all[rows_used],
-                y_all[rows_used],
-                options=data.options,
-                second_order=data.second_order,
-                num_resamples=num_resamples,
-                conf_level=conf_level,
-                seed=seed,
+            found = run_method(
+                method, problem, x_all[rows_used], response.take(rows_used), settings
             )
         except RefusalError as exc:
             notes.append(f"n={size}: {exc}")
@@ -209,7 +209,7 @@ def _prefix_table(
                 "value": r["value"],
                 "conf": r["conf"],
             }
-            for r in new
+            for r in found.rows
             if r["index"] == index and r["parameter2"] is None
         ]
     return (pd.DataFrame(rows) if rows else _empty()), notes
@@ -219,6 +219,7 @@ def _statement(
     outcome: str,
     *,
     method: str | None,
+    index: str | None,
     table: pd.DataFrame,
     tolerance: float,
     conf_level: float,
@@ -228,9 +229,10 @@ def _statement(
     sizes = sorted(table["n_base"].unique()) if len(table) else []
     if method is None or len(sizes) < 3:
         why = notes[0] if notes else f"fewer than 3 usable prefixes ({len(sizes)})"
+        if sizes and notes:
+            why = f"only {len(sizes)} of the growing prefixes could be analysed ({why})"
         return f"{outcome}: convergence not assessed: {why}.", flags
     unit = UNITS.get(method, "points")
-    index = MAIN_INDEX[method]
     by_size = {n: table[table["n_base"] == n].set_index("parameter") for n in sizes}
     last, prev, first = by_size[sizes[-1]], by_size[sizes[-2]], by_size[sizes[0]]
     params = list(last.index)

@@ -40,6 +40,8 @@ class SweepData:
         runs: One row per recorded run, one row per ``(point, replicate)``.
         problems: Plain sentences about anything missing or repaired while loading.
         sample: The sampler's raw output (``point`` plus parameters), when stored.
+        cache: Per-point statistics of each outcome, computed once (the runs of a loaded
+            sweep are not meant to change).
     """
 
     path: Path | None
@@ -48,6 +50,9 @@ class SweepData:
     runs: pd.DataFrame
     problems: list[str] = field(default_factory=list)
     sample: pd.DataFrame | None = None
+    cache: dict[str, pd.DataFrame] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @property
     def name(self) -> str:
@@ -429,13 +434,65 @@ def point_values(data: SweepData, outcome: str) -> pd.DataFrame:
         A frame indexed by every design point (sampler order) with columns ``mean``,
         ``var`` (ddof 1, NaN with fewer than 2 values) and ``n`` (finite values).
     """
+    cached = data.cache.get(outcome)
+    if cached is not None:
+        return cached.copy()
     values = data.outcome_column(outcome)
     finished = (data.runs["status"] == "done") & np.isfinite(values.to_numpy())
     frame = pd.DataFrame({"point": data.runs.loc[finished, "point"], "y": values[finished]})
     stats = frame.groupby("point")["y"].agg(["mean", "var", "count"])
     stats = stats.reindex(data.points)
     stats["count"] = stats["count"].fillna(0).astype(np.int64)
-    return stats.rename(columns={"count": "n"})
+    stats = stats.rename(columns={"count": "n"})
+    data.cache[outcome] = stats
+    return stats.copy()
+
+
+@dataclass(frozen=True)
+class PointResponse:
+    """An outcome at every design point: the replicate mean and the noise in that mean.
+
+    Attributes:
+        mean: Mean over each point's finished replicates with a value (NaN where none).
+        noise: Estimated variance of each mean due to replicate noise, ``var / n``: the
+            point's own replicate variance where it has at least two values, else the
+            pooled (mean) replicate variance of the points that have two; None when no
+            point has two values (the noise cannot be estimated).
+        n: Values behind each mean.
+    """
+
+    mean: np.ndarray
+    noise: np.ndarray | None
+    n: np.ndarray
+
+    def take(self, rows: np.ndarray) -> PointResponse:
+        """The response at some rows only."""
+        noise = None if self.noise is None else self.noise[rows]
+        return PointResponse(self.mean[rows], noise, self.n[rows])
+
+    @property
+    def noise_share(self) -> float:
+        """Share of the variance of the point means that is replicate noise (NaN without)."""
+        have = np.isfinite(self.mean)
+        if self.noise is None or have.sum() < 2:
+            return float("nan")
+        total = float(np.var(self.mean[have]))
+        return float(np.nanmean(self.noise[have]) / total) if total > 0 else float("nan")
+
+
+def point_response(data: SweepData, outcome: str) -> PointResponse:
+    """Replicate means of an outcome and the noise variance of each (see PointResponse)."""
+    stats = point_values(data, outcome)
+    mean = stats["mean"].to_numpy(dtype=np.float64)
+    var = stats["var"].to_numpy(dtype=np.float64)
+    n = stats["n"].to_numpy(dtype=np.int64)
+    replicated = (n >= 2) & np.isfinite(var)
+    if not replicated.any():
+        return PointResponse(mean, None, n)
+    pooled = float(var[replicated].mean())
+    own = np.where(replicated, var, pooled)
+    noise = np.where(n > 0, own / np.maximum(n, 1), np.nan)
+    return PointResponse(mean, noise, n)
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,24 @@
 For each outcome class in the manifest (say ``value_creation``), the cases are, by
 default, **runs**: every finished run with a class value is one case, its parameters are
 its design point's, and its label is whether the class held. Replicates of a point are
-independent draws given the parameters, so densities read directly as "in X% of runs"
-and the binomial tests count runs. With ``unit="point"`` the cases are design points
-instead, labelled by whether the class held in at least half of the point's finished
-replicates (``point_threshold``).
+independent draws given the parameters, so densities read directly as "in X% of runs".
+With ``unit="point"`` the cases are design points instead, labelled by whether the class
+held in at least half of the point's finished replicates (``point_threshold``).
+
+**Held-out statistics.** A box chosen among many candidates looks better on the cases it
+was chosen on than it is. So the cases are split in two at random (seeded): PRIM and the
+tree search one half, and each box's coverage, density, case count and p-value are
+measured on the other half, the held-out cases, which played no part in choosing it
+(boxes are kept in order while they hold there: :func:`sim.analysis.prim.held_out_boxes`).
+Cases are split by design unit, never within one: replicates of a point stay together,
+and so do the rows of a Saltelli base sample (``A``, the ``AB_i``, ``BA_i`` and ``B``
+share coordinates) and the points of a Morris trajectory. Boxes must hold at least
+:data:`MIN_SUPPORT` cases on each half. A class that the parameters do not explain gives
+no rule.
+
+Saltelli and Morris designs are not space-filling samples (their rows differ from each
+other in one coordinate at a time), which the result's notes say; a Latin hypercube
+sweep is the design for scenario discovery.
 
 Runs that did not finish, or whose class is null, are left out and counted. PRIM finds
 the boxes (:mod:`sim.analysis.prim`), a shallow tree gives a second view
@@ -23,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.data import SweepData
-from sim.analysis.prim import PrimResult, prim
+from sim.analysis.prim import PrimResult, held_out_boxes, prim
 from sim.analysis.rules import (
     DimInfo,
     base_rate_sentence,
@@ -35,8 +49,16 @@ from sim.analysis.rules import (
     unit_words,
 )
 from sim.analysis.tree import ClassificationTree, classification_tree, leaf_table
+from sim.engine.design import block_size
 
-MIN_CASES = 20
+#: Fewest cases (both halves together) scenario discovery runs on.
+MIN_CASES = 100
+#: Fewest cases a box must hold, on the half it is found on and on the held-out half.
+MIN_SUPPORT = 20
+#: Significance a box needs on the held-out cases.
+ALPHA = 0.05
+#: Design unit kept whole by the split, per design method.
+UNIT_NAMES = {"sobol": "Saltelli base samples", "morris": "trajectories"}
 
 
 @dataclass
@@ -51,12 +73,14 @@ class DiscoveryResult:
         y: Class label per case (0/1).
         excluded: Cases left out (unfinished runs, null classes).
         info: How to write each parameter in rules.
-        prim: PRIM boxes (None when discovery was not possible).
-        tree: Classification tree (None when discovery was not possible).
+        held_out: Per case, whether it is held out (boxes are found on the others).
+        prim: PRIM boxes found on the search half and kept on the held-out half (None
+            when discovery was not possible).
+        tree: Classification tree fitted on the search half (None when not possible).
         reason: Why discovery was not possible (empty when it ran).
         event: Wording of what happens ("value creation occurs").
         group: Wording of the cases of interest ("value-creation runs").
-        notes: Further plain notes (exclusions).
+        notes: Further plain notes (exclusions, the design, boxes that did not hold).
     """
 
     class_name: str
@@ -66,6 +90,7 @@ class DiscoveryResult:
     y: np.ndarray
     excluded: int
     info: dict[str, DimInfo]
+    held_out: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     prim: PrimResult | None = None
     tree: ClassificationTree | None = None
     reason: str = ""
@@ -88,21 +113,30 @@ class DiscoveryResult:
         """Share of cases of interest."""
         return self.k / self.n if self.n else float("nan")
 
+    @property
+    def n_held_out(self) -> int:
+        """Held-out cases."""
+        return int(self.held_out.sum())
+
     def summary(self) -> str:
-        """Base rate and exclusions in words."""
+        """Base rate, the split and exclusions in words."""
         text = base_rate_sentence(self.class_name, self.k, self.n, unit=self.unit)
+        units = unit_words(self.unit)
         if not self.n:
-            text = f"No {unit_words(self.unit)[:-1]} has a {human(self.class_name)} value."
+            text = f"No {units[:-1]} has a {human(self.class_name)} value."
         elif self.event:
             text = (
                 f"{self.event[0].upper() + self.event[1:]} in {format_percent(self.base_rate)} "
-                f"of the {self.n:,} {unit_words(self.unit)} ({self.k:,})."
+                f"of the {self.n:,} {units} ({self.k:,})."
+            )
+        if self.n_held_out:
+            text += (
+                f" Boxes are found on {self.n - self.n_held_out:,} {units} and measured on "
+                f"the other {self.n_held_out:,} (held out)."
             )
         if self.excluded:
-            text += (
-                f" {self.excluded:,} {unit_words(self.unit)} without a class value "
-                "(not finished or null) are left out."
-            )
+            text += f" {self.excluded:,} {units} without a class value (not finished or null) "
+            text += "are left out."
         return text
 
     def no_box_sentence(self) -> str:
@@ -113,15 +147,16 @@ class DiscoveryResult:
         return f"No rule for {human(self.class_name)}: {stopped}".strip()
 
     def rules(self) -> list[str]:
-        """Plain-language rules, one per PRIM box."""
+        """Plain-language rules, one per kept PRIM box."""
         return rules(self)
 
     def tree_rules(self) -> pd.DataFrame:
-        """Tree leaves with a sentence each, densest first."""
+        """Tree leaves (fitted on the search half, counted on the held-out half)."""
         columns = ["leaf", "rule", "n", "k", "density", "support", "coverage", "conditions"]
         if self.tree is None:
             return pd.DataFrame(columns=columns)
-        table = leaf_table(self.tree)
+        test = self.held_out if self.held_out.any() else np.ones(self.n, dtype=bool)
+        table = leaf_table(self.tree, self.x.loc[test, self.tree.names], self.y[test])
         table["rule"] = [
             tree_rule(
                 row.conditions,
@@ -132,6 +167,7 @@ class DiscoveryResult:
                 class_name=self.class_name,
                 unit=self.unit,
                 info=self.info,
+                held_out=bool(self.held_out.any()),
             )
             for row in table.itertuples()
         ]
@@ -151,54 +187,93 @@ def design_frame(data: SweepData) -> tuple[pd.DataFrame, dict[str, list[Any] | N
     return frame, labels
 
 
+def design_units(data: SweepData) -> np.ndarray:
+    """Per design point, the design unit it belongs to (kept whole by the split).
+
+    A Saltelli base sample for Sobol' designs, a trajectory for Morris, else the point.
+    """
+    points = data.points
+    if data.method in UNIT_NAMES:
+        size = block_size(data.method, len(data.groups or data.params), data.second_order)
+        return points // size
+    return points
+
+
+def split_cases(groups: np.ndarray, seed: int) -> np.ndarray:
+    """Hold out about half of the groups, at random: whether each case is held out."""
+    unique = np.unique(groups)
+    order = np.random.default_rng(seed).permutation(len(unique))
+    held = set(unique[order[len(unique) // 2 :]].tolist())
+    return np.array([g in held for g in groups.tolist()], dtype=bool)
+
+
+@dataclass(frozen=True)
+class Wording:
+    """How a class is written in rules.
+
+    Attributes:
+        predicate: The class predicate, for the record.
+        event: What happens ("the run fails or times out").
+        group: The cases of interest ("failed or timed-out runs").
+        labels: Category labels of integer-coded choice columns.
+    """
+
+    predicate: str = ""
+    event: str | None = None
+    group: str | None = None
+    labels: Mapping[str, Sequence[Any] | None] | None = None
+
+
 def discover_xy(
     x: pd.DataFrame,
     y: np.ndarray | Sequence[float],
     class_name: str,
     *,
     unit: str = "run",
-    labels: Mapping[str, Sequence[Any] | None] | None = None,
-    predicate: str = "",
+    wording: Wording | None = None,
+    groups: np.ndarray | None = None,
     excluded: int = 0,
     max_depth: int = 3,
-    event: str | None = None,
-    group: str | None = None,
+    seed: int = 0,
     **prim_options: Any,
 ) -> DiscoveryResult:
-    """Scenario discovery on given cases.
+    """Scenario discovery on given cases, with boxes tested on held-out cases.
 
     Args:
         x: Cases by parameters (numeric).
         y: Class label per case (0/1).
         class_name: Class name.
         unit: ``run`` or ``point``.
-        labels: Category labels of integer-coded choice columns.
-        predicate: The class predicate, for the record.
+        wording: Predicate, event and group wording, choice labels.
+        groups: Per case, the design unit it belongs to (default: each case alone);
+            the split never separates a group.
         excluded: Cases left out before this call.
         max_depth: Depth of the tree.
-        event: Wording of what happens.
-        group: Wording of the cases of interest.
+        seed: Seed of the split and of PRIM's resampling.
         **prim_options: Passed to :func:`sim.analysis.prim.prim`.
     """
+    wording = wording or Wording()
     y = np.asarray(y, dtype=np.float64)
     x = x.reset_index(drop=True)
     varied = [c for c in x.columns if len(x) and x[c].min() < x[c].max()]
-    info = dimension_info(x, labels)
     result = DiscoveryResult(
         class_name=class_name,
-        predicate=predicate,
+        predicate=wording.predicate,
         unit=unit,
         x=x,
         y=y,
         excluded=excluded,
-        info=info,
-        event=event,
-        group=group,
+        info=dimension_info(x, wording.labels),
+        event=wording.event,
+        group=wording.group,
     )
     k = int(y.sum())
     units = unit_words(unit)
     if len(y) < MIN_CASES:
-        result.reason = f"only {len(y)} {units} have a class value (at least {MIN_CASES} needed)."
+        result.reason = (
+            f"only {len(y)} {units} have a class value; scenario discovery with held-out "
+            f"checks needs at least {MIN_CASES}: too small to conclude."
+        )
     elif k == 0:
         result.reason = f"it never occurs in the {len(y):,} {units}."
     elif k == len(y):
@@ -207,8 +282,22 @@ def discover_xy(
         result.reason = "no parameter varies across the cases."
     if result.reason:
         return result
-    result.prim = prim(x[varied], y, **prim_options)
-    result.tree = classification_tree(x[varied], y, max_depth=max_depth)
+    groups = np.arange(len(y)) if groups is None else np.asarray(groups)
+    result.held_out = split_cases(groups, seed)
+    search, test = ~result.held_out, result.held_out
+    options = dict(prim_options)
+    options["mass_min"] = max(options.get("mass_min", 0.05), MIN_SUPPORT / max(search.sum(), 1))
+    options.setdefault("seed", seed)
+    found = prim(x.loc[search, varied], y[search], **options)
+    kept, why = held_out_boxes(
+        found.boxes, x.loc[test, varied], y[test], alpha=ALPHA, min_support=MIN_SUPPORT
+    )
+    if why:
+        result.notes.append(f"Not kept: {why}")
+        found.stopped = why if not kept else f"{why} Earlier boxes held."
+    found.boxes = kept
+    result.prim = found
+    result.tree = classification_tree(x.loc[search, varied], y[search], max_depth=max_depth)
     return result
 
 
@@ -219,6 +308,7 @@ def discover(
     unit: str = "run",
     point_threshold: float = 0.5,
     max_depth: int = 3,
+    seed: int = 0,
     **prim_options: Any,
 ) -> DiscoveryResult:
     """Scenario discovery for one outcome class of a sweep.
@@ -231,6 +321,7 @@ def discover(
         point_threshold: With ``unit="point"``, the share of replicates at which a
             point counts as holding the class.
         max_depth: Depth of the tree.
+        seed: Seed of the split and of PRIM's resampling.
         **prim_options: Passed to :func:`sim.analysis.prim.prim`.
 
     Returns:
@@ -239,14 +330,13 @@ def discover(
     if unit not in ("run", "point"):
         raise ValueError("unit must be 'run' or 'point'")
     points, labels = design_frame(data)
+    unit_of = pd.Series(design_units(data), index=data.points)
     column = data.class_column(class_name)
     done = (data.runs["status"] == "done").to_numpy()
     known = done & column.notna().to_numpy()
-    predicate = data.classes.get(class_name, "")
     expected = data.n_points * data.replicates
     if unit == "run":
-        runs = data.runs[known]
-        x = points.loc[runs["point"].to_numpy()]
+        at = data.runs.loc[known, "point"].to_numpy()
         y = column[known].astype(bool).to_numpy(dtype=np.float64)
         excluded = expected - int(known.sum())
     else:
@@ -254,18 +344,19 @@ def discover(
             {"point": data.runs.loc[known, "point"], "y": column[known].astype(float)}
         )
         share = frame.groupby("point")["y"].mean()
-        x = points.loc[share.index.to_numpy()]
+        at = share.index.to_numpy()
         y = (share.to_numpy() >= point_threshold).astype(np.float64)
         excluded = data.n_points - len(share)
     result = discover_xy(
-        x,
+        points.loc[at],
         y,
         class_name,
         unit=unit,
-        labels=labels,
-        predicate=predicate,
+        wording=Wording(predicate=data.classes.get(class_name, ""), labels=labels),
+        groups=unit_of.loc[at].to_numpy(),
         excluded=excluded,
         max_depth=max_depth,
+        seed=seed,
         **prim_options,
     )
     if unit == "point":
@@ -273,24 +364,43 @@ def discover(
             f"A design point counts as {human(class_name)} when the class holds in at least "
             f"{point_threshold:.0%} of its finished replicates."
         )
+    result.notes += design_notes(data)
     return result
 
 
-def discover_failures(data: SweepData, **prim_options: Any) -> DiscoveryResult:
+def design_notes(data: SweepData) -> list[str]:
+    """What scenario discovery should know about the sweep's design."""
+    if data.method not in UNIT_NAMES:
+        return []
+    kind = "Saltelli (Sobol')" if data.method == "sobol" else "Morris"
+    return [
+        f"This is a {kind} design, not a space-filling sample: its points differ from each "
+        "other one coordinate at a time. Boxes are found and tested on separate halves of "
+        f"the {UNIT_NAMES[data.method]}, but points within a half are not independent, so "
+        "held-out p-values are optimistic. For scenario discovery, run a Latin hypercube "
+        "sweep (design: latin)."
+    ]
+
+
+def discover_failures(data: SweepData, seed: int = 0, **prim_options: Any) -> DiscoveryResult:
     """Where in parameter space runs fail or time out (cases: every recorded run)."""
     points, labels = design_frame(data)
     runs = data.runs
-    x = points.loc[runs["point"].to_numpy()]
+    at = runs["point"].to_numpy()
+    unit_of = pd.Series(design_units(data), index=data.points)
     y = (runs["status"] != "done").to_numpy(dtype=np.float64)
     return discover_xy(
-        x,
+        points.loc[at],
         y,
         "failure",
         unit="run",
-        labels=labels,
-        predicate="status is failed or timeout",
-        excluded=0,
-        event="the run fails or times out",
-        group="failed or timed-out runs",
+        wording=Wording(
+            predicate="status is failed or timeout",
+            event="the run fails or times out",
+            group="failed or timed-out runs",
+            labels=labels,
+        ),
+        groups=unit_of.loc[at].to_numpy(),
+        seed=seed,
         **prim_options,
     )

@@ -3,8 +3,9 @@
 With replicates, the noise share of an outcome is the mean within-point variance (over
 points with at least two finished replicates) divided by the total variance of all
 finished runs. A share near 0 means the parameters explain the spread; near 1 means the
-spread is mostly stochastic, and sensitivity indices computed on replicate means speak
-only to the remaining part.
+spread is mostly stochastic. The sensitivity indices are those of the mean response (the
+noise is removed from them, see :mod:`sim.analysis.sensitivity`), so they describe the
+remaining part, and a large noise share widens their intervals.
 """
 
 from __future__ import annotations
@@ -71,7 +72,10 @@ def _one(data: SweepData, outcome: str) -> dict:
         elif share < 0.5:
             verdict = "the parameters drive most of the spread"
         else:
-            verdict = "replicate noise dominates; indices on means speak to the smaller part"
+            verdict = (
+                "replicate noise dominates; the indices describe the smaller, mean-response "
+                "part, and more replicates would narrow their intervals"
+            )
         row["statement"] = (
             f"{outcome}: {share:.0%} of the variance is within-point noise "
             f"({len(usable)} points with at least 2 replicates): {verdict}."

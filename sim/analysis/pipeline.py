@@ -8,6 +8,10 @@
   value, conf, n_points, fallback); the JSON adds per-outcome methods, refusals, notes.
 * ``convergence.csv|json``: indices on growing prefixes, plus the statements.
 * ``noise.csv|json``: noise shares.
+* ``conclusions.csv|json``: per outcome, the significant parameters in order, or
+  "too small to conclude" and why.
+* ``plan.csv|json``: advice on how many points and replicates would settle the answer
+  (the outcomes the classes are defined on first).
 * ``prim_boxes.csv|json``, ``prim_limits.csv``, ``prim_trajectories.csv``: PRIM per class.
 * ``rules.csv|json``: the plain-language rules.
 * ``tree_rules.csv|json``: tree leaves and their sentences.
@@ -16,20 +20,35 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from sim.analysis.conclusions import Conclusion, conclusions
 from sim.analysis.convergence import ConvergenceResult, convergence
 from sim.analysis.data import SweepData, availability, load_sweep, run_summary
 from sim.analysis.discovery import DiscoveryResult, discover, discover_failures
 from sim.analysis.noise import noise_shares
-from sim.analysis.sensitivity import INDEX_COLUMNS, OutcomeSensitivity, outcome_sensitivity
+from sim.analysis.plan import OutcomePlan, plan_rows, plans
+from sim.analysis.sensitivity import (
+    GIVEN_DATA,
+    INDEX_COLUMNS,
+    OutcomeSensitivity,
+    outcome_sensitivity,
+    resolve_seed,
+)
 from sim.io.files import jsonable
 
 MIN_FAILURES_FOR_RULES = 5
+
+
+def outcomes_in(predicate: str, known: list[str]) -> list[str]:
+    """The outcomes a class predicate names, in order of first mention."""
+    tokens = re.findall(r"[A-Za-z_][A-Za-z0-9_]*", predicate)
+    return [t for t in dict.fromkeys(tokens) if t in known]
 
 
 @dataclass
@@ -46,6 +65,11 @@ class Analysis:
         discovery: Class -> scenario discovery.
         failures: Scenario discovery of failed runs (None when too few failed).
         unit: Case unit used for discovery (``run`` or ``point``).
+        settings: The settings the analysis ran with (seed resolved).
+        rules_data: The sweep scenario discovery ran on, when not this one (a separate
+            space-filling sample, say a Latin hypercube beside a Saltelli design).
+        conclusions: Outcome -> what its indices allow one to say.
+        plans: Outcome -> advice on how much more to run.
     """
 
     data: SweepData
@@ -58,6 +82,14 @@ class Analysis:
     failures: DiscoveryResult | None = None
     unit: str = "run"
     settings: dict[str, Any] = field(default_factory=dict)
+    conclusions: dict[str, Conclusion] = field(default_factory=dict)
+    plans: dict[str, OutcomePlan] = field(default_factory=dict)
+    rules_data: SweepData | None = None
+
+    @property
+    def discovery_data(self) -> SweepData:
+        """The sweep the rules come from (this one unless another was given)."""
+        return self.rules_data if self.rules_data is not None else self.data
 
     @property
     def indices(self) -> pd.DataFrame:
@@ -66,6 +98,12 @@ class Analysis:
         return (
             pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=INDEX_COLUMNS)
         )
+
+    def headline_outcomes(self, limit: int = 4) -> list[str]:
+        """The outcomes the classes are defined on (in order), else the first outcomes."""
+        known = self.data.outcomes
+        named = outcomes_in(" ".join(self.data.classes.values()), known)
+        return (named or known)[:limit]
 
     def rules(self) -> dict[str, list[str]]:
         """Class -> plain-language rules."""
@@ -90,6 +128,8 @@ def analyse(
     unit: str = "run",
     max_depth: int = 3,
     prim_options: dict[str, Any] | None = None,
+    given_methods: tuple[str, ...] = GIVEN_DATA,
+    rules_from: str | Path | SweepData | None = None,
 ) -> Analysis:
     """Run every analysis on a sweep.
 
@@ -97,18 +137,33 @@ def analyse(
         sweep: A sweep directory or a loaded sweep.
         num_resamples: Bootstrap resamples for sensitivity confidence intervals.
         conf_level: Confidence level.
-        seed: Seed of the bootstraps (default: from the manifest's root seed).
+        seed: Seed of every random choice (bootstraps, dummy inputs, noise floors, the
+            held-out split, PRIM's resamples); default: the manifest's root seed, so the
+            same sweep always gives the same report.
         n_prefixes: Prefixes for the convergence check.
         tolerance: Confidence half-width counted as settled.
         unit: Case unit of scenario discovery, ``run`` or ``point``.
         max_depth: Depth of the classification trees.
         prim_options: Passed to :func:`sim.analysis.prim.prim`.
+        given_methods: Given-data methods for Latin, grid and file designs.
+        rules_from: Another sweep of the same parameters and classes to find the rules
+            on (a Latin hypercube beside a Saltelli or Morris design): its classes replace
+            this sweep's for scenario discovery.
+
+    Raises:
+        ValueError: If ``rules_from`` does not vary this sweep's parameters.
     """
     data = sweep if isinstance(sweep, SweepData) else load_sweep(sweep)
+    seed = resolve_seed(data, seed)
     prim_options = dict(prim_options or {})
     results = {
         outcome: outcome_sensitivity(
-            data, outcome, num_resamples=num_resamples, conf_level=conf_level, seed=seed
+            data,
+            outcome,
+            num_resamples=num_resamples,
+            conf_level=conf_level,
+            seed=seed,
+            given_methods=given_methods,
         )
         for outcome in data.outcomes
     }
@@ -121,13 +176,18 @@ def analyse(
         conf_level=conf_level,
         seed=seed,
     )
+    rules_data = _rules_sweep(data, rules_from)
     found = {
-        name: discover(data, name, unit=unit, max_depth=max_depth, **prim_options)
-        for name in data.classes
+        name: discover(
+            rules_data or data, name, unit=unit, max_depth=max_depth, seed=seed, **prim_options
+        )
+        for name in (rules_data or data).classes
     }
     not_done = int((data.runs["status"] != "done").sum())
     failures = (
-        discover_failures(data, **prim_options) if not_done >= MIN_FAILURES_FOR_RULES else None
+        discover_failures(data, seed=seed, **prim_options)
+        if not_done >= MIN_FAILURES_FOR_RULES
+        else None
     )
     return Analysis(
         data=data,
@@ -149,7 +209,23 @@ def analyse(
             "max_depth": max_depth,
             "prim_options": prim_options,
         },
+        conclusions=conclusions(results, conv),
+        plans=plans(data, results, conv),
+        rules_data=rules_data,
     )
+
+
+def _rules_sweep(data: SweepData, rules_from: str | Path | SweepData | None) -> SweepData | None:
+    if rules_from is None:
+        return None
+    other = rules_from if isinstance(rules_from, SweepData) else load_sweep(rules_from)
+    if set(other.params) != set(data.params):
+        where = other.path or other.name
+        raise ValueError(
+            f"{where}: the rules sweep varies {', '.join(other.params)}, not this sweep's "
+            f"{', '.join(data.params)}; sweep the same parameters"
+        )
+    return other
 
 
 def _dump(
@@ -173,14 +249,17 @@ def discovery_tables(analysis: Analysis) -> dict[str, pd.DataFrame]:
                 boxes.append({"class": name, "unit": result.unit, **box.stats()})
                 limits.append(box.limits_frame().assign(**{"class": name}))
                 trajectories.append(box.trajectory.assign(**{"class": name, "box": box.index}))
+                test = box.held_out
                 rules.append(
                     {
                         "class": name,
                         "box": box.index,
                         "text": sentence,
-                        "coverage": box.coverage,
-                        "density": box.density,
-                        "p_value": box.p_value,
+                        "held_out": test is not None,
+                        "n": test.n if test else box.n,
+                        "coverage": test.coverage if test else box.coverage,
+                        "density": test.density if test else box.density,
+                        "p_value": test.p_value if test else box.p_value,
                     }
                 )
         else:
@@ -189,6 +268,8 @@ def discovery_tables(analysis: Analysis) -> dict[str, pd.DataFrame]:
                     "class": name,
                     "box": None,
                     "text": sentences[0],
+                    "held_out": None,
+                    "n": None,
                     "coverage": None,
                     "density": None,
                     "p_value": None,
@@ -206,6 +287,24 @@ def discovery_tables(analysis: Analysis) -> dict[str, pd.DataFrame]:
         "rules": pd.DataFrame(rules),
         "tree_rules": pd.concat(trees, ignore_index=True) if trees else pd.DataFrame(),
     }
+
+
+def conclusion_table(analysis: Analysis) -> pd.DataFrame:
+    """One row per outcome: conclusive or not, the ranked parameters, the statement."""
+    rows = [
+        {
+            "outcome": c.outcome,
+            "method": c.method,
+            "index": c.index,
+            "conclusive": c.conclusive,
+            "ranked": ";".join(c.ranked["parameter"]) if len(c.ranked) else "",
+            "not_significant": ";".join(c.not_significant),
+            "settled": c.settled,
+            "statement": c.statement,
+        }
+        for c in analysis.conclusions.values()
+    ]
+    return pd.DataFrame(rows)
 
 
 def write_analysis_files(analysis: Analysis, folder: str | Path) -> list[Path]:
@@ -228,6 +327,7 @@ def write_analysis_files(analysis: Analysis, folder: str | Path) -> list[Path]:
         "runs": analysis.runs,
         "problems": data.problems,
         "settings": analysis.settings,
+        "rules_from": str(analysis.rules_data.path) if analysis.rules_data is not None else None,
         "methods": {o: r.methods for o, r in analysis.sensitivity.items()},
         "fallback": {o: r.fallback for o, r in analysis.sensitivity.items()},
     }
@@ -261,6 +361,8 @@ def write_analysis_files(analysis: Analysis, folder: str | Path) -> list[Path]:
         {"statements": conv.statements, "settled": conv.settled, "notes": conv.notes},
     )
     _dump(folder, "noise", analysis.noise)
+    _dump(folder, "conclusions", conclusion_table(analysis))
+    _dump(folder, "plan", pd.DataFrame(plan_rows(analysis.plans, analysis.headline_outcomes())))
     tables = discovery_tables(analysis)
     _dump(folder, "prim_boxes", tables["prim_boxes"])
     tables["prim_limits"].to_csv(folder / "prim_limits.csv", index=False)

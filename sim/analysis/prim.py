@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -294,6 +294,78 @@ def choose_box(trajectory: pd.DataFrame, dim_penalty: float = 0.05) -> int:
     return int(np.argmax(score))
 
 
+@dataclass(frozen=True)
+class BoxTest:
+    """A box's statistics on cases it was not found on.
+
+    Attributes:
+        n: Cases in the box.
+        k: Cases of interest in the box.
+        coverage: k over the cases of interest tested.
+        density: k / n.
+        base_rate: Density of the cases tested (outside earlier boxes).
+        p_value: One-sided binomial test of the density against ``base_rate``.
+    """
+
+    n: int
+    k: int
+    coverage: float
+    density: float
+    base_rate: float
+    p_value: float
+
+
+def held_out_boxes(
+    boxes: Sequence[PrimBox],
+    x: np.ndarray | pd.DataFrame,
+    y: np.ndarray | Sequence[float],
+    *,
+    alpha: float = 0.05,
+    min_support: int = 20,
+) -> tuple[list[PrimBox], str]:
+    """Test boxes, in order, on held-out cases; keep them while they hold.
+
+    Each box is tested on the held-out cases outside the boxes before it, as it was found
+    (a one-sided binomial test of its density against their base rate). Boxes are kept in
+    order while they hold at least ``min_support`` cases and their p-value is at most
+    ``alpha``; as the order is fixed before testing, this keeps the chance of any false
+    box at ``alpha`` (a fixed-sequence procedure). Each kept box gets :attr:`PrimBox.held_out`.
+
+    Args:
+        boxes: Boxes found on other cases, in covering order.
+        x: Held-out cases (columns by the boxes' names).
+        y: Held-out class labels.
+        alpha: Significance each box needs.
+        min_support: Fewest held-out cases a box must hold.
+
+    Returns:
+        The boxes kept, and why testing stopped (empty when every box held).
+    """
+    yv = np.asarray(y, dtype=np.float64)
+    remaining = np.ones(len(yv), dtype=bool)
+    total = float(yv.sum())
+    kept: list[PrimBox] = []
+    for box in boxes:
+        inside = remaining & box.contains(x)
+        n, k = int(inside.sum()), int(yv[inside].sum())
+        base = float(yv[remaining].mean()) if remaining.any() else float("nan")
+        if n < min_support:
+            return kept, (
+                f"box {box.index} holds only {n} held-out case(s) (at least {min_support} needed)."
+            )
+        p_value = float(stats.binomtest(k, n, base, alternative="greater").pvalue)
+        box.held_out = BoxTest(n, k, k / total if total else 0.0, k / n, base, p_value)
+        if p_value > alpha:
+            return kept, (
+                f"box {box.index} does not hold on the held-out cases (density "
+                f"{k / n:.0%} against {base:.0%} outside the earlier boxes, n = {n}, "
+                f"p = {p_value:.2g} > {alpha:g})."
+            )
+        kept.append(box)
+        remaining &= ~inside
+    return kept, ""
+
+
 @dataclass
 class PrimBox:
     """A box found by PRIM, with its statistics and how it was chosen.
@@ -338,6 +410,7 @@ class PrimBox:
     trajectory: pd.DataFrame = field(default_factory=pd.DataFrame)
     chosen: int = 0
     index: int = 1
+    held_out: BoxTest | None = None
 
     @property
     def restricted(self) -> list[str]:
@@ -356,9 +429,15 @@ class PrimBox:
         return out
 
     def contains(self, x: np.ndarray | pd.DataFrame) -> np.ndarray:
-        """Whether each row of ``x`` (columns in :attr:`names` order) is inside the box."""
+        """Whether each row of ``x`` (columns in :attr:`names` order) is inside the box.
+
+        Unrestricted sides are open, so cases beyond the range the box was found on
+        (held-out cases, say) count as inside along dimensions the box does not limit.
+        """
         values = x[self.names].to_numpy(float) if isinstance(x, pd.DataFrame) else np.asarray(x)
-        return np.all((values >= self.lower) & (values <= self.upper), axis=1)
+        lower = np.where(self.lower == self.init_lower, -np.inf, self.lower)
+        upper = np.where(self.upper == self.init_upper, np.inf, self.upper)
+        return np.all((values >= lower) & (values <= upper), axis=1)
 
     def limits_frame(self) -> pd.DataFrame:
         """One row per restricted dimension with limits, quasi-p and reproducibility."""
@@ -390,8 +469,8 @@ class PrimBox:
         )
 
     def stats(self) -> dict[str, float | int]:
-        """Headline numbers of the box."""
-        return {
+        """Headline numbers of the box (``test_*``: on held-out cases, when tested)."""
+        out: dict[str, float | int] = {
             "box": self.index,
             "coverage": self.coverage,
             "density": self.density,
@@ -402,6 +481,9 @@ class PrimBox:
             "p_value": self.p_value,
             "res_dim": len(self.restricted),
         }
+        if self.held_out is not None:
+            out |= {f"test_{k}": v for k, v in asdict(self.held_out).items()}
+        return out
 
 
 @dataclass

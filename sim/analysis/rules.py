@@ -1,11 +1,16 @@
 """Plain-language rules from PRIM boxes and tree leaves.
 
-A box becomes a sentence such as: "In 82% of runs where trust >= 0.6 and urgency <= 0.3,
-value creation occurs; these conditions cover 71% of all value-creation runs
-(p < 0.01)." Names lose their underscores, numbers are rounded to the parameter's scale
-(two significant digits of its range), integer parameters get whole-number limits, and
-integer-coded choice parameters are spelled out as their values. The p-value is the
-box's one-sided binomial test of its density against the base rate.
+A box tested on held-out cases becomes a sentence such as: "In 82% of the 412 held-out
+runs where trust >= 0.6 and urgency <= 0.3, value creation occurs (against 35% of all
+held-out runs); these conditions cover 71% of the held-out value-creation runs
+(p < 0.001)." Every figure in it is measured on the held-out cases; the p-value is the
+one-sided binomial test of the box's held-out density against the held-out base rate.
+Names lose their underscores, numbers are rounded to the parameter's scale (two
+significant digits of its range), integer parameters get whole-number limits,
+integer-coded choice parameters are spelled out as their values, and a parameter that
+takes only a few values (a grid, Morris levels) is written as the values allow: a limit
+between two neighbouring values is known only to lie between them ("incumbent p >= 0.4
+(threshold between 0.2 and 0.4)").
 """
 
 from __future__ import annotations
@@ -21,6 +26,9 @@ import pandas as pd
 if TYPE_CHECKING:
     from sim.analysis.prim import PrimBox
 
+#: Most distinct values a parameter may take to be written as a grid.
+GRID_VALUES = 12
+
 
 @dataclass(frozen=True)
 class DimInfo:
@@ -32,6 +40,9 @@ class DimInfo:
         high: Largest value in the data.
         integer: Whether every value is a whole number.
         labels: Category labels when the parameter is an integer-coded choice.
+        grid: The distinct values, sorted, when there are at most :data:`GRID_VALUES`
+            of them and neighbours are more than one whole step apart (a grid, Morris
+            levels): limits are then written as the values allow.
     """
 
     name: str
@@ -39,6 +50,7 @@ class DimInfo:
     high: float
     integer: bool = False
     labels: tuple[Any, ...] | None = None
+    grid: tuple[float, ...] | None = None
 
 
 def dimension_info(
@@ -58,12 +70,20 @@ def dimension_info(
         low = float(finite.min()) if finite.size else 0.0
         high = float(finite.max()) if finite.size else 1.0
         coded = labels.get(name)
+        integer = bool(finite.size and np.all(finite == np.round(finite)))
+        distinct = np.unique(finite)
+        gappy = len(distinct) > 1 and (not integer or np.diff(distinct).min() > 1)
         out[name] = DimInfo(
             name=name,
             low=low,
             high=high,
-            integer=bool(finite.size and np.all(finite == np.round(finite))),
+            integer=integer,
             labels=tuple(coded) if coded is not None else None,
+            grid=(
+                tuple(float(v) for v in distinct)
+                if coded is None and gappy and len(distinct) <= GRID_VALUES
+                else None
+            ),
         )
     return out
 
@@ -152,6 +172,8 @@ def describe_condition(
             keep &= codes <= upper
         chosen = [info.labels[i] for i in codes[keep]]
         return f"{label} is {_label_text(chosen)}" if chosen else f"{label} is none of its values"
+    if info is not None and info.grid is not None:
+        return _grid_condition(label, lower, upper, info, strict_lower=strict_lower)
     if info is not None and info.integer:
         lo = None
         if lower is not None:
@@ -167,6 +189,37 @@ def describe_condition(
     if lower is not None:
         return f"{label} {'>' if strict_lower else '>='} {format_number(lower, span)}"
     return f"{label} <= {format_number(upper, span)}"
+
+
+def _grid_condition(
+    label: str, lower: float | None, upper: float | None, info: DimInfo, *, strict_lower: bool
+) -> str:
+    """A condition on a parameter with few values: the values kept, and where limits lie."""
+    values = np.asarray(info.grid, dtype=float)
+    keep = np.ones(len(values), dtype=bool)
+    if lower is not None:
+        keep &= (values > lower) if strict_lower else (values >= lower)
+    if upper is not None:
+        keep &= values <= upper
+    if not keep.any():
+        return f"{label} is none of its values"
+    first, last = (int(i) for i in np.flatnonzero(keep)[[0, -1]])
+    words = [format_number(v, info.high - info.low) for v in values]
+    cut_low = lower is not None and first > 0
+    cut_high = upper is not None and last < len(values) - 1
+    if first == last:
+        text = f"{label} = {words[first]}"
+    elif cut_low and cut_high:
+        text = f"{label} from {words[first]} to {words[last]}"
+    elif cut_low:
+        text = f"{label} >= {words[first]}"
+    else:
+        text = f"{label} <= {words[last]}"
+    gaps = [f"between {words[first - 1]} and {words[first]}"] if cut_low else []
+    gaps += [f"between {words[last]} and {words[last + 1]}"] if cut_high else []
+    if not gaps:
+        return text
+    return f"{text} ({'threshold' if len(gaps) == 1 else 'thresholds'} {' and '.join(gaps)})"
 
 
 def describe_conditions(
@@ -198,7 +251,7 @@ def box_rule(
     event: str | None = None,
     group: str | None = None,
 ) -> str:
-    """One PRIM box as a sentence.
+    """One PRIM box as a sentence, with held-out figures when the box was tested.
 
     Args:
         box: The box.
@@ -214,16 +267,26 @@ def box_rule(
     )
     group = group or f"{hyphenated(class_name)} {units}"
     where = describe_conditions(box.restrictions(), info)
-    share = format_percent(box.density)
-    if box.index == 1:
-        head = f"In {share} of {units} where {where}, {event}"
-        cover = "these conditions cover"
-    else:
-        head = f"Beyond the rules above, in {share} of the remaining {units} where {where}, {event}"
-        cover = "these conditions cover a further"
-    return (
-        f"{head}; {cover} {format_percent(box.coverage)} of all {group} ({format_p(box.p_value)})."
+    test = box.held_out
+    n, density, coverage, base, p_value = (
+        (test.n, test.density, test.coverage, test.base_rate, test.p_value)
+        if test is not None
+        else (box.n, box.density, box.coverage, box.base_rate, box.p_value)
     )
+    held = "held-out " if test is not None else ""
+    share = format_percent(density)
+    if box.index == 1:
+        head = f"In {share} of the {n:,} {held}{units} where {where}, {event}"
+        against = f"against {format_percent(base)} of all {held}{units}"
+        cover = f"these conditions cover {format_percent(coverage)} of the {held}{group}"
+    else:
+        head = (
+            f"Beyond the rules above, in {share} of the {n:,} remaining {held}{units} where "
+            f"{where}, {event}"
+        )
+        against = f"against {format_percent(base)} of the remaining {held}{units}"
+        cover = f"these conditions cover a further {format_percent(coverage)} of the {held}{group}"
+    return f"{head} ({against}); {cover} ({format_p(p_value)})."
 
 
 def tree_rule(
@@ -236,14 +299,16 @@ def tree_rule(
     class_name: str,
     unit: str = "run",
     info: Mapping[str, DimInfo] | None = None,
+    held_out: bool = False,
 ) -> str:
-    """One tree leaf as a sentence."""
-    units = unit_words(unit)
+    """One tree leaf as a sentence (its figures on held-out cases when ``held_out``)."""
+    held = "held-out " if held_out else ""
+    units = held + unit_words(unit)
     where = describe_conditions(conditions, info, strict_lower=True)
     return (
         f"If {where}: {human(class_name)} in {format_percent(density)} of {units} "
         f"({n:,} {units}, {format_percent(support)} of all; "
-        f"{format_percent(coverage)} of all {hyphenated(class_name)} {units})."
+        f"{format_percent(coverage)} of the {held}{hyphenated(class_name)} {unit_words(unit)})."
     )
 
 

@@ -76,16 +76,22 @@ class ClassificationTree:
     min_leaf: int
     leaves: list[TreeNode] = field(default_factory=list)
 
-    def predict_proba(self, x: np.ndarray | pd.DataFrame) -> np.ndarray:
-        """Leaf density for each row of ``x``."""
+    def apply(self, x: np.ndarray | pd.DataFrame) -> np.ndarray:
+        """For each row of ``x``, the position of its leaf in :attr:`leaves`."""
         values = x[self.names].to_numpy(float) if isinstance(x, pd.DataFrame) else np.asarray(x)
-        out = np.empty(len(values))
+        position = {id(leaf): i for i, leaf in enumerate(self.leaves)}
+        out = np.empty(len(values), dtype=np.int64)
         for i, row in enumerate(values):
             node = self.root
             while not node.is_leaf:
                 node = node.left if row[node.feature] <= node.threshold else node.right
-            out[i] = node.density
+            out[i] = position[id(node)]
         return out
+
+    def predict_proba(self, x: np.ndarray | pd.DataFrame) -> np.ndarray:
+        """Leaf density for each row of ``x``."""
+        densities = np.array([leaf.density for leaf in self.leaves])
+        return densities[self.apply(x)]
 
     def splits(self) -> list[tuple[int, str, float]]:
         """(depth, feature name, threshold) of every split, depth-first, left first."""
@@ -193,10 +199,32 @@ def classification_tree(
     )
 
 
-def leaf_table(tree: ClassificationTree) -> pd.DataFrame:
-    """One row per leaf: bounds, n, k, density, support and coverage, densest first."""
+def leaf_table(
+    tree: ClassificationTree,
+    x: np.ndarray | pd.DataFrame | None = None,
+    y: np.ndarray | Sequence[float] | None = None,
+) -> pd.DataFrame:
+    """One row per leaf: bounds, n, k, density, support and coverage, densest first.
+
+    Args:
+        tree: The fitted tree.
+        x: Cases to count in each leaf (default: the cases the tree was fitted on).
+        y: Their class labels.
+    """
+    if x is None or y is None:
+        counts = [(leaf.n, leaf.k) for leaf in tree.leaves]
+        n_all, k_all = tree.n, tree.n_coi
+    else:
+        where = tree.apply(x)
+        labels = np.asarray(y, dtype=np.float64)
+        counts = [
+            (int((where == i).sum()), int(labels[where == i].sum()))
+            for i in range(len(tree.leaves))
+        ]
+        n_all, k_all = len(labels), int(labels.sum())
     rows = []
     for i, leaf in enumerate(tree.leaves):
+        n, k = counts[i]
         conditions = {
             name: (
                 None if np.isneginf(leaf.lower[j]) else float(leaf.lower[j]),
@@ -209,11 +237,11 @@ def leaf_table(tree: ClassificationTree) -> pd.DataFrame:
             {
                 "leaf": i,
                 "conditions": conditions,
-                "n": leaf.n,
-                "k": leaf.k,
-                "density": leaf.density,
-                "support": leaf.n / tree.n if tree.n else 0.0,
-                "coverage": leaf.k / tree.n_coi if tree.n_coi else 0.0,
+                "n": n,
+                "k": k,
+                "density": k / n if n else float("nan"),
+                "support": n / n_all if n_all else 0.0,
+                "coverage": k / k_all if k_all else 0.0,
             }
         )
     frame = pd.DataFrame(

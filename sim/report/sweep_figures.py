@@ -35,9 +35,9 @@ def _grid(n: int, cols: int = 3) -> tuple[int, int]:
     return math.ceil(n / cols), cols
 
 
-def distributions_figure(data: SweepData) -> go.Figure | None:
-    """Histograms of every outcome over finished runs (40 bins each)."""
-    outcomes = data.outcomes
+def distributions_figure(data: SweepData, outcomes: list[str] | None = None) -> go.Figure | None:
+    """Histograms of outcomes (default: every outcome) over finished runs (40 bins each)."""
+    outcomes = data.outcomes if outcomes is None else outcomes
     if not outcomes or not len(data.runs):
         return None
     rows, cols = _grid(len(outcomes))
@@ -71,8 +71,13 @@ def _main_rows(result: OutcomeSensitivity, method: str, index: str) -> pd.DataFr
     return table[(table["method"] == method) & (table["index"] == index)]
 
 
+def _bar_colours(rows: pd.DataFrame, colour: str) -> list[str]:
+    """The colour for significant indices, grey for the others."""
+    return [colour if bool(v) else "#bcccdc" for v in rows["significant"].fillna(False)]
+
+
 def sobol_figure(result: OutcomeSensitivity) -> go.Figure:
-    """First-order and total Sobol' indices with confidence-interval error bars."""
+    """First-order and total Sobol' indices with 95% intervals; grey: not significant."""
     fig = go.Figure()
     for i, index in enumerate(("S1", "ST")):
         rows = _main_rows(result, "sobol", index)
@@ -82,11 +87,12 @@ def sobol_figure(result: OutcomeSensitivity) -> go.Figure:
                 y=rows["value"],
                 error_y={"type": "data", "array": rows["conf"].to_numpy(), "visible": True},
                 name=index,
-                marker_color=COLOURS[i],
+                marker={"color": _bar_colours(rows, COLOURS[i]), "line": {"color": COLOURS[i]}},
             )
         )
+    what = "mean response, noise removed" if result.noise_removed else "noise not removed"
     fig.update_layout(
-        title=f"Sobol' indices: {human(result.outcome)}",
+        title=f"Sobol' indices: {human(result.outcome)} ({what}; grey: not significant)",
         barmode="group",
         yaxis_title="index",
         height=380,
@@ -96,22 +102,34 @@ def sobol_figure(result: OutcomeSensitivity) -> go.Figure:
 
 
 def method_figure(result: OutcomeSensitivity, method: str) -> go.Figure:
-    """The main index of one method as bars (with error bars when it has them)."""
+    """The main index of one method as bars, with error bars and its noise threshold."""
     index = MAIN_INDEX[method]
     rows = _main_rows(result, method, index)
     conf = rows["conf"].to_numpy(dtype=float)
     error = {"type": "data", "array": conf, "visible": True} if np.isfinite(conf).any() else None
+    names = [human(p) for p in rows["parameter"]]
     fig = go.Figure(
         go.Bar(
-            x=[human(p) for p in rows["parameter"]],
+            x=names,
             y=rows["value"],
             error_y=error,
-            marker_color=COLOURS[2],
+            marker={"color": _bar_colours(rows, COLOURS[2])},
             name=f"{method} {index}",
         )
     )
+    threshold = rows["threshold"].to_numpy(dtype=float)
+    if np.isfinite(threshold).any():
+        fig.add_trace(
+            go.Scatter(
+                x=names,
+                y=threshold,
+                mode="markers",
+                marker={"symbol": "line-ew-open", "size": 28, "color": COLOURS[3]},
+                name="threshold (noise or dummy inputs)",
+            )
+        )
     fig.update_layout(
-        title=f"{method} {index}: {human(result.outcome)}",
+        title=f"{method} {index}: {human(result.outcome)} (grey: not significant)",
         yaxis_title=index,
         height=340,
         **LAYOUT,
@@ -132,15 +150,66 @@ def morris_figure(result: OutcomeSensitivity) -> go.Figure:
             mode="markers+text",
             text=[human(n) for n in names],
             textposition="top center",
-            marker={"size": 10, "color": COLOURS[0]},
+            marker={"size": 10, "color": _bar_colours(mu, COLOURS[0])},
+            name="mu* (grey: not significant)",
         )
     )
+    floor = mu["threshold"].to_numpy(dtype=float)
+    if np.isfinite(floor).any():
+        fig.add_trace(
+            go.Scatter(
+                x=floor,
+                y=sigma.loc[names, "value"].to_numpy(),
+                mode="markers",
+                marker={"symbol": "line-ns-open", "size": 16, "color": COLOURS[3]},
+                name="noise floor",
+            )
+        )
     fig.update_layout(
         title=f"Morris: {human(result.outcome)}",
         xaxis_title="mu* (mean absolute elementary effect)",
         yaxis_title="sigma (interactions, non-linearity)",
         height=400,
         **LAYOUT,
+    )
+    return fig
+
+
+def index_heatmap(results: dict[str, OutcomeSensitivity], outcomes: list[str]) -> go.Figure | None:
+    """Each outcome's ranking index per parameter; blank where not significant."""
+    frames = []
+    for outcome in outcomes:
+        result = results.get(outcome)
+        if result is None or result.main_index is None:
+            continue
+        main = result.main().assign(outcome=outcome)
+        frames.append(main)
+    if not frames:
+        return None
+    table = pd.concat(frames, ignore_index=True)
+    significant = table["significant"].fillna(False).astype(bool)
+    shown = table.assign(value=table["value"].where(significant))
+    matrix = shown.pivot_table(index="outcome", columns="parameter", values="value", dropna=False)
+    matrix = matrix.reindex([o for o in outcomes if o in matrix.index])
+    labels = [f"{results[o].main_method} {results[o].main_index}: {human(o)}" for o in matrix.index]
+    fig = go.Figure(
+        go.Heatmap(
+            z=matrix.to_numpy(),
+            x=[human(c) for c in matrix.columns],
+            y=labels,
+            colorscale="Blues",
+            zmin=0,
+            text=[[f"{v:.2f}" if np.isfinite(v) else "" for v in row] for row in matrix.to_numpy()],
+            texttemplate="%{text}",
+            hoverongaps=False,
+            colorbar={"title": "index"},
+        )
+    )
+    fig.update_layout(
+        title="Ranking index per outcome and parameter (blank: not distinguishable from noise)",
+        height=max(280, 140 + 24 * len(labels)),
+        yaxis={"autorange": "reversed"},
+        **(LAYOUT | {"margin": {"l": 260, "r": 20, "t": 50, "b": 80}}),
     )
     return fig
 
@@ -236,11 +305,24 @@ def tradeoff_figure(result: DiscoveryResult) -> go.Figure | None:
                 name=f"box {box.index} (chosen)",
             )
         )
+        if box.held_out is not None:
+            fig.add_trace(
+                go.Scatter(
+                    x=[box.held_out.coverage],
+                    y=[box.held_out.density],
+                    mode="markers+text",
+                    text=[f"box {box.index} held out"],
+                    textposition="bottom right",
+                    marker={"symbol": "diamond", "size": 13, "color": COLOURS[2]},
+                    name=f"box {box.index} on held-out runs",
+                )
+            )
     fig.update_layout(
-        title=f"PRIM trade-off: {human(result.class_name)}",
+        title=f"PRIM trade-off on the search half: {human(result.class_name)}",
         xaxis={"title": "coverage", "range": [0, 1.02]},
         yaxis={"title": "density", "range": [0, 1.02]},
-        height=420,
+        height=460,
+        legend={"orientation": "h", "y": -0.2},
         **LAYOUT,
     )
     return fig

@@ -27,7 +27,7 @@ def test_prefix_sizes() -> None:
 
 
 def test_sobol_prefixes_are_whole_saltelli_blocks(sweep_factory, ishigami_outcomes) -> None:
-    path = sweep_factory("conv", outcomes=ishigami_outcomes, n=1024)
+    path = sweep_factory("conv", outcomes=ishigami_outcomes, n=1024, replicates=2)
     result = convergence(load_sweep(path), n_prefixes=4)
     table = result.table
     sizes = sorted(table["n_base"].unique())

@@ -68,14 +68,22 @@ def test_discover_recovers_the_rule(journey_sweep) -> None:
     assert limits["urgency"][1] == pytest.approx(0.3, abs=0.05)
     sentence = result.rules()[0]
     pattern = (
-        r"^In (\d+)% of runs where trust >= 0\.\d+ and urgency <= 0\.\d+, value creation "
-        r"occurs; these conditions cover (\d+)% of all value-creation runs \(p < 0\.001\)\.$"
+        r"^In (\d+)% of the (\d+) held-out runs where trust >= 0\.\d+ and urgency <= 0\.\d+, "
+        r"value creation occurs \(against (\d+)% of all held-out runs\); these conditions "
+        r"cover (\d+)% of the held-out value-creation runs \(p < 0\.001\)\.$"
     )
     match = re.match(pattern, sentence)
     assert match, sentence
-    assert int(match.group(1)) == round(box.density * 100)
-    assert int(match.group(2)) == round(box.coverage * 100)
+    test = box.held_out
+    assert int(match.group(1)) == round(test.density * 100)
+    assert int(match.group(2)) == test.n
+    assert int(match.group(3)) == round(test.base_rate * 100)
+    assert int(match.group(4)) == round(test.coverage * 100)
+    # the held-out half is about half the cases, and the box was found on the other half
+    assert 0.4 < result.n_held_out / result.n < 0.6
+    assert box.n + test.n < result.n
     assert "Value creation occurs in" in result.summary()
+    assert "held out" in result.summary()
     assert "left out" in result.summary()
 
 
@@ -96,8 +104,11 @@ def test_tree_rules_describe_leaves(journey_sweep) -> None:
     top = table.iloc[0]
     assert top["density"] > 0.8
     assert "trust > 0.6 and urgency" in top["rule"]
-    assert re.search(r"urgency (<=|between 0\.\d+ and) 0\.3:", top["rule"]), top["rule"]
+    assert re.search(r"urgency (<=|between 0\.\d+ and) 0\.(29|3):", top["rule"]), top["rule"]
     assert top["rule"].startswith("If ")
+    assert "held-out runs" in top["rule"]
+    # leaves are counted on the held-out half
+    assert table["n"].sum() == result.n_held_out
 
 
 def test_failures_are_located(journey_sweep) -> None:
@@ -227,6 +238,7 @@ def test_choice_and_integer_parameters(sweep_factory) -> None:
         problem=problem,
         method="morris",
         n=30,
+        replicates=2,
         to_design=_forms_design,
         classes={"value_creation": ("value > 2", lambda v: v["value"] > 2)},
         extra_manifest={

@@ -30,7 +30,9 @@ def _index(frame, method: str, index: str) -> dict[str, float]:
 
 
 def test_sobol_ishigami_through_the_store(sweep_factory, ishigami_outcomes) -> None:
-    path = sweep_factory("ishigami", outcomes=ishigami_outcomes, n=1024)
+    # Two replicates of a deterministic function: the noise is measured as zero, so the
+    # total-order indices can be judged (with one replicate they could include noise).
+    path = sweep_factory("ishigami", outcomes=ishigami_outcomes, n=1024, replicates=2)
     data = load_sweep(path)
     assert data.problems == []
     result = outcome_sensitivity(data, "y", seed=1)
@@ -49,6 +51,17 @@ def test_sobol_ishigami_through_the_store(sweep_factory, ishigami_outcomes) -> N
     assert np.all(np.isfinite(conf))
     assert np.all(conf > 0)
     assert result.ranking() == ["x1", "x2", "x3"]
+    assert result.noise_removed
+    assert any("replicate noise (0% of the variance" in n for n in result.notes)
+    # every index row carries its threshold and verdict; S1 of x3 is zero in truth
+    assert (result.indices["threshold"] == 0).all()
+    assert not s1_significant(result.indices)["x3"]
+    assert s1_significant(result.indices)["x2"]
+
+
+def s1_significant(frame) -> dict[str, bool]:
+    rows = frame[(frame["method"] == "sobol") & (frame["index"] == "S1")]
+    return dict(zip(rows["parameter"], rows["significant"].astype(bool), strict=True))
 
 
 def test_sobol_without_second_order(sweep_factory, ishigami_outcomes) -> None:
@@ -83,7 +96,9 @@ def test_morris_ranks_inputs(sweep_factory) -> None:
     )
     result = outcome_sensitivity(load_sweep(path), "y")
     assert result.methods == ["morris"]
-    assert result.ranking() == ["a", "b", "c", "d"]
+    # d does nothing: mu* = 0 exactly, so no noise hides under it and it is not significant
+    assert result.ranking() == ["a", "b", "c"]
+    assert result.main().set_index("parameter").loc["d", "significant"] == False  # noqa: E712
     mu = _index(result.indices, "morris", "mu_star")
     sigma = _index(result.indices, "morris", "sigma")
     assert mu["a"] == pytest.approx(10, rel=0.01)
@@ -157,7 +172,8 @@ def test_missing_runs_are_counted_refused_and_fall_back(sweep_factory) -> None:
         result = outcome_sensitivity(data, "z")
     holes = failed + timeout + nan_z
     assert result.refusal is not None
-    assert f"{holes} of {n_points:,} points have none" in result.refusal
+    assert f"{holes} of {n_points:,} points have no value" in result.refusal
+    assert "Saltelli base rows (more than 20%)" in result.refusal
     assert result.fallback
     assert result.methods == ["rbd_fast", "pawn"]
     assert "sobol" not in set(result.indices["method"])
@@ -170,17 +186,31 @@ def test_missing_runs_are_counted_refused_and_fall_back(sweep_factory) -> None:
     assert (result.indices["n_points"] == n_points - holes).all()
 
 
-def test_a_single_nan_refuses_sobol(sweep_factory) -> None:
+def test_a_few_holes_leave_out_whole_saltelli_rows(sweep_factory) -> None:
+    """Complete cases: a base row with a hole is dropped, and the notes say so."""
+
     def one_nan(x, rng):
         y = ishigami(x)
-        y[17] = np.nan
+        y[17] = np.nan  # point 17 is in base row 2 (8 rows per base sample)
         return {"y": y}
 
-    path = sweep_factory("one_nan", outcomes=one_nan, n=64)
-    with pytest.warns(SensitivityWarning):
+    path = sweep_factory("one_nan", outcomes=one_nan, n=256)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SensitivityWarning)
         result = outcome_sensitivity(load_sweep(path), "y")
-    assert "1 of 512 points have none" in result.refusal
-    assert not (result.indices["method"] == "sobol").any()
+    assert result.methods == ["sobol"]
+    assert result.refusal is None
+    assert any(
+        "1 of 256 Saltelli base rows have a point without a value" in n for n in result.notes
+    )
+    st = _index(result.indices, "sobol", "ST")
+    for name, value in ST_TRUE.items():
+        assert st[name] == pytest.approx(value, abs=0.08), name
+    # With replicates, a point keeps the mean of the replicates that have a value.
+    path = sweep_factory("one_nan_of_two", outcomes=one_nan, n=256, replicates=2)
+    result = outcome_sensitivity(load_sweep(path), "y")
+    assert not any("left out" in n for n in result.notes)
+    assert result.n_points == 256 * 8
 
 
 def test_constant_outcome_is_not_given_indices(sweep_factory) -> None:
@@ -209,10 +239,10 @@ def test_sobol_refuses_broken_blocks(sweep_factory, ishigami_outcomes, store_wri
 
 def test_sensitivity_table_for_all_outcomes(sweep_factory) -> None:
     path = sweep_factory("two", outcomes=_with_nans, n=64)
-    with pytest.warns(SensitivityWarning):
-        frame = sensitivity(load_sweep(path))
+    frame = sensitivity(load_sweep(path))
     assert set(frame["outcome"]) == {"y", "z"}
-    assert frame.attrs["notes"]["y"] == []
-    assert any("refused" in n for n in frame.attrs["notes"]["z"])
+    assert not any("left out" in n for n in frame.attrs["notes"]["y"])
+    assert any("left out (complete cases)" in n for n in frame.attrs["notes"]["z"])
+    assert list(frame.columns[-4:]) == ["threshold", "significant", "n_points", "fallback"]
     with pytest.raises(KeyError, match="unknown outcome"):
         sensitivity(load_sweep(path), "nope")
