@@ -158,11 +158,17 @@ class _Costing:
         grows = self.design in GROWING and replicates >= self.r0
         return Size(n, replicates, runs, max(runs - self.stored, 0) if grows else runs)
 
-    def assessable(self, method: str) -> float:
-        """The size at which convergence can be assessed (3 halving prefixes)."""
+    def assessable(self, method: str, with_value: float) -> float:
+        """The size at which convergence can be assessed (3 halving prefixes).
+
+        Args:
+            method: The ranking method.
+            with_value: Share of the design's points that have a value (given-data
+                methods count only those).
+        """
         if method in GROWING:
             return 4 * MIN_BLOCKS
-        return 4 * MIN_SUBSET / self.rows
+        return 4 * MIN_SUBSET / self.rows / max(with_value, 1e-9)
 
 
 def outcome_plan(
@@ -196,13 +202,27 @@ def outcome_plan(
             )
     else:
         plan.notes.append(f"{method} gives no confidence intervals to plan from")
-    minimum = costing.assessable(method)
-    if convergence.settled.get(result.outcome, {}).get("ranking") is None and (
-        plan.settle is None or plan.settle.n < minimum
-    ):
-        plan.settle = costing.size(minimum, max(costing.r0, 2))
-        plan.settle_goal = "assess convergence at all (too small today)"
+    if convergence.settled.get(result.outcome, {}).get("ranking") is None:
+        _plan_assessment(plan, costing, result)
     return plan
+
+
+def _plan_assessment(plan: OutcomePlan, costing: _Costing, result: OutcomeSensitivity) -> None:
+    """Where convergence was not assessed, ask at least for a size at which it can be.
+
+    A design already as large as the minimum can still fail to be assessed when its
+    smallest prefixes are refused (holes in too many of their base rows, say): doubling
+    it adds a larger prefix in place of the smallest.
+    """
+    with_value = result.n_points / max(costing.n0 * costing.rows, 1)
+    minimum = costing.assessable(plan.method, with_value)
+    goal = "assess convergence at all (too small today)"
+    if costing.n0 >= minimum:
+        minimum = 2 * costing.n0
+        goal = "assess convergence at all (today's smallest prefixes could not be analysed)"
+    if plan.settle is None or plan.settle.n < minimum:
+        plan.settle = costing.size(minimum, max(costing.r0, 2))
+        plan.settle_goal = goal
 
 
 def _cheapest_halving(costing: _Costing, nu: float) -> Size | None:

@@ -75,3 +75,23 @@ def test_with_one_replicate_the_plan_asks_for_two(sweep_factory) -> None:
     assert np.isnan(plan.noise_ratio)
     assert plan.halve.replicates >= 2
     assert any("one replicate per point" in s for s in plan.notes)
+
+
+def test_a_design_whose_smallest_prefixes_are_refused_is_asked_to_grow(sweep_factory) -> None:
+    """16 base samples reach the size for convergence, but a hole refuses the prefix of 4."""
+    path = sweep_factory(
+        "holed",
+        outcomes=noisy_ishigami,
+        problem=PROBLEM,
+        n=16,
+        replicates=2,
+        second_order=False,
+        status=lambda x, point, replicate: np.where(point == 0, "failed", "done"),
+    )
+    analysis = analyse(load_sweep(path), num_resamples=100)
+    assert analysis.sensitivity["y"].methods == ["sobol"]  # 1 of 16 base rows left out
+    assert analysis.convergence.settled["y"]["ranking"] is None
+    plan = analysis.plans["y"]
+    assert plan.settle.n == 32
+    assert plan.settle.extra == plan.settle.runs - (16 * 6 - 1) * 2  # point 0 failed
+    assert any("today's smallest prefixes could not be analysed" in s for s in plan.sentences())
