@@ -1,17 +1,16 @@
-"""Building blocks for self-contained HTML pages: Plotly's script inlined once.
+"""Building blocks for self-contained HTML pages: one style, Plotly's script inlined once.
 
-The run report and the sweep report are both made of these: a page with the project's
-style and Plotly's JavaScript inlined (:func:`page`, :func:`document`), sections, plain
-and collapsible (:func:`section`, :func:`collapsible`) with a table of contents
-(:func:`contents`), tables of values or of a DataFrame (:func:`table_html`,
-:func:`frame_table`, :func:`key_values`), paragraphs and notes, and figures
-(:func:`figure_html`).
+The run report and the sweep report are both made of these and of nothing else: a page
+with the project's style and Plotly's JavaScript inlined (:func:`document`), sections,
+plain and collapsible (:func:`section`, :func:`collapsible`) with a table of contents
+(:func:`contents`), headings, paragraphs and alerts, tables of rows, of a DataFrame or of
+names and values (:func:`table`, :func:`frame_table`, :func:`key_values`, all through
+:func:`value_cell`), and figures (:func:`figure_html`).
 """
 
 from __future__ import annotations
 
 import html
-import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -28,9 +27,6 @@ h1{font-size:1.7rem;margin-bottom:.2rem}h2{margin-top:2.2rem;border-bottom:1px s
 table{border-collapse:collapse;margin:.6rem 0}td,th{border:1px solid #d9e2ec;padding:.25rem .6rem;
 text-align:left}th{background:#f0f4f8}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .muted{color:#627d98}.note{background:#f0f4f8;padding:.6rem 1rem;border-radius:6px}
-"""
-#: Style of the parts only the longer pages use (alerts, collapsible sections, contents).
-CSS_SECTIONS = """
 .alert{color:#8a4b00;background:#fff6e5;border-left:4px solid #f0a020;padding:.3rem .7rem;
 margin:.4rem 0}.na{color:#52606d;font-style:italic}
 details>summary{cursor:pointer;list-style:none}details>summary::-webkit-details-marker{display:none}
@@ -59,54 +55,24 @@ Plotly.Plots.resize(p);});}});});});
 FIGURE_CONFIG = {"displaylogo": False, "responsive": True}
 
 
-def figure_html(fig: go.Figure, div_id: str, config: dict[str, Any] | None = None) -> str:
-    """A figure as an HTML fragment (Plotly's script is added once by :func:`page`)."""
-    return pio.to_html(fig, include_plotlyjs=False, full_html=False, div_id=div_id, config=config)
-
-
-def table_html(rows: Iterable[Iterable[object]], header: Iterable[str]) -> str:
-    """A small HTML table; values are escaped."""
-    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
-    body = "".join("<tr>" + "".join(_cell(v) for v in row) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def _cell(v: object) -> str:
-    numeric = isinstance(v, int | float) and not isinstance(v, bool)
-    return f"<td{' class=num' if numeric else ''}>{html.escape(_fmt(v))}</td>"
-
-
-def _fmt(v: object) -> str:
-    if isinstance(v, float):
-        if math.isnan(v):
-            return "n/a"
-        return f"{v:.3g}"
-    return str(v)
-
-
-def section(section_id: str, title: str, body: str) -> str:
-    """A titled section with a stable id."""
-    return f'<section id="{section_id}"><h2>{html.escape(title)}</h2>{body}</section>'
-
-
-def page(title: str, subtitle: str, sections: Iterable[str]) -> str:
-    """A whole self-contained page: CSS and Plotly's JavaScript inlined."""
-    plotly_js = f'<script type="text/javascript">{get_plotlyjs()}</script>'
-    return (
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-        f"<title>{html.escape(title)}</title><style>{CSS}</style>{plotly_js}</head><body>"
-        f"<h1>{html.escape(title)}</h1><p class='muted'>{html.escape(subtitle)}</p>"
-        + "".join(sections)
-        + "</body></html>"
+def figure_html(fig: go.Figure, div_id: str) -> str:
+    """A figure as an HTML fragment (Plotly's script is added once by :func:`document`)."""
+    return pio.to_html(
+        fig, include_plotlyjs=False, full_html=False, div_id=div_id, config=FIGURE_CONFIG
     )
 
 
+def esc(value: Any) -> str:
+    """Text escaped for HTML (quotes too)."""
+    return html.escape(str(value), quote=True)
+
+
 def document(title: str, header: str, body: Iterable[str]) -> str:
-    """A self-contained page with collapsible sections.
+    """A whole self-contained page: the style and Plotly's JavaScript inlined.
 
     Args:
         title: The page title (escaped).
-        header: HTML under the title (already escaped).
+        header: HTML under the title (already escaped), e.g. a :func:`paragraph`.
         body: HTML parts: sections, contents.
     """
     scripts = (
@@ -115,9 +81,14 @@ def document(title: str, header: str, body: Iterable[str]) -> str:
     )
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-        f"<title>{html.escape(title)}</title><style>{CSS}{CSS_SECTIONS}</style>{scripts}"
-        f"</head><body><h1>{html.escape(title)}</h1>{header}" + "".join(body) + "</body></html>\n"
+        f"<title>{esc(title)}</title><style>{CSS}</style>{scripts}"
+        f"</head><body><h1>{esc(title)}</h1>{header}" + "".join(body) + "</body></html>\n"
     )
+
+
+def section(section_id: str, title: str, body: str) -> str:
+    """A titled section with a stable id."""
+    return f'<section id="{section_id}"><h2>{esc(title)}</h2>{body}</section>'
 
 
 def collapsible(section_id: str, title: str, body: str, *, opened: bool = False) -> str:
@@ -125,19 +96,19 @@ def collapsible(section_id: str, title: str, body: str, *, opened: bool = False)
     state = " open" if opened else ""
     return (
         f'<section id="{section_id}" class="fold"><details{state}><summary>'
-        f"<h2>{html.escape(title)}</h2></summary>{body}</details></section>"
+        f"<h2>{esc(title)}</h2></summary>{body}</details></section>"
     )
 
 
 def contents(items: Sequence[tuple[str, str]]) -> str:
     """A table of contents: links to ``(section id, title)``."""
-    links = "".join(f'<a href="#{sid}">{html.escape(title)}</a>' for sid, title in items)
+    links = "".join(f'<a href="#{sid}">{esc(title)}</a>' for sid, title in items)
     return f'<nav class="contents" id="contents">{links}</nav>'
 
 
-def esc(value: Any) -> str:
-    """Text escaped for HTML (quotes too)."""
-    return html.escape(str(value), quote=True)
+def subheading(text: str) -> str:
+    """A heading inside a section."""
+    return f"<h3>{esc(text)}</h3>"
 
 
 def paragraph(text: str, css_class: str | None = None) -> str:
@@ -152,9 +123,9 @@ def alerts(texts: Iterable[str]) -> str:
 
 
 def value_cell(value: Any) -> str:
-    """A table cell for one value: numbers right-aligned, NaN as a dash, booleans in words."""
+    """A table cell for one value: numbers right-aligned, NaN as n/a, booleans in words."""
     if value is None or value is pd.NA or (isinstance(value, float) and not np.isfinite(value)):
-        return '<td class="num">–</td>'
+        return '<td class="num">n/a</td>'
     if isinstance(value, bool | np.bool_):
         return f"<td>{'yes' if value else 'no'}</td>"
     if isinstance(value, int | np.integer):
@@ -164,6 +135,16 @@ def value_cell(value: Any) -> str:
         text = f"{value:.3g}" if abs(value) < 1e4 else f"{value:,.0f}"
         return f'<td class="num">{text}</td>'
     return f"<td>{esc(value)}</td>"
+
+
+def table(
+    rows: Iterable[Iterable[Any]], header: Sequence[str], css_class: str | None = None
+) -> str:
+    """A table of rows of values under a header row (cells as :func:`value_cell`)."""
+    klass = f' class="{css_class}"' if css_class else ""
+    head = "".join(f"<th>{esc(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(value_cell(v) for v in row) + "</tr>" for row in rows)
+    return f"<table{klass}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def frame_table(
@@ -177,18 +158,13 @@ def frame_table(
     if frame is None or not len(frame):
         return paragraph("(no rows)", "na")
     columns = list(columns or frame.columns)
-    klass = f' class="{css_class}"' if css_class else ""
-    head = "".join(f"<th>{esc(c)}</th>" for c in columns)
-    body = "".join(
-        "<tr>" + "".join(value_cell(v) for v in row) + "</tr>"
-        for row in frame[columns].head(max_rows).itertuples(index=False)
-    )
+    rows = frame[columns].head(max_rows).itertuples(index=False)
     more = (
         paragraph(f"({len(frame) - max_rows} more rows in the analysis folder)")
         if len(frame) > max_rows
         else ""
     )
-    return f"<table{klass}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{more}"
+    return table(rows, columns, css_class) + more
 
 
 def key_values(pairs: Iterable[tuple[str, Any]]) -> str:

@@ -23,7 +23,7 @@ import plotly.graph_objects as go
 
 from sim.journey.measures import MEASURES
 from sim.journey.stages import JOURNEY_STAGES, STARTED_OUTCOMES
-from sim.report.kit import figure_html, page, section, table_html
+from sim.report import kit
 
 if TYPE_CHECKING:
     from sim.io.records import RunRecord
@@ -477,13 +477,14 @@ def summary_html(record: RunRecord) -> str:
     of_ended = (
         "" if math.isnan(lapsed_share) else f" ({lapsed_share:.0%} of the opportunities that ended)"
     )
-    note = (
-        f"<p class='muted'>{counts['lapsed']} opportunities lapsed because nobody acted on "
-        f"them{of_ended}; they are not in the shares above. {counts['in progress']} "
-        "initiatives were still under way at the end.</p>"
+    note = kit.paragraph(
+        f"{counts['lapsed']} opportunities lapsed because nobody acted on them{of_ended}; "
+        f"they are not in the shares above. {counts['in progress']} initiatives were still "
+        "under way at the end.",
+        "muted",
     )
     return (
-        table_html(rows, ["outcome", "initiatives", "share of started initiatives that ended"])
+        kit.table(rows, ["outcome", "initiatives", "share of started initiatives that ended"])
         + note
     )
 
@@ -494,48 +495,50 @@ def run_report_html(record: RunRecord) -> str:
         (name, value, MEASURES[name].doc if name in MEASURES else "")
         for name, value in record.measures.items()
     ]
-    top = section(
+    top = kit.section(
         "summary",
         "Summary",
-        summary_html(record) + table_html(measures, ["measure", "value", "meaning"]),
+        summary_html(record) + kit.table(measures, ["measure", "value", "meaning"]),
     )
-    provenance = section(
+    provenance = kit.section(
         "parameters",
         "Parameters and provenance",
-        table_html(sorted(record.params.items()), ["parameter", "value"])
-        + table_html(provenance_rows(record), ["source", "version"]),
+        kit.table(sorted(record.params.items()), ["parameter", "value"])
+        + kit.table(provenance_rows(record), ["source", "version"]),
     )
     network_title = (
         "Collaboration network at the end, grouped by last initiative"
         if record.model == "journey"
         else "Collaboration network at the end"
     )
-    network = section("network", network_title, figure_html(network_figure(record), "fig-network"))
+    network = kit.section(
+        "network", network_title, kit.figure_html(network_figure(record), "fig-network")
+    )
     if record.model == "team_assembly":
         sections = [
             top,
-            section(
-                "teams", "Team assembly over time", figure_html(team_figure(record), "fig-teams")
+            kit.section(
+                "teams",
+                "Team assembly over time",
+                kit.figure_html(team_figure(record), "fig-teams"),
             ),
             network,
             provenance,
         ]
-        return page(
-            f"Run report: {record.scenario}", f"team assembly · seed {record.seed}", sections
-        )
+        return _page(record, f"team assembly · seed {record.seed}", sections)
     sections = [
         top,
-        section(
+        kit.section(
             "stages",
             "Organisations per stage over time",
-            figure_html(stage_figure(record), "fig-stages"),
+            kit.figure_html(stage_figure(record), "fig-stages"),
         ),
-        section(
+        kit.section(
             "flow",
             "Flow of initiatives through the stages",
-            figure_html(sankey_figure(record), "fig-sankey"),
+            kit.figure_html(sankey_figure(record), "fig-sankey"),
         ),
-        section("trust", "Trust over time", figure_html(trust_figure(record), "fig-trust")),
+        kit.section("trust", "Trust over time", kit.figure_html(trust_figure(record), "fig-trust")),
         network,
         provenance,
     ]
@@ -544,4 +547,10 @@ def run_report_html(record: RunRecord) -> str:
         f"scenario {record.scenario} · model {record.model} · seed {record.seed} · "
         f"{record.weeks} weeks · stages: {stage_names}"
     )
-    return page(f"Run report: {record.scenario}", subtitle, sections)
+    return _page(record, subtitle, sections)
+
+
+def _page(record: RunRecord, subtitle: str, sections: list[str]) -> str:
+    return kit.document(
+        f"Run report: {record.scenario}", kit.paragraph(subtitle, "muted"), sections
+    )

@@ -83,7 +83,7 @@ class _Page:
     def fig(self, fig: go.Figure | None) -> str:
         if fig is None:
             return ""
-        return kit.figure_html(fig, f"figure-{next(self._ids)}", config=kit.FIGURE_CONFIG)
+        return kit.figure_html(fig, f"figure-{next(self._ids)}")
 
     # --- the first screen ---------------------------------------------------------------
 
@@ -254,7 +254,7 @@ class _Page:
             )
         for outcome in [o for o in self.headline if o in used]:
             result = results[outcome]
-            body += f"<h3>{kit.esc(human(outcome))}</h3>" + self.fig(make(result))
+            body += kit.subheading(human(outcome)) + self.fig(make(result))
             body += kit.alerts(n for n in result.notes if n.startswith(f"{method} "))
             body += "".join(
                 kit.paragraph(n, "muted") for n in result.notes if n.startswith(f"{method}:")
@@ -302,7 +302,7 @@ class _Page:
         shown = [o for o in self.headline if o in used] or list(used)[:1]
         for outcome in shown:
             result = used[outcome]
-            body += f"<h3>{kit.esc(human(outcome))}</h3>"
+            body += kit.subheading(human(outcome))
             for method in [m for m in result.methods if m in ("rbd_fast", "pawn", "delta")]:
                 body += self.fig(figures.method_figure(result, method))
             body += "".join(
@@ -343,7 +343,7 @@ class _Page:
             )
         body = ""
         for name, result in self.a.discovery.items():
-            body += f"<h3>{kit.esc(human(name))}</h3>" + kit.paragraph(result.summary())
+            body += kit.subheading(human(name)) + kit.paragraph(result.summary())
             if result.prim is None or not result.prim.boxes:
                 body += kit.paragraph(result.no_box_sentence(), "na")
                 continue
@@ -377,7 +377,7 @@ class _Page:
             )
         body = ""
         for name, result in self.a.discovery.items():
-            body += f"<h3>{kit.esc(human(name))}</h3>"
+            body += kit.subheading(human(name))
             if result.predicate:
                 body += kit.paragraph(f"Class definition: {result.predicate}")
             body += "".join(kit.paragraph(rule) for rule in result.rules())
@@ -391,7 +391,7 @@ class _Page:
             )
         body = ""
         for name, result in self.a.discovery.items():
-            body += f"<h3>{kit.esc(human(name))}</h3>"
+            body += kit.subheading(human(name))
             table = result.tree_rules()
             if not len(table) or result.tree is None:
                 body += kit.paragraph(result.no_box_sentence(), "na")
@@ -468,7 +468,7 @@ class _Page:
         ]
         body = kit.key_values([(k, v) for k, v in pairs if v is not None])
         if d.problems:
-            body += "<h3>Loading</h3>" + kit.alerts(d.problems)
+            body += kit.subheading("Loading") + kit.alerts(d.problems)
         bounds = list(d.problem.get("bounds", []))
         dists = list(d.problem.get("dists", []))
         table = pd.DataFrame(
@@ -483,7 +483,7 @@ class _Page:
                 ],
             }
         )
-        return body + "<h3>Parameters</h3>" + kit.frame_table(table)
+        return body + kit.subheading("Parameters") + kit.frame_table(table)
 
     def missing(self) -> str:
         table = self.a.availability
@@ -522,7 +522,7 @@ class _Page:
             .reset_index()
             .sort_values("runs", ascending=False)
         )
-        return body + "<h3>Errors</h3>" + kit.frame_table(errors, max_rows=20)
+        return body + kit.subheading("Errors") + kit.frame_table(errors, max_rows=20)
 
     def provenance(self) -> str:
         a = self.a
@@ -544,14 +544,14 @@ class _Page:
         body = kit.key_values([(k, v) for k, v in pairs if v is not None])
         versions = m.get("versions")
         if isinstance(versions, dict) and versions:
-            body += "<h3>Versions</h3>" + kit.key_values(
+            body += kit.subheading("Versions") + kit.key_values(
                 sorted((str(k), str(v)) for k, v in versions.items())
             )
-        body += "<h3>Analysis settings</h3>" + kit.key_values(
+        body += kit.subheading("Analysis settings") + kit.key_values(
             (k, json.dumps(jsonable(v))) for k, v in a.settings.items()
         )
         manifest = json.dumps(jsonable(m), indent=2)[:20000]
-        return body + "<h3>Manifest</h3><pre>" + kit.esc(manifest) + "</pre>"
+        return body + kit.subheading("Manifest") + "<pre>" + kit.esc(manifest) + "</pre>"
 
     def build(self, sid: str) -> str:
         builders: dict[str, Callable[[], str]] = {

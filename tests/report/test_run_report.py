@@ -84,7 +84,7 @@ def test_summary_and_sankey_agree_on_lapsed_and_stalled(record):
     summary = html[html.index('id="summary"') : html.index('id="stages"')]
     assert f"{counts.get('lapsed', 0)} opportunities lapsed because nobody acted" in summary
     assert "stalled while exploring" in summary
-    row = re.search(r"<td>stalled while exploring</td><td class=num>(\d+)</td>", summary)
+    row = re.search(r'<td>stalled while exploring</td><td class="num">(\d+)</td>', summary)
     assert row and int(row.group(1)) == counts.get("stalled", 0)
 
 
