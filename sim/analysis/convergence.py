@@ -230,7 +230,7 @@ def _statement(
     if method is None or len(sizes) < 3:
         why = notes[0] if notes else f"fewer than 3 usable prefixes ({len(sizes)})"
         if sizes and notes:
-            why = f"only {len(sizes)} of the growing prefixes could be analysed ({why})"
+            why = f"only {len(sizes)} of the growing prefixes could be analysed; {why}"
         return f"{outcome}: convergence not assessed: {why}.", flags
     unit = UNITS.get(method, "points")
     by_size = {n: table[table["n_base"] == n].set_index("parameter") for n in sizes}

@@ -198,9 +198,14 @@ def test_given_data_methods_are_judged_against_dummy_inputs(sweep_factory) -> No
         "latin", outcomes=noisy_ishigami, problem=PROBLEM, method="latin", n=800, replicates=2
     )
     result = outcome_sensitivity(
-        load_sweep(path), "y", given_methods=("rbd_fast", "pawn"), num_resamples=50
+        load_sweep(path),
+        "y",
+        given_methods=("rbd_fast", "pawn", "delta"),
+        num_resamples=50,
+        delta_max_points=600,
+        delta_resamples=10,
     )
-    for method, index in (("rbd_fast", "S1"), ("pawn", "median")):
+    for method, index in (("rbd_fast", "S1"), ("pawn", "median"), ("delta", "delta")):
         rows = result.indices[
             (result.indices["method"] == method) & (result.indices["index"] == index)
         ]
