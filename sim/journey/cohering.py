@@ -1,7 +1,6 @@
 """Cohering: partners look for a concrete shared intent before their clock runs out.
 
-When a team is assembled its members tie up as collaborators (shortening search paths
-for everyone, :func:`sim.journey.network.tie_team`), the cohering clock starts
+When a team is assembled the cohering clock starts
 (``cohering_weeks``, shortened by urgency) and every partner judges the opportunity
 afresh: its values fit with the team and its payoff. Each week it may find a reason to
 believe (fit, payoff, trust in the partners) or to disbelieve (misfit, mistrust, power
@@ -21,7 +20,6 @@ import numpy as np
 from sim.journey import establishing
 from sim.journey.compiled import njit
 from sim.journey.initiatives import Initiative
-from sim.journey.network import tie_team
 from sim.journey.rules import WorkRules, confidence, reason_chances
 from sim.journey.stages import Kind, Outcome, Stage
 from sim.journey.state import JourneyState
@@ -61,13 +59,10 @@ def values_fit(values: np.ndarray, scale: float) -> np.ndarray:
 
 
 def start_cohering(model: JourneyState, ini: Initiative, reason: str) -> None:
-    """The team is assembled: tie it up, start the clock, and let partners judge afresh."""
+    """The team is assembled: start the clock, and let partners judge afresh."""
     p, a = model.params, model.assumptions
     i = ini.id
     team = np.asarray(ini.members)
-    net = model.network
-    tie_team(team, net.collab, net.tied, net.degree, net.incumbent, net.distance, net.max_distance)
-    net.version += 1
     model.search_cache.pop(i, None)
     model.move(ini, Stage.COHERING, reason)
     clock = p.cohering_weeks * (1.0 - a.cohering_urgency_squeeze * p.urgency)

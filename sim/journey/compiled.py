@@ -3,7 +3,8 @@
 The journey's inner loops (the week's work, search steps, team rebuilds, phase checks)
 are plain Python functions over numpy arrays, compiled with numba when it is installed
 (cached on disk after the first run). With ``NUMBA_DISABLE_JIT=1``, or without numba,
-the same code runs as plain Python with the same results.
+the same code runs as plain Python with the same results. The compiled code is cached
+in a folder per version of the model's source (unless ``NUMBA_CACHE_DIR`` says where).
 
 Loops called from Python are declared with :func:`kernel`. They take their inputs as a
 few typed records (named tuples), and numba's dispatcher would work out the type of
@@ -16,11 +17,14 @@ checks that, and a changed type is an error rather than a wrong result.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 try:
+    import numba
     from numba import njit
 except ImportError:  # pragma: no cover
 
@@ -30,6 +34,24 @@ except ImportError:  # pragma: no cover
 
 
 CHECK_TYPES_ENV = "SIM_CHECK_KERNEL_TYPES"
+
+
+def _cache_folder() -> Path:
+    """Where compiled loops are cached: a folder per version of the model's source.
+
+    Numba keeps its cache beside the code and cannot always read an entry written by an
+    older version of it (a renamed record type fails to load), so each version of
+    ``sim/journey`` gets a folder of its own.
+    """
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.read_bytes())
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "consortium-sim" / "numba" / digest.hexdigest()[:16]
+
+
+if "numba" in globals() and not os.environ.get("NUMBA_CACHE_DIR"):
+    numba.config.CACHE_DIR = str(_cache_folder())
 
 
 class Kernel:

@@ -1,11 +1,13 @@
 """Establishing: the partnership finds a form that fits and co-designs its governance.
 
-The form follows kind, size and trust: a coalition sets up a collective; a small team
-that trusts itself a joint project; otherwise a legal consortium (contracts stand in for
-trust). Set-up takes the form's weeks scaled by ``governance_overhead``, longer the less
-the team trusts itself, and costs part of what the opportunity is worth. It fails when
-mistrust is too high to agree governance or the set-up costs more than the opportunity
-is worth; otherwise the team starts journeying when the form is in place.
+The partnership becomes formal: its members are now collaborators, tied in the network
+(:func:`sim.journey.network.tie_team`). The form follows kind, size and trust: a
+coalition sets up a collective; a small team that trusts itself a joint project;
+otherwise a legal consortium (contracts stand in for trust). Set-up takes the form's
+weeks scaled by ``governance_overhead``, longer the less the team trusts itself, and
+costs part of what the opportunity is worth. It fails when mistrust is too high to agree
+governance or the set-up costs more than the opportunity is worth; otherwise the team
+starts journeying when the form is in place.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import numpy as np
 
 from sim.journey import journeying
 from sim.journey.initiatives import Initiative
+from sim.journey.network import tie_team
 from sim.journey.stages import Form, Kind, Outcome, Stage
 from sim.journey.state import JourneyState
 
@@ -44,6 +47,12 @@ def choose_form(kind: Kind, size: int, trust: float, a: JourneyAssumptions) -> F
 def start_establishing(model: JourneyState, ini: Initiative) -> None:
     """A shared intent is found: choose a form and start setting it up."""
     p, a = model.params, model.assumptions
+    # the partnership is formal now: its members are collaborators (which shortens search
+    # paths for everyone)
+    net = model.network
+    team = np.asarray(ini.members)
+    tie_team(team, net.collab, net.tied, net.degree, net.incumbent, net.distance, net.max_distance)
+    net.version += 1
     trust = model.team_trust(ini.members)
     form = choose_form(ini.kind, len(ini.members), trust, a)
     ini.form = form

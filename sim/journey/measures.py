@@ -8,7 +8,9 @@ never a made-up zero; sweeps and analysis count such values.
 Outcome shares are over *started* initiatives that have ended: those whose champion
 acted on the opportunity. Opportunities that nobody acted on end at latent value as
 ``lapsed`` and are counted in ``lapsed_share`` instead, so the shares describe
-collaborations that were attempted.
+collaborations that were attempted. Started initiatives still under way when the run
+ends are counted in ``unfinished_share`` (the parameter ``completion_weeks`` lets a run
+go on until they have ended).
 """
 
 from __future__ import annotations
@@ -84,6 +86,14 @@ def lapsed_share(model: JourneyModel) -> float:
     if not ended:
         return float("nan")
     return sum(1 for i in ended if i.outcome is Outcome.LAPSED) / len(ended)
+
+
+def unfinished_share(model: JourneyModel) -> float:
+    """Share of started initiatives still under way (no outcome yet)."""
+    started = [i for i in model.initiatives if i.started]
+    if not started:
+        return float("nan")
+    return sum(1 for i in started if i.outcome is None) / len(started)
 
 
 def value_creation_share(model: JourneyModel) -> float:
@@ -214,6 +224,13 @@ MEASURES: dict[str, Measure] = {
             "fraction",
             "Share of started initiatives that ended achieved or evolved.",
             value_creation_share,
+        ),
+        Measure(
+            "unfinished_share",
+            "fraction",
+            "Share of started initiatives still under way at the end of the run (the "
+            "outcome shares are shares of the others: started initiatives that ended).",
+            unfinished_share,
         ),
         Measure(
             "lapsed_share",

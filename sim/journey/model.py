@@ -31,12 +31,12 @@ from typing import Any
 import numpy as np
 from mesa import DataCollector, Model
 
-from sim.journey import exploring, latent_value, measures, value_creation, working
-from sim.journey.agents import Organisation, beta_around, draw_contribution_types
+from sim.journey import exploring, latent_value, measures, population, value_creation, working
+from sim.journey.agents import Organisation
 from sim.journey.assumptions import JourneyAssumptions, split_settings
 from sim.journey.network import build_network
 from sim.journey.parameters import JourneyParameters
-from sim.journey.rules import exit_threshold, kept_share, phase_rules, work_rules
+from sim.journey.rules import phase_rules, work_rules
 from sim.journey.state import JourneyState
 from sim.journey.trust import TrustLedger
 from sim.parameters import with_overrides
@@ -88,35 +88,26 @@ class JourneyModel(JourneyState, Model):
             self.datacollector.collect(self)
         self.running = True
 
+    def _finished(self) -> bool:
+        """At the horizon; or, with ``completion_weeks``, when every started one has ended."""
+        p = self.params
+        if self.tick < p.steps:
+            return False
+        if self.tick >= p.steps + p.completion_weeks:
+            return True
+        return not any(i.started and not i.ended for i in self.initiatives)
+
     def _set_up_organisations(self) -> None:
         """Draw every organisation's traits and give it a Mesa agent."""
         p, a = self.params, self.assumptions
-        n, r = self.n, self.rng
-        self.capability = r.random((n, p.n_capabilities)) ** (
-            1.0 + a.specialisation_exponent * p.specialisation
-        )
-        self.values = r.random((n, a.n_values))
-        self.features = exploring.score_features(self.capability, self.values)
-        concentration = a.trait_concentration
-        self.self_interest = beta_around(r, p.self_interest, n, concentration)
-        self.risk_appetite = beta_around(r, p.risk_appetite, n, concentration)
-        self.commitment = beta_around(r, p.commitment, n, concentration)
-        self.contribution_type = draw_contribution_types(
-            r, n, p.conditional_share, p.free_rider_share, p.hump_share
-        )
-        self.threshold = exit_threshold(self.risk_appetite, a)
-        # what the week reads for every working organisation: chances of turning up,
-        # jockeying and acting in bad faith; its contribution type; what it keeps back
-        chances = np.vstack(
-            [
-                self.commitment,
-                self.self_interest * p.jockeying_rate,
-                np.full(n, p.bad_faith_share),
-            ]
-        )
-        self.traits = working.Traits(
-            chances, self.contribution_type, kept_share(self.self_interest, a)
-        )
+        n = self.n
+        self.capability = np.zeros((n, p.n_capabilities))
+        self.values = np.zeros((n, a.n_values))
+        self.features = np.zeros((n, p.n_capabilities + 2 * a.n_values))
+        self.self_interest, self.risk_appetite, self.commitment, self.threshold = np.zeros((4, n))
+        self.contribution_type = np.zeros(n, dtype=np.int8)
+        self.traits = working.WorkTraits(np.zeros((3, n)), self.contribution_type, np.zeros(n))
+        population.settle_in(self, np.arange(n), population.draw_traits(self, n))
         self.org_initiative = np.full(n, -1, dtype=np.int64)
         self.alliance = np.full(n, -1, dtype=np.int64)
         self.believe = np.zeros(n)  # reasons to believe in the current initiative
@@ -130,14 +121,17 @@ class JourneyModel(JourneyState, Model):
     def step(self) -> None:
         """Advance the model by one week."""
         self.tick += 1
-        latent_value.glimpse(self)
+        open_to_new = self.tick <= self.params.steps  # after the horizon, only endings
+        population.turn_over(self)
+        if open_to_new:
+            latent_value.glimpse(self)
         latent_value.decide(self)
         exploring.search(self)
         working.collaborate(self)
-        latent_value.spawn(self)
+        if open_to_new:
+            latent_value.spawn(self)
         value_creation.settle(self)
-        if self.tick >= self.params.steps:
-            self.running = False
+        self.running = not self._finished()
         every = self.collect_every
         if (every and self.tick % every == 0) or not self.running:
             self.datacollector.collect(self)

@@ -43,7 +43,24 @@ class JourneyParameters(BaseModel):
     )
     # --- run size ---------------------------------------------------------------
     steps: int = _p(260, 1, 10_000, "weeks", "Number of weekly ticks simulated.")
+    completion_weeks: int = _p(
+        0,
+        0,
+        10_000,
+        "weeks",
+        "Weeks the run may go on after `steps`, with no new opportunities, until every "
+        "started initiative has ended (0: stop at `steps`; initiatives still under way are "
+        "then counted as unfinished).",
+    )
     n_organisations: int = _p(100, 4, 5_000, "organisations", "Number of organisations.")
+    turnover: float = _p(
+        0.05,
+        0,
+        1,
+        "share per year",
+        "Share of organisations that leave the ecosystem in a year (leaving any initiative "
+        "they are in), each replaced by a newcomer with fresh traits and no ties.",
+    )
     # --- network ----------------------------------------------------------------
     network_strength: float = _p(
         0.5,

@@ -30,7 +30,7 @@ from sim.journey.trust import Evidence, beta_mean_compiled
 NO_DRAWS = np.empty((2, 0))
 
 
-class Traits(NamedTuple):
+class WorkTraits(NamedTuple):
     """Fixed traits the week reads for every organisation."""
 
     chances: np.ndarray  # (3, n): turning up, jockeying, bad faith when jockeying
@@ -42,7 +42,7 @@ class Traits(NamedTuple):
 def _behave(
     ev: Evidence,
     teams: WorkingTeams,
-    traits: Traits,
+    traits: WorkTraits,
     contrib: np.ndarray,
     draws: np.ndarray,
     r: WorkRules,

@@ -255,10 +255,22 @@ def run_events(seed: int = 2, **params) -> tuple[JourneyModel, list]:
 
 
 def test_search_cost_slows_exploring() -> None:
-    assert (
-        mean_measure("weeks_exploring", search_cost=4.0)
-        > mean_measure("weeks_exploring", search_cost=0.5) + 2
-    )
+    """Each recruitment takes longer when search is costly (weeks per partner found)."""
+
+    def weeks_per_partner(search_cost: float) -> float:
+        spans = []
+        for seed in SEEDS:
+            model = JourneyModel(rng=seed, n_organisations=60, steps=208, search_cost=search_cost)
+            while model.running:
+                model.step()
+            spans += [
+                (i.exited["exploring"] - i.entered["exploring"]) / (len(i.ever_members) - 1)
+                for i in model.initiatives
+                if "cohering" in i.entered and len(i.ever_members) > 1
+            ]
+        return float(np.mean(spans))
+
+    assert weeks_per_partner(4.0) > weeks_per_partner(0.5) + 2
 
 
 def test_low_risk_appetite_partners_leave_more() -> None:

@@ -1,0 +1,133 @@
+"""The population of organisations: who they are when they enter, and turnover.
+
+Every organisation draws its traits on entering: capabilities (more specialised with
+``specialisation``), values, self-interest, risk appetite and commitment (Beta
+distributions around the population means) and its contribution type (Fischbacher,
+Gächter and Fehr's shares). Each week some organisations leave the ecosystem
+(``turnover`` a year): a leaver walks out of any initiative it is in, and a newcomer
+takes its place with fresh traits, no ties and no history, so the collaboration network
+keeps changing instead of filling up.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from sim.journey.agents import Organisation, beta_around, draw_contribution_types
+from sim.journey.exploring import score_features
+from sim.journey.network import distance_matrix
+from sim.journey.rules import exit_threshold, kept_share
+from sim.journey.stages import Outcome, Stage
+from sim.journey.state import JourneyState
+
+WEEKS_PER_YEAR = 52
+
+
+class Entrants(NamedTuple):
+    """Fixed traits of organisations entering the ecosystem, one row (or entry) each."""
+
+    capability: np.ndarray
+    values: np.ndarray
+    self_interest: np.ndarray
+    risk_appetite: np.ndarray
+    commitment: np.ndarray
+    contribution_type: np.ndarray
+
+
+def draw_traits(state: JourneyState, count: int) -> Entrants:
+    """Traits of ``count`` organisations entering the ecosystem."""
+    p, a, r = state.params, state.assumptions, state.rng
+    capability = r.random((count, p.n_capabilities)) ** (
+        1.0 + a.specialisation_exponent * p.specialisation
+    )
+    values = r.random((count, a.n_values))
+    concentration = a.trait_concentration
+    return Entrants(
+        capability,
+        values,
+        beta_around(r, p.self_interest, count, concentration),
+        beta_around(r, p.risk_appetite, count, concentration),
+        beta_around(r, p.commitment, count, concentration),
+        draw_contribution_types(r, count, p.conditional_share, p.free_rider_share, p.hump_share),
+    )
+
+
+def settle_in(state: JourneyState, orgs: np.ndarray, traits: Entrants) -> None:
+    """Give organisations ``orgs`` their traits, and what follows from them."""
+    p, a = state.params, state.assumptions
+    state.capability[orgs] = traits.capability
+    state.values[orgs] = traits.values
+    state.features[orgs] = score_features(traits.capability, traits.values)
+    state.self_interest[orgs] = traits.self_interest
+    state.risk_appetite[orgs] = traits.risk_appetite
+    state.commitment[orgs] = traits.commitment
+    state.contribution_type[orgs] = traits.contribution_type
+    state.threshold[orgs] = exit_threshold(traits.risk_appetite, a)
+    # what the week reads for every working organisation: chances of turning up,
+    # jockeying and acting in bad faith; its contribution type; what it keeps back
+    chances, _, kept = state.traits
+    chances[0, orgs] = traits.commitment
+    chances[1, orgs] = traits.self_interest * p.jockeying_rate
+    chances[2, orgs] = p.bad_faith_share
+    kept[orgs] = kept_share(traits.self_interest, a)
+
+
+def turn_over(state: JourneyState) -> None:
+    """Some organisations leave the ecosystem this week; newcomers take their places."""
+    p = state.params
+    leaving = (state.rng.random(state.n) < p.turnover / WEEKS_PER_YEAR).nonzero()[0]
+    if leaving.size == 0:
+        return
+    for org in leaving.tolist():
+        _walk_out(state, org)
+    _forget(state, leaving)
+    settle_in(state, leaving, draw_traits(state, leaving.size))
+    for org in leaving.tolist():
+        state.agents_list[org].remove()
+        state.agents_list[org] = Organisation(state, org)
+
+
+def _walk_out(state: JourneyState, org: int) -> None:
+    """``org`` leaves every initiative it belongs to; teams left too small end."""
+    for ini in [i for i in state.initiatives if not i.ended and org in i.members]:
+        stage = ini.stage
+        if state.org_initiative[org] == ini.id:
+            state.leave(ini, org)
+        else:  # listed in a coalition while working in a consortium it spawned
+            ini.members.remove(org)
+        state.log(ini, "exit", f"organisation {org} left the ecosystem", org)
+        if ini.ended or stage >= Stage.VALUE_CREATION:
+            continue
+        if stage is Stage.LATENT_VALUE:
+            state.end(ini, Outcome.LAPSED, "the champion left the ecosystem")
+        elif stage is Stage.EXPLORING and org == ini.champion:
+            state.end(ini, Outcome.STALLED, "the champion left the ecosystem")
+        elif stage is Stage.COHERING and len(ini.members) < 2:
+            state.end(ini, Outcome.DRIFTED_APART, "too few partners left to find an intent")
+        elif stage in (Stage.ESTABLISHING, Stage.JOURNEYING) and len(ini.members) < 2:
+            state.end(ini, Outcome.FAILED, "too few partners left to carry on")
+
+
+def _forget(state: JourneyState, orgs: np.ndarray) -> None:
+    """Wipe what the ecosystem knew of the leavers: ties, trust, history, alliances."""
+    net = state.network
+    for arr in (net.informal, net.collab, net.tied, state.trust.pos, state.trust.neg):
+        arr[orgs, :] = 0
+        arr[:, orgs] = 0
+    net.degree[:] = net.tied.sum(axis=1)
+    net.incumbent[:] = net.degree > 0
+    net.distance[:] = distance_matrix((net.informal > 0) | net.tied, net.max_distance)
+    net.version += 1
+    state.search_cache.clear()
+    state.org_initiative[orgs] = -1
+    state.alliance[orgs] = -1
+    state.believe[orgs] = 0.0
+    state.disbelieve[orgs] = 0.0
+    state.fit[orgs] = 0.0
+    state.payoff[orgs] = 0.0
+    state.contrib[orgs] = state.assumptions.opening_contribution
+    state.glimpse_rate[orgs] = state.params.opportunity_rate
+    for declined in state.declined.values():
+        declined[orgs] = False
