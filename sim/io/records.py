@@ -233,6 +233,8 @@ def initiatives_table(model: JourneyModel) -> pd.DataFrame:
             "reason": ini.reason or None,
             "value": ini.value,
             "potential": ini.potential,
+            "viability": ini.viability,
+            "resources_committed": float(model.table.committed[ini.id]),
             "stuck_in_storming": ini.stuck_in_storming,
         }
         for key in STAGE_KEYS:
@@ -256,6 +258,8 @@ def initiatives_table(model: JourneyModel) -> pd.DataFrame:
         "reason",
         "value",
         "potential",
+        "viability",
+        "resources_committed",
         "stuck_in_storming",
         *STAGE_TICK_COLUMNS,
         "ended_tick",

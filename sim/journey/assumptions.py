@@ -223,64 +223,59 @@ class JourneyAssumptions(BaseModel):
     coalition_clock_multiple: float = _a(
         2.0, 0, 100, "ratio", "How much longer a coalition's cohering and delivery clocks are."
     )
+    viability_mean: float = _a(
+        0.6,
+        0.01,
+        0.99,
+        "probability",
+        "Mean of an opportunity's hidden viability (Beta distributed): how far it can "
+        "really be realised; nobody sees it, partners only gather evidence about it. "
+        "Above a half: what a champion glimpses usually looks worth a try.",
+    )
+    viability_concentration: float = _a(
+        4.0,
+        0.1,
+        1_000,
+        "pseudo-observations",
+        "Concentration of the viability distribution (low: opportunities differ widely).",
+    )
+    evidence_rate: float = _a(
+        0.5,
+        0,
+        1,
+        "per week",
+        "Weekly chance that a partner finds a reason, to believe or to disbelieve, from "
+        "cohering until its collaboration ends.",
+    )
+    believe_viability: float = _a(
+        0.4,
+        0,
+        1,
+        "weight",
+        "Weight of the opportunity's viability in the chance that a reason is one to believe.",
+    )
+    believe_fit: float = _a(
+        0.2, 0, 1, "weight", "Weight of the partner's values fit with the team in that chance."
+    )
+    believe_payoff: float = _a(
+        0.2, 0, 1, "weight", "Weight of the partner's own payoff in that chance."
+    )
+    believe_trust: float = _a(
+        0.2, 0, 1, "weight", "Weight of the partner's trust in its partners in that chance."
+    )
+    jockeying_doubt: float = _a(
+        0.24,
+        0,
+        1,
+        "probability",
+        "Chance that seeing another partner jockey for power gives a reason to disbelieve.",
+    )
     min_evidence: float = _a(
         4.0,
         0,
         1_000,
         "reasons",
         "Reasons (to believe plus to disbelieve) a partner gathers before judging.",
-    )
-    believe_fit: float = _a(
-        0.18,
-        0,
-        1,
-        "probability per unit",
-        "Weekly chance of a reason to believe per unit of values fit.",
-    )
-    believe_payoff: float = _a(
-        0.18,
-        0,
-        1,
-        "probability per unit",
-        "Weekly chance of a reason to believe per unit of payoff.",
-    )
-    believe_trust: float = _a(
-        0.24,
-        0,
-        1,
-        "probability per unit",
-        "Weekly chance of a reason to believe per unit of trust in the partners.",
-    )
-    disbelieve_base: float = _a(
-        0.36,
-        0,
-        1,
-        "probability",
-        "Weekly chance of a reason to disbelieve with no fit and no trust.",
-    )
-    disbelieve_fit: float = _a(
-        0.18,
-        0,
-        1,
-        "probability per unit",
-        "How much values fit lowers the weekly chance of a reason to disbelieve.",
-    )
-    disbelieve_trust: float = _a(
-        0.18,
-        0,
-        1,
-        "probability per unit",
-        "How much trust lowers the weekly chance of a reason to disbelieve.",
-    )
-    disbelieve_jockeying: float = _a(
-        0.24,
-        0,
-        1,
-        "probability",
-        "How much seeing another partner jockey for power raises that chance.",
-    )
-    disbelieve_max: float = _a(
-        0.6, 0, 1, "probability", "Highest weekly chance of a reason to disbelieve."
     )
     coherent_margin: float = _a(
         0.05,
@@ -295,6 +290,23 @@ class JourneyAssumptions(BaseModel):
         10,
         "ratio",
         "Values fit is 1 - this x the mean absolute distance to the team's mean values.",
+    )
+    commitment_share: float = _a(
+        0.2,
+        0,
+        1,
+        "fraction of the opportunity's worth",
+        "Resources the partners commit together when a shared intent is found (the "
+        "coherence phase shift); lost, in the share not delivered, if the initiative fails "
+        "or partners part early.",
+    )
+    accountability: float = _a(
+        0.2,
+        0,
+        1,
+        "fraction",
+        "Once resources are committed, a partner turns up this much more often: it closes "
+        "this share of the gap between its commitment and always turning up.",
     )
     opening_contribution: float = _a(
         0.5,
@@ -581,6 +593,9 @@ class JourneyAssumptions(BaseModel):
             problems.append("act_floor must not be above act_ceiling")
         if self.norming_conflict > self.relapse_conflict:
             problems.append("norming_conflict must not be above relapse_conflict")
+        weights = self.believe_viability + self.believe_fit + self.believe_payoff
+        if weights + self.believe_trust <= 0:
+            problems.append("the believe_* weights must not all be 0")
         if problems:
             raise ValueError("; ".join(problems))
         return self

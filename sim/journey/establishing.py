@@ -63,6 +63,8 @@ def start_establishing(model: JourneyState, ini: Initiative) -> None:
     model.table.setup_end[ini.id] = model.tick + max(a.setup_min_weeks, setup)
     # set-up cost comes out of what the opportunity is worth to the members
     model.table.setup_cost[ini.id] = p.governance_overhead * weeks / a.setup_cost_weeks
+    # the phase shift: partners now commit resources, and are accountable for them
+    model.table.committed[ini.id] = a.commitment_share * ini.potential
 
 
 def settle(model: JourneyState, team_trust: np.ndarray) -> None:

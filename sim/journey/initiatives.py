@@ -45,11 +45,13 @@ class InitiativeTable:
     Columns (all indexed by initiative id):
 
     - ``stage`` (:class:`~sim.journey.stages.Stage`), ``coalition`` (kind), ``potential``
-      (value if achieved in full);
+      (value if achieved in full), ``viability`` (how far the opportunity can really be
+      realised; hidden from the partners);
     - exploring: ``due`` (tick of the next search step, or of the decision while the
       champion deliberates), ``budget`` (search effort left, weeks);
     - cohering: ``deadline`` (the clock), ``coverage`` (share of needs the team covers);
-    - establishing: ``setup_end`` (tick the form is in place), ``setup_cost``;
+    - establishing: ``setup_end`` (tick the form is in place), ``setup_cost``,
+      ``committed`` (resources the partners committed at the coherence phase shift);
     - journeying: ``deadline``, ``midway`` (Gersick's midpoint), ``midpoint_done``,
       ``journey_start``, ``phase`` (:class:`~sim.journey.stages.Phase`), ``phase_since``,
       ``conflict`` (jockeying per member, decaying), ``progress`` (share of the work
@@ -58,8 +60,8 @@ class InitiativeTable:
     """
 
     FLOATS: ClassVar[tuple[str, ...]] = (
-        "potential", "budget", "deadline", "coverage", "setup_end", "setup_cost", "midway",
-        "conflict", "progress", "work", "rate", "journey_start",
+        "potential", "viability", "budget", "deadline", "coverage", "setup_end", "setup_cost",
+        "committed", "midway", "conflict", "progress", "work", "rate", "journey_start",
     )  # fmt: skip
     INTS: ClassVar[tuple[str, ...]] = ("stage", "due", "phase", "phase_since")
     BOOLS: ClassVar[tuple[str, ...]] = ("coalition", "midpoint_done", "replanned")
@@ -81,7 +83,7 @@ class InitiativeTable:
         for name, value in state.items():
             setattr(self, name, value)
 
-    def add(self, kind: Kind, potential: float) -> int:
+    def add(self, kind: Kind, potential: float, viability: float) -> int:
         """Append a row for a new initiative at latent value; returns its id."""
         i = self.size
         if i >= self.stage.size:
@@ -92,6 +94,7 @@ class InitiativeTable:
         self.stage[i] = Stage.LATENT_VALUE
         self.coalition[i] = kind is Kind.COALITION
         self.potential[i] = potential
+        self.viability[i] = viability
         return i
 
 
@@ -106,8 +109,9 @@ class Initiative:
         requirement: Capability dimensions the opportunity needs (0/1 per dimension).
         members: Indices of member organisations now (in joining order).
         parent: Id of the coalition that spawned this consortium, or -1.
-        entered: Tick each stage was entered, by stage name.
-        exited: Tick each stage was left, by stage name.
+        entered: Tick each stage was last entered, by stage name.
+        exited: Tick each stage was last left, by stage name.
+        entered_first: Tick each stage was first entered (the journey can turn back).
         outcome: How it ended (``None`` while under way).
         outcome_tick: Tick the outcome was decided (-1 while under way).
         reason: Why it ended.
@@ -126,6 +130,7 @@ class Initiative:
     parent: int = -1
     entered: dict[str, int] = field(default_factory=dict)
     exited: dict[str, int] = field(default_factory=dict)
+    entered_first: dict[str, int] = field(default_factory=dict)
     outcome: Outcome | None = None
     outcome_tick: int = -1
     reason: str = ""
@@ -149,6 +154,11 @@ class Initiative:
     def potential(self) -> float:
         """Value if the intent is achieved in full."""
         return float(self.table.potential[self.id])
+
+    @property
+    def viability(self) -> float:
+        """How far the opportunity can really be realised (hidden from the partners)."""
+        return float(self.table.viability[self.id])
 
     @property
     def phase(self) -> Phase:
@@ -214,4 +224,6 @@ class Initiative:
         self.exited[source] = tick
         self.table.stage[self.id] = stage
         if stage is not Stage.ENDED:
-            self.entered[stage.name.lower()] = tick
+            name = stage.name.lower()
+            self.entered[name] = tick
+            self.entered_first.setdefault(name, tick)

@@ -43,6 +43,7 @@ class TeamState(NamedTuple):
     midway: np.ndarray
     midpoint_done: np.ndarray
     deadline: np.ndarray
+    committed: np.ndarray
 
 
 def team_state(model: JourneyState) -> TeamState:
@@ -50,7 +51,7 @@ def team_state(model: JourneyState) -> TeamState:
     t = model.table
     return TeamState(
         t.stage, t.phase, t.phase_since, t.conflict, t.progress, t.rate, t.midway,
-        t.midpoint_done, t.deadline,
+        t.midpoint_done, t.deadline, t.committed,
     )  # fmt: skip
 
 
@@ -80,7 +81,8 @@ def set_work(model: JourneyState, i: int, weeks: float) -> None:
     t = model.table
     t.work[i] = weeks
     pace = model.assumptions.coalition_pace if t.coalition[i] else 1.0  # coalitions are slow
-    t.rate[i] = pace * t.coverage[i] / max(weeks, 1e-9)
+    # a viable opportunity yields to the work; a poor one barely moves
+    t.rate[i] = pace * t.coverage[i] * t.viability[i] / max(weeks, 1e-9)
 
 
 @njit(cache=True)

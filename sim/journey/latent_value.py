@@ -3,7 +3,8 @@
 Each week every idle organisation may glimpse an opportunity (``opportunity_rate``;
 higher for members of a lasting alliance). The opportunity needs a few capability
 dimensions and is worth a log-normal amount around ``opportunity_value`` (more when an
-alliance member glimpses it: quick wins pave the way). After deliberating a few weeks the
+alliance member glimpses it: quick wins pave the way); how far it can really be realised
+(its viability) is hidden from everyone. After deliberating a few weeks the
 champion acts, with a chance raised by urgency, risk appetite and an alliance behind it
 (:func:`sim.journey.rules.act_probability`), and starts exploring; if not, the
 opportunity lapses. Coalitions that have found their norms are a second source: they
@@ -41,7 +42,9 @@ def open_initiative(state: JourneyState, kind: Kind, champion: int, parent: int 
     potential = p.opportunity_value * float(r.lognormal(0.0, a.opportunity_sigma)) * boost
     if kind is Kind.COALITION:
         potential *= a.coalition_value_multiple
-    return state.add_initiative(kind, champion, req, potential, parent)
+    shape = a.viability_mean * a.viability_concentration
+    viability = float(r.beta(shape, a.viability_concentration - shape))
+    return state.add_initiative(kind, champion, req, (potential, viability), parent)
 
 
 def glimpse(state: JourneyState) -> None:

@@ -172,6 +172,43 @@ def low_trust_share(model: JourneyModel) -> float:
     return float((values < 0.3).mean()) if values.size else float("nan")
 
 
+LOW_VIABILITY = 0.5  # an opportunity below this could not really be realised
+
+
+def _graceful_exits(model: JourneyModel) -> list:
+    return [i for i in model.initiatives if i.outcome is Outcome.GRACEFUL_EXIT]
+
+
+def exit_targeting(model: JourneyModel) -> float:
+    """Share of graceful exits that were on low-viability opportunities."""
+    exits = _graceful_exits(model)
+    if not exits:
+        return float("nan")
+    return sum(1 for i in exits if i.viability < LOW_VIABILITY) / len(exits)
+
+
+def weeks_to_exit(model: JourneyModel) -> float:
+    """Mean weeks from the first reasons (cohering) to a graceful exit."""
+    weeks = [
+        i.outcome_tick - i.entered_first["cohering"]
+        for i in _graceful_exits(model)
+        if "cohering" in i.entered_first
+    ]
+    return float(np.mean(weeks)) if weeks else float("nan")
+
+
+def resources_sunk(model: JourneyModel) -> float:
+    """Resources committed at the phase shift and lost: the share not delivered."""
+    t = model.table
+    return float(
+        sum(
+            t.committed[i.id] * (1.0 - min(float(t.progress[i.id]), 1.0))
+            for i in model.initiatives
+            if i.outcome in (Outcome.FAILED, Outcome.GRACEFUL_EXIT)
+        )
+    )
+
+
 def repeat_tie_share(model: JourneyModel) -> float:
     """Share of collaborating pairs that have worked together more than once."""
     pairs = np.count_nonzero(model.collab > 0)
@@ -265,6 +302,29 @@ MEASURES: dict[str, Measure] = {
             "fraction",
             "Share of initiatives that reached journeying and failed stuck in storming.",
             stuck_in_storming_share,
+        ),
+        Measure(
+            "exit_targeting",
+            "fraction",
+            f"Share of graceful exits that were on low-viability opportunities (hidden "
+            f"viability below {LOW_VIABILITY}): how well partners' reasons target their exits "
+            "(exits blind to viability would give the share of such opportunities, half at "
+            "the default viability distribution).",
+            exit_targeting,
+        ),
+        Measure(
+            "weeks_to_exit",
+            "weeks",
+            "Mean weeks from an initiative's first reasons to believe or disbelieve (when it "
+            "started cohering) to its graceful exit: how early partners part.",
+            weeks_to_exit,
+        ),
+        Measure(
+            "resources_sunk",
+            "value units",
+            "Resources partners committed when they found a shared intent and lost (the share "
+            "not delivered) in initiatives that failed or ended in a graceful exit.",
+            resources_sunk,
         ),
         Measure(
             "mean_trust",

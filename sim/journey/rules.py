@@ -41,16 +41,15 @@ class WorkRules(NamedTuple):
     loss: float  # reasons to disbelieve per unit of a bad act (trust_gain x loss ratio)
     free_riding_loss: float  # reasons to disbelieve when free riding is seen
     breach_threshold: float
+    evidence_rate: float
+    believe_viability: float
     believe_fit: float
     believe_payoff: float
     believe_trust: float
-    disbelieve_base: float
-    disbelieve_fit: float
-    disbelieve_trust: float
-    disbelieve_jockeying: float
-    disbelieve_max: float
+    jockeying_doubt: float
     min_evidence: float
     coherent_margin: float
+    accountability: float
     conflict_memory: float
     forming_efficiency: float
     storming_efficiency: float
@@ -84,16 +83,15 @@ def work_rules(p: JourneyParameters, a: JourneyAssumptions) -> WorkRules:
         loss=p.trust_gain * p.trust_loss_ratio,
         free_riding_loss=p.trust_gain * a.free_riding_evidence,
         breach_threshold=p.breach_threshold,
+        evidence_rate=a.evidence_rate,
+        believe_viability=a.believe_viability,
         believe_fit=a.believe_fit,
         believe_payoff=a.believe_payoff,
         believe_trust=a.believe_trust,
-        disbelieve_base=a.disbelieve_base,
-        disbelieve_fit=a.disbelieve_fit,
-        disbelieve_trust=a.disbelieve_trust,
-        disbelieve_jockeying=a.disbelieve_jockeying,
-        disbelieve_max=a.disbelieve_max,
+        jockeying_doubt=a.jockeying_doubt,
         min_evidence=a.min_evidence,
         coherent_margin=a.coherent_margin,
+        accountability=a.accountability,
         conflict_memory=a.conflict_memory,
         forming_efficiency=a.forming_efficiency,
         storming_efficiency=a.storming_efficiency,
@@ -169,25 +167,39 @@ def weekly_loss(
     return lost
 
 
-# --- cohering: reasons to believe and disbelieve -----------------------------------------
+# --- reasons to believe and disbelieve ---------------------------------------------------
 
 
 @njit(cache=True)
-def reason_chances(
-    fit: float, payoff: float, trust: float, seen_jockeying: bool, r: WorkRules
-) -> tuple[float, float]:
-    """Weekly chances that a cohering partner finds a reason to believe, or to disbelieve.
+def believe_chance(
+    viability: float, fit: float, payoff: float, trust: float, r: WorkRules
+) -> float:
+    """Chance that a reason a partner finds is a reason to believe (else to disbelieve).
 
-    Reasons to believe come with values fit, its payoff and trust in the partners;
-    reasons to disbelieve with misfit, mistrust and power jockeying seen in others.
+    Reasons are noisy signals about the opportunity's hidden viability, coloured by the
+    partner's values fit with the team, its own payoff and its trust in its partners: a
+    weighted mean of the four, so over many weeks a partner's confidence tends to it.
     """
-    believe = max(r.believe_fit * fit + r.believe_payoff * payoff + r.believe_trust * trust, 0.0)
-    seen = r.disbelieve_jockeying if seen_jockeying else 0.0
-    disbelieve = min(
-        r.disbelieve_base - r.disbelieve_fit * fit - r.disbelieve_trust * trust + seen,
-        r.disbelieve_max,
-    )
-    return believe, disbelieve
+    total = r.believe_viability + r.believe_fit + r.believe_payoff + r.believe_trust
+    chance = (
+        r.believe_viability * viability
+        + r.believe_fit * fit
+        + r.believe_payoff * payoff
+        + r.believe_trust * trust
+    ) / total
+    return min(max(chance, 0.0), 1.0)
+
+
+@njit(cache=True)
+def turn_up_chance(commitment: float, committed: bool, r: WorkRules) -> float:
+    """Chance that a partner gives the initiative its week rather than the day job.
+
+    Once the partners have committed resources they are accountable for them, and turn
+    up more often.
+    """
+    if committed:
+        return commitment + r.accountability * (1.0 - commitment)
+    return commitment
 
 
 @njit(cache=True)

@@ -80,7 +80,8 @@ TRANSITIONS: dict[Stage, dict[Stage, frozenset[Outcome]]] = {
     },
     Stage.ESTABLISHING: {
         Stage.JOURNEYING: frozenset(),
-        Stage.ENDED: frozenset({Outcome.FAILED}),  # set-up cost or mistrust too high
+        # set-up cost or mistrust too high; or partners lost confidence and left
+        Stage.ENDED: frozenset({Outcome.FAILED, Outcome.GRACEFUL_EXIT}),
     },
     Stage.JOURNEYING: {
         # achieved, evolved, or a graceful exit with learning and relationships intact

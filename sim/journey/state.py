@@ -67,8 +67,7 @@ class JourneyState:
         self.journey_checks = np.empty((3, 0), dtype=np.int64)  # journeying checks' room
         self.team_buffers = TeamBuffers(
             np.zeros(n, dtype=bool), np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64),
-            np.empty(n), np.empty((3, n), dtype=np.int64), np.empty((4, 4 * n), dtype=np.int64),
-            np.empty(4 * n, dtype=bool),
+            np.empty(n), np.empty((4, 4 * n), dtype=np.int64), np.empty(4 * n, dtype=bool),
         )  # fmt: skip
         self._teams: tuple[WorkingTeams, Week] | None = None
         self._teams_stale = True
@@ -125,12 +124,20 @@ class JourneyState:
 
     # --- changing ----------------------------------------------------------------------
     def add_initiative(
-        self, kind: Kind, champion: int, requirement: np.ndarray, potential: float, parent: int
+        self,
+        kind: Kind,
+        champion: int,
+        requirement: np.ndarray,
+        worth: tuple[float, float],
+        parent: int,
     ) -> Initiative:
-        """Record a new initiative at latent value, with its champion as first member."""
-        i = self.table.add(kind, potential)
+        """Record a new initiative at latent value, with its champion as first member.
+
+        ``worth`` is the opportunity's potential and its hidden viability.
+        """
+        i = self.table.add(kind, *worth)
         ini = Initiative(i, self.table, champion, requirement, parent=parent)
-        ini.entered["latent_value"] = self.tick
+        ini.entered["latent_value"] = ini.entered_first["latent_value"] = self.tick
         self.initiatives.append(ini)
         self._in_stage[Stage.LATENT_VALUE].add(i)
         self.coalitions_started += kind is Kind.COALITION

@@ -20,7 +20,6 @@ from sim.journey.stages import Stage
 COLLABORATING = (Stage.COHERING, Stage.ESTABLISHING, Stage.JOURNEYING)
 IS_COLLABORATING = np.isin(np.arange(len(Stage)), COLLABORATING)
 JOURNEYING = int(Stage.JOURNEYING)  # plain ints for compiled code
-COHERING = int(Stage.COHERING)
 
 
 class WorkingTeams(NamedTuple):
@@ -38,9 +37,6 @@ class WorkingTeams(NamedTuple):
         size: Working members per initiative.
         per_member: 1 / working members, per initiative.
         per_journeyer: 1 / working members of journeying initiatives, else 0.
-        cohering: Local indices of the organisations in cohering initiatives.
-        cohering_orgs: The same organisations.
-        cohering_ini: Their initiatives.
         n_ini: Number of initiatives when built.
         journeying: Whether any journeying initiative has members at work.
     """
@@ -56,9 +52,6 @@ class WorkingTeams(NamedTuple):
     size: np.ndarray
     per_member: np.ndarray
     per_journeyer: np.ndarray
-    cohering: np.ndarray
-    cohering_orgs: np.ndarray
-    cohering_ini: np.ndarray
     n_ini: int
     journeying: bool
 
@@ -69,9 +62,9 @@ class Week(NamedTuple):
     Per pair: ``trust`` (of the row organisation in the partner, before this week's
     evidence). Per working organisation: ``mean_trust`` in its partners, ``others``
     (what its partners intended last week), ``present``, ``jockeyed``, ``gain`` and
-    ``loss`` (evidence it earns). Per initiative: ``team_trust``, ``jockeys``, ``effort``
-    and ``ready`` (convinced cohering partners). Per cohering partner: ``confidence``,
-    ``leaving`` and ``coherent``.
+    ``loss`` (evidence it earns), ``confidence`` (in the initiative), ``leaving`` (it
+    lost confidence) and ``coherent`` (it is convinced). Per initiative: ``team_trust``,
+    ``jockeys``, ``effort`` and ``ready`` (convinced partners).
     """
 
     trust: np.ndarray
@@ -97,7 +90,6 @@ class TeamBuffers(NamedTuple):
     orgs: np.ndarray
     ini: np.ndarray
     per_partner: np.ndarray
-    coh: np.ndarray  # (3, n): local index, organisation, initiative of cohering ones
     pair: np.ndarray  # (4, room): rows, cols, flat, partner
     watch: np.ndarray  # (room,)
 
@@ -106,7 +98,7 @@ def new_buffers(n: int, room: int) -> TeamBuffers:
     """Buffers for ``n`` organisations and ``room`` partner pairs."""
     return TeamBuffers(
         np.zeros(n, dtype=bool), np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64),
-        np.empty(n), np.empty((3, n), dtype=np.int64), np.empty((4, room), dtype=np.int64),
+        np.empty(n), np.empty((4, room), dtype=np.int64),
         np.empty(room, dtype=bool),
     )  # fmt: skip
 
@@ -116,21 +108,15 @@ def _pairs(org_initiative, stage, n_ini, buffers, per_ini):
     """Fill ``buffers`` with the working organisations and their partner pairs.
 
     Per organisation ``working``; per working organisation (the first ``m`` places)
-    ``orgs``, ``ini`` and ``per_partner``; in rows of ``coh`` the local indices,
-    organisations and initiatives of those cohering; in rows of ``per_ini`` the working
+    ``orgs``, ``ini`` and ``per_partner``; in rows of ``per_ini`` the working
     members, 1 / members and 1 / journeying members of every initiative; in rows of
     ``pair`` (and in ``watch``) the partner pairs, unless there is no room for them.
 
     Returns:
-        The numbers of working organisations, of partner pairs and of cohering ones.
+        The numbers of working organisations and of partner pairs.
     """
-    working, orgs, ini, per_partner = (
-        buffers.working,
-        buffers.orgs,
-        buffers.ini,
-        buffers.per_partner,
-    )
-    coh, pair, watch = buffers.coh, buffers.pair, buffers.watch
+    working, orgs, ini = buffers.working, buffers.orgs, buffers.ini
+    per_partner, pair, watch = buffers.per_partner, buffers.pair, buffers.watch
     collaborating = IS_COLLABORATING
     n = org_initiative.size
     m = 0
@@ -151,15 +137,8 @@ def _pairs(org_initiative, stage, n_ini, buffers, per_ini):
     n_pairs = 0
     for w in range(m):
         n_pairs += int(size[ini[w]]) - 1
-    n_coh = 0
     for w in range(m):
-        g = ini[w]
-        per_partner[w] = 1.0 / max(size[g] - 1.0, 1.0)
-        if stage[g] == COHERING:
-            coh[0, n_coh] = w
-            coh[1, n_coh] = orgs[w]
-            coh[2, n_coh] = g
-            n_coh += 1
+        per_partner[w] = 1.0 / max(size[ini[w]] - 1.0, 1.0)
     per_member = per_ini[1]
     per_journeyer = per_ini[2]
     for g in range(n_ini):
@@ -169,7 +148,7 @@ def _pairs(org_initiative, stage, n_ini, buffers, per_ini):
         if stage[ini[w]] == JOURNEYING:
             per_journeyer[ini[w]] = per_member[ini[w]]
     if n_pairs > watch.size:
-        return m, n_pairs, n_coh
+        return m, n_pairs
     # each initiative's working members, ascending: team[start[g] : start[g + 1]]
     start = np.zeros(n_ini + 1, dtype=np.int64)
     for w in range(m):
@@ -193,7 +172,7 @@ def _pairs(org_initiative, stage, n_ini, buffers, per_ini):
                 partner[k] = orgs[b]
                 watch[k] = stage[g] == JOURNEYING
                 k += 1
-    return m, n_pairs, n_coh
+    return m, n_pairs
 
 
 def build_teams(
@@ -206,24 +185,23 @@ def build_teams(
         had no room for every pair).
     """
     per_ini = np.empty((3, n_ini))
-    m, n_pairs, n_coh = _pairs(org_initiative, stage, n_ini, buffers, per_ini)
+    m, n_pairs = _pairs(org_initiative, stage, n_ini, buffers, per_ini)
     if m == 0:
         return None
     if n_pairs > buffers.watch.size:  # more pairs than ever before: more room, then again
         buffers = new_buffers(org_initiative.size, 2 * n_pairs)
         _pairs(org_initiative, stage, n_ini, buffers, per_ini)
     rows, cols, flat, partner = buffers.pair[:, :n_pairs]
-    coh = buffers.coh
     per_journeyer = per_ini[2]
     teams = WorkingTeams(
         buffers.orgs[:m], buffers.ini[:m], rows, cols, flat, partner, buffers.watch[:n_pairs],
-        buffers.per_partner[:m], per_ini[0], per_ini[1], per_journeyer, coh[0, :n_coh],
-        coh[1, :n_coh], coh[2, :n_coh], n_ini, bool(per_journeyer.any()),
+        buffers.per_partner[:m], per_ini[0], per_ini[1], per_journeyer, n_ini,
+        bool(per_journeyer.any()),
     )  # fmt: skip
     empty = np.empty
     week = Week(
         empty(n_pairs), empty(m), empty(m), empty(m, dtype=np.bool_), empty(m, dtype=np.bool_),
         empty(m), empty(m), empty(n_ini), empty(n_ini), empty(n_ini), empty(n_ini),
-        empty(n_coh), empty(n_coh, dtype=np.bool_), empty(n_coh, dtype=np.bool_),
+        empty(m), empty(m, dtype=np.bool_), empty(m, dtype=np.bool_),
     )  # fmt: skip
     return teams, week, buffers

@@ -6,11 +6,12 @@ intends a contribution by its type and its trust in its partners
 sometimes in bad faith. Its partners gather the evidence: reasons to believe from a
 fair week's work, reasons to disbelieve from jockeying, bad faith and free riding
 (:func:`~sim.journey.rules.weekly_gain`, :func:`~sim.journey.rules.weekly_loss`).
-Cohering partners then weigh their reasons (:func:`sim.journey.cohering.gather_reasons`)
+Partners then weigh their reasons (:func:`sim.journey.confidence.gather_reasons`)
 and journeying teams advance (:func:`sim.journey.journeying.advance`); the three run in
 one compiled pass over the week's :class:`~sim.journey.teams.WorkingTeams`. The stages
-then act on what the week found: exits and agreement while cohering, set-up while
-establishing, breaches, phases and reviews while journeying.
+then act on what the week found: partners who lost confidence leave, cohering teams agree
+or drift apart, establishing teams set up, journeying teams move through their phases,
+breaks of trust and reviews.
 """
 
 from __future__ import annotations
@@ -19,15 +20,14 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sim.journey import cohering, establishing, journeying
+from sim.journey import cohering, confidence, establishing, journeying
 from sim.journey.compiled import kernel, njit
-from sim.journey.rules import WorkRules, contribution, weekly_gain, weekly_loss
+from sim.journey.journeying import TeamState
+from sim.journey.rules import WorkRules, contribution, turn_up_chance, weekly_gain, weekly_loss
 from sim.journey.stages import Stage
 from sim.journey.state import JourneyState
 from sim.journey.teams import Week, WorkingTeams
 from sim.journey.trust import Evidence, beta_mean_compiled
-
-NO_DRAWS = np.empty((2, 0))
 
 
 class WorkTraits(NamedTuple):
@@ -45,6 +45,7 @@ def _behave(
     traits: WorkTraits,
     contrib: np.ndarray,
     draws: np.ndarray,
+    team_state: TeamState,
     r: WorkRules,
     week: Week,
 ) -> None:
@@ -69,14 +70,14 @@ def _behave(
             traits.kind[o], others[w] * teams.per_partner[w], mean_trust[w], traits.kept[o], r
         )
         contrib[o] = intended
-        here = draws[0, w] < chances[0, o]
+        g = teams.ini[w]
+        here = draws[0, w] < turn_up_chance(chances[0, o], team_state.committed[g] > 0.0, r)
         jock = draws[1, w] < chances[1, o]
         bad = jock and draws[2, w] < chances[2, o]
         week.present[w] = here
         week.jockeyed[w] = jock
         week.gain[w] = weekly_gain(intended, here, jock, r)
         week.loss[w] = weekly_loss(intended, here, jock, bad, r)
-        g = teams.ini[w]
         week.team_trust[g] += mean_trust[w]
         if jock:
             week.jockeys[g] += 1.0
@@ -96,8 +97,8 @@ def _work(ev, teams, traits, contrib, draws, reasons, team_state, r, week):
     Returns:
         Partners leaving while cohering, and journeying members near a breach.
     """
-    _behave(ev, teams, traits, contrib, draws[0], r, week)
-    n_leaving = cohering.gather_reasons(teams, week, draws[1], reasons, r)
+    _behave(ev, teams, traits, contrib, draws[0], team_state, r, week)
+    n_leaving = confidence.gather_reasons(teams, week, draws[1], reasons, r)
     n_below = 0
     if teams.journeying:
         n_below = journeying.advance(teams, week, week.effort, team_state, r)
@@ -111,18 +112,18 @@ def collaborate(state: JourneyState) -> None:
         return
     teams, week = built
     m = teams.orgs.size
-    c = teams.cohering.size
-    # behaviour this week: turn up (or lose to the day job), contribute, jockey; and for
-    # cohering partners, whether they find reasons to believe or disbelieve
+    # behaviour this week: turn up (or lose to the day job), contribute, jockey; and
+    # whether partners find reasons to believe or disbelieve
     draws = state.rng.random((3, m))
-    draws2 = state.rng.random((2, c)) if c else NO_DRAWS
+    reasons = state.rng.random((3, m))
     n_leaving, n_below = _work(
         state.trust.evidence_record(flat=True), teams, state.traits, state.contrib,
-        (draws, draws2), cohering.reason_state(state), journeying.team_state(state),
+        (draws, reasons), confidence.reason_state(state), journeying.team_state(state),
         state.work_rules, week,
     )  # fmt: skip
-    if c:
-        cohering.settle(state, teams, week, n_leaving)
+    if n_leaving:
+        confidence.settle_exits(state, teams, week)
+    cohering.settle(state, teams, week)
     if state.any_in(Stage.ESTABLISHING):
         establishing.settle(state, week.team_trust)
     if teams.journeying:

@@ -26,7 +26,7 @@ from sim.journey.exploring import (
 from sim.journey.model import JourneyModel
 from sim.journey.network import distance_matrix, network_distance, tie_team
 from sim.journey.parameters import JourneyParameters
-from sim.journey.rules import reason_chances, work_rules
+from sim.journey.rules import believe_chance, work_rules
 from sim.journey.stages import Stage
 from sim.journey.teams import new_buffers
 from sim.journey.trust import Evidence, TrustLedger
@@ -207,22 +207,23 @@ def test_the_week_adds_evidence_only_between_partners(monkeypatch) -> None:
 
 
 @given(
+    viability=st.floats(0, 1),
     fit=st.floats(-1, 1),
     payoff=st.floats(0, 1),
     trust=st.floats(0, 1),
-    seen=st.booleans(),
 )
-def test_reasons_respond_to_fit_trust_and_jockeying(
-    fit: float, payoff: float, trust: float, seen: bool
+def test_reasons_follow_viability_fit_payoff_and_trust(
+    viability: float, fit: float, payoff: float, trust: float
 ) -> None:
-    believe, disbelieve = reason_chances(fit, payoff, trust, seen, RULES)
-    assert 0.0 <= believe <= 1.0
-    assert disbelieve <= RULES.disbelieve_max
-    more_trust = reason_chances(fit, payoff, min(trust + 0.1, 1.0), seen, RULES)
-    assert more_trust[0] >= believe
-    assert more_trust[1] <= disbelieve
-    if not seen:
-        assert reason_chances(fit, payoff, trust, True, RULES)[1] >= disbelieve
+    chance = believe_chance(viability, fit, payoff, trust, RULES)
+    assert 0.0 <= chance <= 1.0
+    for more in (
+        believe_chance(min(viability + 0.1, 1), fit, payoff, trust, RULES),
+        believe_chance(viability, min(fit + 0.1, 1), payoff, trust, RULES),
+        believe_chance(viability, fit, min(payoff + 0.1, 1), trust, RULES),
+        believe_chance(viability, fit, payoff, min(trust + 0.1, 1), RULES),
+    ):
+        assert more >= chance
 
 
 def test_trust_pairs_match_matrix() -> None:
