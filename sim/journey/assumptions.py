@@ -352,12 +352,14 @@ class JourneyAssumptions(BaseModel):
         "weeks per value unit",
         "Set-up cost is governance_overhead x set-up weeks / this, in value units.",
     )
-    governance_trust_margin: float = _a(
-        0.1,
+    governance_evidence: float = _a(
+        2.0,
         0,
-        1,
-        "probability",
-        "Establishing fails when team trust is below breach_threshold + this.",
+        100,
+        "reasons",
+        "Establishing fails when the partners hold, on average per pair, this many more "
+        "reasons to disbelieve than to believe in each other: mistrust too high to agree "
+        "governance.",
     )
     # --- journeying -----------------------------------------------------------------------
     delivery_urgency_squeeze: float = _a(
@@ -392,8 +394,16 @@ class JourneyAssumptions(BaseModel):
     performing_weeks: float = _a(
         6.0, 0, 520, "weeks", "Weeks of norming with trust before a team performs.", TUCKMAN
     )
-    norming_trust: float = _a(
-        0.5, 0, 1, "probability", "Team trust needed to leave storming (and to perform).", TUCKMAN
+    norming_evidence: float = _a(
+        1.0,
+        0,
+        100,
+        "reasons",
+        "Storming ends only once partners have gathered, since storming began, at least "
+        "this many more reasons to believe than to disbelieve in each other (on average "
+        "per pair), and conflict is low: trust grown relative to the team's own starting "
+        "point, counted in evidence, so a team that starts trusting can grow too.",
+        TUCKMAN,
     )
     norming_conflict: float = _a(
         0.15,
@@ -412,11 +422,77 @@ class JourneyAssumptions(BaseModel):
         TUCKMAN,
     )
     conflict_memory: float = _a(
-        0.8,
+        0.95,
         0,
         1,
         "fraction per week",
-        "Share of last week's conflict that remains this week.",
+        "Share of last week's unresolved conflict that remains this week of itself (the "
+        "rest fades with time alone).",
+    )
+    storming_disagreement: float = _a(
+        1.0,
+        0,
+        100,
+        "conflict",
+        "Unresolved disagreement (over methods and key decisions) a team starts storming "
+        "with, before misfit adds to it.",
+        TUCKMAN,
+    )
+    misfit_disagreement: float = _a(
+        1.0,
+        0,
+        100,
+        "ratio",
+        "Storming starts with storming_disagreement x (1 + this x the team's mean values "
+        "misfit, 1 - fit).",
+    )
+    resolve_rate: float = _a(
+        1.0,
+        0,
+        100,
+        "conflict per unit",
+        "Conflict a team resolves per week per unit of relationship time x team trust: "
+        "trust and time together settle disputes.",
+    )
+    jockey_conflict: float = _a(
+        1.0,
+        0,
+        100,
+        "conflict per move",
+        "Conflict each jockeying move adds (per member).",
+    )
+    relationship_time: float = _a(
+        0.3,
+        0,
+        1,
+        "fraction of the week",
+        "Share of a week a partner gives to building relationships when there is no "
+        "pressure; pressure moves it to the task.",
+    )
+    relationship_gain: float = _a(
+        1.6,
+        0,
+        100,
+        "ratio",
+        "Reasons to believe a partner earns per unit of relationship time, x trust_gain x "
+        "(its contribution + turning_up_evidence): trust grows only from relationship time.",
+        JOSANG,
+    )
+    pressure_squeeze: float = _a(
+        0.5,
+        0,
+        1,
+        "fraction",
+        "Share of its relationship time a team under full pressure moves to the task "
+        "(relationship time = relationship_time x (1 - this x pressure)).",
+    )
+    min_time_left: float = _a(
+        0.05,
+        0.001,
+        1,
+        "fraction of the clock",
+        "Pressure is urgency x work left / time left, with time left counted as at least "
+        "this (and pressure at most 1).",
     )
     conditional_base: float = _a(
         0.6,
@@ -444,23 +520,8 @@ class JourneyAssumptions(BaseModel):
         100,
         "reasons",
         "Reasons to believe a partner earns by turning up without jockeying, before its "
-        "contribution is added (both x trust_gain x gain_share).",
+        "contribution is added (both x trust_gain x relationship_gain x relationship time).",
         JOSANG,
-    )
-    gain_share: float = _a(
-        0.5,
-        0,
-        10,
-        "ratio",
-        "Scales trust_gain for a good week of collaboration (gains are small).",
-        JOSANG,
-    )
-    urgency_trust_squeeze: float = _a(
-        0.5,
-        0,
-        1,
-        "fraction",
-        "Share of weekly trust gains full urgency takes away (no time to build relationships).",
     )
     jockeying_evidence: float = _a(
         1.0,
@@ -494,6 +555,34 @@ class JourneyAssumptions(BaseModel):
         "Reasons to disbelieve from free riding seen, x trust_gain.",
         JOSANG,
     )
+    sanction_evidence: float = _a(
+        2.0,
+        0,
+        100,
+        "reasons",
+        "A journeying team acts against a partner about whom the others hold, on average, "
+        "this many more reasons to disbelieve than to believe (a persistent free rider or "
+        "bad actor), if it can (see sanctioning).",
+    )
+    expel_evidence: float = _a(
+        4.0,
+        0,
+        100,
+        "reasons",
+        "Past this many net reasons to disbelieve the team expels the partner (if at least "
+        "two others remain) instead of sanctioning it.",
+    )
+    sanction_floor: float = _a(
+        0.5,
+        0,
+        1,
+        "fraction",
+        "A sanctioned partner puts in at least this much (as punishment raises cooperation "
+        "in public-goods games, Fehr and Gächter 2000).",
+        "Fehr and Gächter (2000); the value is a modelling choice",
+    )
+    sanction_conflict: float = _a(0.2, 0, 100, "conflict", "Conflict a sanction adds to the team.")
+    expel_conflict: float = _a(0.5, 0, 100, "conflict", "Conflict an expulsion adds to the team.")
     midpoint: float = _a(
         0.5, 0, 1, "fraction of the clock", "When the midpoint review happens.", GERSICK
     )
@@ -505,12 +594,13 @@ class JourneyAssumptions(BaseModel):
         "At the midpoint, a team with less progress than this is behind.",
         GERSICK,
     )
-    replan_trust: float = _a(
-        0.45,
-        0,
-        1,
-        "probability",
-        "A team behind at the midpoint re-plans when its trust is at least this.",
+    replan_evidence: float = _a(
+        0.0,
+        -100,
+        100,
+        "reasons",
+        "A team behind at the midpoint re-plans when its members hold at least this many "
+        "net reasons to believe in each other (on average per pair): it trusts itself.",
         GERSICK,
     )
     replan_work_share: float = _a(
@@ -521,12 +611,13 @@ class JourneyAssumptions(BaseModel):
         "A re-planned intent needs this share of the original work.",
         GERSICK,
     )
-    midpoint_exit_trust: float = _a(
-        0.4,
-        0,
-        1,
-        "probability",
-        "A team behind at the midpoint with trust below this exits gracefully.",
+    midpoint_exit_evidence: float = _a(
+        -1.0,
+        -100,
+        100,
+        "reasons",
+        "A team behind at the midpoint whose net reasons to believe in each other are below "
+        "this parts gracefully.",
         GERSICK,
     )
     deadline_evolved_progress: float = _a(
@@ -536,13 +627,22 @@ class JourneyAssumptions(BaseModel):
         "fraction delivered",
         "At the deadline, a team that delivered at least this much evolved its intent.",
     )
-    deadline_graceful_trust: float = _a(
-        0.5,
+    deadline_graceful_evidence: float = _a(
+        0.0,
+        -100,
+        100,
+        "reasons",
+        "At the deadline, a team with less progress parts gracefully when its net reasons "
+        "to believe in each other are at least this; otherwise it fails.",
+    )
+    breach_evidence: float = _a(
+        3.0,
         0,
-        1,
-        "probability",
-        "At the deadline, a team with less progress parts gracefully when its trust is "
-        "at least this; otherwise it fails.",
+        100,
+        "reasons",
+        "A breach needs, besides trust below breach_threshold, at least this many more "
+        "reasons to disbelieve than to believe in the partner: trust let down, not merely "
+        "a low start.",
     )
     # --- value creation and meta-organisation ----------------------------------------------
     evolved_value_share: float = _a(
@@ -591,6 +691,10 @@ class JourneyAssumptions(BaseModel):
         problems = []
         if self.act_floor > self.act_ceiling:
             problems.append("act_floor must not be above act_ceiling")
+        if self.midpoint_exit_evidence > self.replan_evidence:
+            problems.append("midpoint_exit_evidence must not be above replan_evidence")
+        if self.expel_evidence < self.sanction_evidence:
+            problems.append("expel_evidence must not be below sanction_evidence")
         if self.norming_conflict > self.relapse_conflict:
             problems.append("norming_conflict must not be above relapse_conflict")
         weights = self.believe_viability + self.believe_fit + self.believe_payoff

@@ -6,7 +6,8 @@ coalition sets up a collective; a small team that trusts itself a joint project;
 otherwise a legal consortium (contracts stand in for trust). Set-up takes the form's
 weeks scaled by ``governance_overhead``, longer the less the team trusts itself, and
 costs part of what the opportunity is worth. It fails when mistrust is too high to agree
-governance or the set-up costs more than the opportunity is worth; otherwise the team
+governance (partners hold more reasons to disbelieve than to believe in each other) or
+the set-up costs more than the opportunity is worth; otherwise the team
 starts journeying when the form is in place.
 """
 
@@ -67,16 +68,16 @@ def start_establishing(model: JourneyState, ini: Initiative) -> None:
     model.table.committed[ini.id] = a.commitment_share * ini.potential
 
 
-def settle(model: JourneyState, team_trust: np.ndarray) -> None:
+def settle(model: JourneyState, team_evidence: np.ndarray) -> None:
     """Establishing teams that fail (mistrust, cost) or have their form in place."""
-    p, a = model.params, model.assumptions
+    a = model.assumptions
     mistrust, too_dear, ready = [], [], []
-    floor = p.breach_threshold + a.governance_trust_margin
+    floor = -a.governance_evidence
     table = model.table
     cost, potential, cover = table.setup_cost, table.potential, table.coverage
     setup_end, tick = table.setup_end, model.tick
     for i in model.ids_in(Stage.ESTABLISHING):
-        if team_trust[i] < floor:
+        if team_evidence[i] <= floor:
             mistrust.append(i)
         elif cost[i] > potential[i] * cover[i]:
             too_dear.append(i)
@@ -86,7 +87,7 @@ def settle(model: JourneyState, team_trust: np.ndarray) -> None:
         model.end(
             model.initiatives[i],
             Outcome.FAILED,
-            f"mistrust too high to agree governance (team trust {team_trust[i]:.2f})",
+            "mistrust too high to agree governance",
         )
     for i in too_dear:
         model.end(

@@ -54,14 +54,16 @@ class InitiativeTable:
       ``committed`` (resources the partners committed at the coherence phase shift);
     - journeying: ``deadline``, ``midway`` (Gersick's midpoint), ``midpoint_done``,
       ``journey_start``, ``phase`` (:class:`~sim.journey.stages.Phase`), ``phase_since``,
-      ``conflict`` (jockeying per member, decaying), ``progress`` (share of the work
-      done), ``work`` (weeks of full effort needed), ``rate`` (progress per unit of
+      ``conflict`` (unresolved disagreement), ``evidence_at_storming`` (the team's net
+      reasons to believe in each other when storming began), ``progress`` (share of the
+      work done), ``work`` (weeks of full effort needed), ``rate`` (progress per unit of
       effort), ``replanned``.
     """
 
     FLOATS: ClassVar[tuple[str, ...]] = (
         "potential", "viability", "budget", "deadline", "coverage", "setup_end", "setup_cost",
         "committed", "midway", "conflict", "progress", "work", "rate", "journey_start",
+        "evidence_at_storming",
     )  # fmt: skip
     INTS: ClassVar[tuple[str, ...]] = ("stage", "due", "phase", "phase_since")
     BOOLS: ClassVar[tuple[str, ...]] = ("coalition", "midpoint_done", "replanned")

@@ -1,14 +1,17 @@
 """Journeying: the partners work together through Tuckman's phases against a deadline.
 
 Each week every member turns up or loses the week to the day job, puts in what its
-contribution type and trust say, and may jockey for power, sometimes in bad faith
-(:mod:`sim.journey.working`). A team's effort becomes progress at the efficiency of its
-Tuckman phase (forming, storming, norming, performing); jockeying feeds its conflict,
-which decays week by week. Storming ends when the team trusts itself enough and conflict
-is low; power struggles throw it back (:func:`sim.journey.rules.next_phase`). At
-Gersick's midpoint the team reviews its progress: a storming team's deadlock can break, a
-team far behind re-plans (if it trusts itself) or parts gracefully. A member whose trust
-in a partner collapses breaks with it. At the deadline a team still storming fails; one
+contribution type and trust say, splits its time between the task and relationships, and
+may jockey for power, sometimes in bad faith (:mod:`sim.journey.working`). A team's task
+effort becomes progress at the efficiency of its Tuckman phase (forming, storming,
+norming, performing). Storming starts with unresolved disagreements (more when values
+fit poorly); jockeying adds to them; relationship time and trust resolve them. Storming
+ends when the team's trust in itself has grown since storming began and conflict is low;
+flare-ups throw it back (:func:`sim.journey.rules.next_phase`). Partners act against a
+member they distrust: they sanction it (it must put in more) or expel it. At Gersick's
+midpoint the team reviews its progress: a storming team's deadlock can break, a team far
+behind re-plans (if it trusts itself) or parts gracefully. A member whose trust in a
+partner collapses breaks with it. At the deadline a team still storming fails; one
 that delivered most of its intent evolved it; one that trusts itself parts with learning
 intact; the rest fail.
 """
@@ -44,6 +47,8 @@ class TeamState(NamedTuple):
     midpoint_done: np.ndarray
     deadline: np.ndarray
     committed: np.ndarray
+    journey_start: np.ndarray
+    evidence_at_storming: np.ndarray
 
 
 def team_state(model: JourneyState) -> TeamState:
@@ -51,7 +56,7 @@ def team_state(model: JourneyState) -> TeamState:
     t = model.table
     return TeamState(
         t.stage, t.phase, t.phase_since, t.conflict, t.progress, t.rate, t.midway,
-        t.midpoint_done, t.deadline, t.committed,
+        t.midpoint_done, t.deadline, t.committed, t.journey_start, t.evidence_at_storming,
     )  # fmt: skip
 
 
@@ -91,20 +96,42 @@ def advance(
 ) -> int:
     """Journeying teams' conflict and progress this week; partner pairs near a breach.
 
+    Unresolved conflict fades slowly of itself, grows with jockeying, and is resolved by
+    relationship time and trust together; effort on the task becomes progress at the
+    efficiency of the team's Tuckman phase.
+
     Returns:
         How many journeying members' trust in a partner is below the breach threshold.
     """
     for g in range(teams.per_journeyer.size):
-        state.conflict[g] = (
-            state.conflict[g] * r.conflict_memory + week.jockeys[g] * teams.per_journeyer[g]
+        per_member = teams.per_journeyer[g]
+        if per_member == 0.0:
+            continue  # not journeying
+        conflict = (
+            state.conflict[g] * r.conflict_memory
+            + week.jockeys[g] * per_member * r.jockey_conflict
+            - r.resolve_rate * week.relating[g] * week.team_trust[g]
         )
-        state.progress[g] += (
-            effort[g] * teams.per_journeyer[g] * phase_efficiency(state.phase[g], r) * state.rate[g]
-        )
+        state.conflict[g] = max(conflict, 0.0)
+        efficiency = phase_efficiency(state.phase[g], r)
+        state.progress[g] += effort[g] * per_member * efficiency * state.rate[g]
+    return breaches(teams, week, r, week.breaking)
+
+
+@njit(cache=True)
+def breaches(teams: WorkingTeams, week: Week, r: WorkRules, breaking: np.ndarray) -> int:
+    """Journeying pairs where trust has collapsed: below ``breach_threshold``, and let down.
+
+    Marks them in ``breaking`` and returns how many there are.
+    """
     n_below = 0
     for k in range(teams.flat.size):
-        if teams.watch[k] and week.trust[k] < r.breach_threshold:
-            n_below += 1
+        breaking[k] = (
+            teams.watch[k]
+            and week.trust[k] < r.breach_threshold
+            and week.net[k] <= -r.breach_evidence
+        )
+        n_below += breaking[k]
     return n_below
 
 
@@ -128,7 +155,7 @@ def _due(active: np.ndarray, state: TeamState, tick: int) -> np.ndarray:
 def _checks(
     per_journeyer: np.ndarray,
     state: TeamState,
-    team_trust: np.ndarray,
+    team_evidence: np.ndarray,
     tick: int,
     r: PhaseRules,
     out: np.ndarray,
@@ -157,7 +184,8 @@ def _checks(
     for k in range(n):
         i = active[k]
         ph = state.phase[i]
-        new = next_phase(ph, tick - state.phase_since[i], team_trust[i], state.conflict[i], r)
+        gained = team_evidence[i] - state.evidence_at_storming[i]
+        new = next_phase(ph, tick - state.phase_since[i], gained, state.conflict[i], r)
         out[0, k] = i
         out[1, k] = new if new != ph else -1
         out[2, k] = due[k]
@@ -166,18 +194,53 @@ def _checks(
     return n, n_moves, n_due
 
 
+def respond_to_distrusted(model: JourneyState, teams: WorkingTeams, week: Week) -> None:
+    """Partners act against a member they have come to distrust: sanction or expel it.
+
+    A journeying member about whom its partners hold, on average, at least
+    ``sanction_evidence`` more reasons to disbelieve than to believe is, with the weekly
+    chance ``sanctioning``, sanctioned (it must put in at least ``sanction_floor`` from now
+    on) or, past ``expel_evidence`` and with at least two others left, expelled. Either
+    adds to the team's conflict.
+    """
+    p, a = model.params, model.assumptions
+    if p.sanctioning == 0.0:
+        return
+    pairs = teams.watch
+    m = teams.orgs.size
+    flat = teams.flat[pairs]
+    net = model.trust.pos.reshape(-1)[flat] - model.trust.neg.reshape(-1)[flat]
+    counts = np.bincount(teams.cols[pairs], minlength=m)
+    held = np.bincount(teams.cols[pairs], net, m) / np.maximum(counts, 1)
+    table = model.table
+    for w in ((counts > 0) & (held <= -a.sanction_evidence)).nonzero()[0].tolist():
+        org = int(teams.orgs[w])
+        ini = model.initiatives[int(model.org_initiative[org])]
+        if ini.stage is not Stage.JOURNEYING or model.rng.random() >= p.sanctioning:
+            continue
+        if held[w] <= -a.expel_evidence and len(ini.members) > 2:
+            model.leave(ini, org)
+            table.conflict[ini.id] += a.expel_conflict
+            model.log(ini, "expel", f"the partners expel organisation {org}", org)
+        elif model.traits.floor[org] < a.sanction_floor:
+            model.traits.floor[org] = a.sanction_floor
+            table.conflict[ini.id] += a.sanction_conflict
+            model.log(ini, "sanction", f"the partners sanction organisation {org}", org)
+
+
 def settle(model: JourneyState, teams: WorkingTeams, week: Week, n_below: int) -> None:
-    """Breaches, Tuckman moves, reviews and deadlines of journeying teams."""
-    p = model.params
+    """Sanctions, breaches, Tuckman moves, reviews and deadlines of journeying teams."""
     trust = week.trust
+    respond_to_distrusted(model, teams, week)
     # breaches: a member whose trust in a partner collapses breaks with it
     if n_below:
-        below = (trust < p.breach_threshold) & teams.watch
+        here = model.org_initiative[teams.orgs] == teams.ini  # not expelled this week
+        below = week.breaking & here[teams.rows] & here[teams.cols]
         for w in np.unique(teams.rows[below]).tolist():
             org = int(teams.orgs[w])
             ini = model.initiatives[int(model.org_initiative[org])]
             if ini.stage is Stage.JOURNEYING:
-                pairs = (teams.rows == w).nonzero()[0]
+                pairs = (below & (teams.rows == w)).nonzero()[0]
                 partner = int(teams.orgs[teams.cols[pairs[trust[pairs].argmin()]]])
                 model.end(
                     ini,
@@ -190,33 +253,48 @@ def settle(model: JourneyState, teams: WorkingTeams, week: Week, n_below: int) -
     n, n_moves, n_due = _checks(
         teams.per_journeyer,
         team_state(model),
-        week.team_trust,
+        week.team_evidence,
         model.tick,
         model.phase_rules,
         out,
     )
     if n_moves:
-        _tuckman(model, out[0, :n], out[1, :n])
+        _tuckman(model, out[0, :n], out[1, :n], week.team_evidence)
     if n_due:
-        _review(model, out[0, :n], out[2, :n], week.team_trust)
+        _review(model, out[0, :n], out[2, :n], week.team_evidence)
 
 
-def _tuckman(model: JourneyState, active: np.ndarray, moves: np.ndarray) -> None:
-    """Forming, storming, norming, performing (and back to storming)."""
+def _tuckman(
+    model: JourneyState, active: np.ndarray, moves: np.ndarray, team_evidence: np.ndarray
+) -> None:
+    """Forming, storming, norming, performing (and back to storming).
+
+    A team starts storming with its disagreements unresolved: ``storming_disagreement``,
+    more the less its members' values fit; the evidence its members then hold about each
+    other is the mark its trust must rise above.
+    """
+    a = model.assumptions
     tick = model.tick
-    phase = model.table.phase
+    t = model.table
+    phase = t.phase
     for k in (moves >= 0).nonzero()[0].tolist():
         i = int(active[k])
         ini = model.initiatives[i]
         old = PHASE_LABELS[phase[i]]
         new = int(moves[k])
+        if phase[i] == Phase.FORMING:
+            misfit = 1.0 - float(np.mean(model.fit[ini.members]))
+            t.conflict[i] = a.storming_disagreement * (
+                1.0 + a.misfit_disagreement * max(misfit, 0.0)
+            )
+            t.evidence_at_storming[i] = team_evidence[i]
         phase[i] = new
-        model.table.phase_since[i] = tick
+        t.phase_since[i] = tick
         model.log(ini, "phase", f"{ini.name} moves from {old} to {PHASE_LABELS[new]}")
 
 
 def _review(
-    model: JourneyState, active: np.ndarray, due: np.ndarray, team_trust: np.ndarray
+    model: JourneyState, active: np.ndarray, due: np.ndarray, team_evidence: np.ndarray
 ) -> None:
     """Delivery, the midpoint review (Gersick 1988) and the delivery deadline."""
     a = model.assumptions
@@ -242,11 +320,11 @@ def _review(
         progress = float(t.progress[i])
         if progress >= a.midpoint_behind:
             continue
-        if team_trust[i] >= a.replan_trust:
+        if team_evidence[i] >= a.replan_evidence:
             t.replanned[i] = True
             set_work(model, i, t.work[i] * a.replan_work_share)
             model.log(ini, "review", f"{ini.name} re-plans at the midpoint: behind, but trusting")
-        elif team_trust[i] < a.midpoint_exit_trust:
+        elif team_evidence[i] < a.midpoint_exit_evidence:
             value_creation.create_value(
                 model,
                 ini,
@@ -270,7 +348,7 @@ def _review(
                 "part delivered by the deadline; the intent evolved",
                 progress,
             )
-        elif team_trust[i] >= a.deadline_graceful_trust:
+        elif team_evidence[i] >= a.deadline_graceful_evidence:
             value_creation.create_value(
                 model,
                 ini,

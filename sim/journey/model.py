@@ -106,7 +106,9 @@ class JourneyModel(JourneyState, Model):
         self.features = np.zeros((n, p.n_capabilities + 2 * a.n_values))
         self.self_interest, self.risk_appetite, self.commitment, self.threshold = np.zeros((4, n))
         self.contribution_type = np.zeros(n, dtype=np.int8)
-        self.traits = working.WorkTraits(np.zeros((3, n)), self.contribution_type, np.zeros(n))
+        self.traits = working.WorkTraits(
+            np.zeros((3, n)), self.contribution_type, np.zeros(n), np.zeros(n)
+        )
         population.settle_in(self, np.arange(n), population.draw_traits(self, n))
         self.org_initiative = np.full(n, -1, dtype=np.int64)
         self.alliance = np.full(n, -1, dtype=np.int64)

@@ -208,8 +208,9 @@ class JourneyParameters(BaseModel):
         0,
         1,
         "probability",
-        "A member whose mean trust in a partner falls below this breaks with it: the "
-        "initiative fails with a trust breach.",
+        "A journeying member whose trust in a partner falls below this, after being let "
+        "down (see the assumption breach_evidence), breaks with it: the initiative fails "
+        "with a trust breach.",
     )
     # --- the journey ------------------------------------------------------------
     opportunity_rate: float = _p(
@@ -250,11 +251,22 @@ class JourneyParameters(BaseModel):
         "Weekly probability of a power-jockeying move by a fully self-interested member.",
     )
     bad_faith_share: float = _p(
-        0.15,
+        0.5,
         0,
         1,
         "fraction",
-        "Share of jockeying moves made in bad faith (a breach that costs much trust).",
+        "Share of a fully self-interested organisation's jockeying moves made in bad faith "
+        "(a breach that costs much trust); an organisation's share is this x its own "
+        "self-interest.",
+    )
+    sanctioning: float = _p(
+        0.3,
+        0,
+        1,
+        "probability per week",
+        "Willingness and ability of journeying partners to act against a partner they "
+        "distrust (a free rider or bad actor): the weekly chance that they sanction it "
+        "(it must then put in more) or, if trust has collapsed, expel it.",
     )
     alliance_trust: float = _p(
         0.65,

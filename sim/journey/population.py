@@ -66,12 +66,14 @@ def settle_in(state: JourneyState, orgs: np.ndarray, traits: Entrants) -> None:
     state.contribution_type[orgs] = traits.contribution_type
     state.threshold[orgs] = exit_threshold(traits.risk_appetite, a)
     # what the week reads for every working organisation: chances of turning up,
-    # jockeying and acting in bad faith; its contribution type; what it keeps back
-    chances, _, kept = state.traits
+    # jockeying and acting in bad faith; its contribution type; what it keeps back; the
+    # least it must put in (more only once sanctioned)
+    chances, _, kept, floor = state.traits
     chances[0, orgs] = traits.commitment
     chances[1, orgs] = traits.self_interest * p.jockeying_rate
-    chances[2, orgs] = p.bad_faith_share
+    chances[2, orgs] = traits.self_interest * p.bad_faith_share  # bad faith follows self-interest
     kept[orgs] = kept_share(traits.self_interest, a)
+    floor[orgs] = 0.0
 
 
 def turn_over(state: JourneyState) -> None:

@@ -37,10 +37,11 @@ class WorkRules(NamedTuple):
     jockeying_evidence: float
     bad_faith_evidence: float
     free_riding_seen: float
-    gain: float  # reasons to believe per unit of a good week (trust_gain, squeezed)
+    gain: float  # reasons to believe per unit of relationship time (trust_gain x gain)
     loss: float  # reasons to disbelieve per unit of a bad act (trust_gain x loss ratio)
     free_riding_loss: float  # reasons to disbelieve when free riding is seen
     breach_threshold: float
+    breach_evidence: float
     evidence_rate: float
     believe_viability: float
     believe_fit: float
@@ -51,6 +52,12 @@ class WorkRules(NamedTuple):
     coherent_margin: float
     accountability: float
     conflict_memory: float
+    resolve_rate: float
+    jockey_conflict: float
+    relationship_time: float
+    pressure_squeeze: float
+    min_time_left: float
+    urgency: float
     forming_efficiency: float
     storming_efficiency: float
     norming_efficiency: float
@@ -60,7 +67,7 @@ class WorkRules(NamedTuple):
 class PhaseRules(NamedTuple):
     """Constants of Tuckman's phase changes."""
 
-    norming_trust: float
+    norming_evidence: float
     norming_conflict: float
     relapse_conflict: float
     forming_weeks: float
@@ -78,11 +85,12 @@ def work_rules(p: JourneyParameters, a: JourneyAssumptions) -> WorkRules:
         jockeying_evidence=a.jockeying_evidence,
         bad_faith_evidence=a.bad_faith_evidence,
         free_riding_seen=a.free_riding_seen,
-        # gains are small and squeezed by urgency; losses large
-        gain=a.gain_share * p.trust_gain * (1.0 - a.urgency_trust_squeeze * p.urgency),
+        # gains are small and come only from relationship time; losses large
+        gain=p.trust_gain * a.relationship_gain,
         loss=p.trust_gain * p.trust_loss_ratio,
         free_riding_loss=p.trust_gain * a.free_riding_evidence,
         breach_threshold=p.breach_threshold,
+        breach_evidence=a.breach_evidence,
         evidence_rate=a.evidence_rate,
         believe_viability=a.believe_viability,
         believe_fit=a.believe_fit,
@@ -93,6 +101,12 @@ def work_rules(p: JourneyParameters, a: JourneyAssumptions) -> WorkRules:
         coherent_margin=a.coherent_margin,
         accountability=a.accountability,
         conflict_memory=a.conflict_memory,
+        resolve_rate=a.resolve_rate,
+        jockey_conflict=a.jockey_conflict,
+        relationship_time=a.relationship_time,
+        pressure_squeeze=a.pressure_squeeze,
+        min_time_left=a.min_time_left,
+        urgency=p.urgency,
         forming_efficiency=a.forming_efficiency,
         storming_efficiency=a.storming_efficiency,
         norming_efficiency=a.norming_efficiency,
@@ -103,7 +117,7 @@ def work_rules(p: JourneyParameters, a: JourneyAssumptions) -> WorkRules:
 def phase_rules(a: JourneyAssumptions) -> PhaseRules:
     """The :class:`PhaseRules` of a run."""
     return PhaseRules(
-        a.norming_trust, a.norming_conflict, a.relapse_conflict, a.forming_weeks,
+        a.norming_evidence, a.norming_conflict, a.relapse_conflict, a.forming_weeks,
         a.performing_weeks,
     )  # fmt: skip
 
@@ -149,9 +163,39 @@ def kept_share(self_interest: float, a: JourneyAssumptions) -> float:
 
 
 @njit(cache=True)
-def weekly_gain(intended: float, present: bool, jockeyed: bool, r: WorkRules) -> float:
-    """Reasons to believe a partner earns this week: turning up and putting in, fairly."""
-    return ((intended + r.turning_up_evidence) if present and not jockeyed else 0.0) * r.gain
+def pressure(progress: float, time_left: float, r: WorkRules) -> float:
+    """Time pressure on a team, in [0, 1]: urgency x the work left / the time left.
+
+    Relative to remaining time and progress: a team on schedule feels the urgency it was
+    given; one behind with little time left feels it more.
+
+    Args:
+        progress: Share of the work done (0 before journeying).
+        time_left: Share of its clock left (1 before journeying).
+        r: The run's :class:`WorkRules`.
+    """
+    left = max(time_left, r.min_time_left)
+    return min(r.urgency * (1.0 - min(progress, 1.0)) / left, 1.0)
+
+
+@njit(cache=True)
+def relationship_share(pressure_now: float, r: WorkRules) -> float:
+    """Share of a partner's week given to building relationships: pressure moves it to the task."""
+    return r.relationship_time * (1.0 - r.pressure_squeeze * pressure_now)
+
+
+@njit(cache=True)
+def weekly_gain(
+    intended: float, present: bool, jockeyed: bool, relating: float, r: WorkRules
+) -> float:
+    """Reasons to believe a partner earns this week: time spent building the relationship.
+
+    Only a partner who turns up and does not jockey earns them, in proportion to the time
+    it gives to the relationship (``relating``) and to what it puts in.
+    """
+    if not present or jockeyed:
+        return 0.0
+    return (intended + r.turning_up_evidence) * r.gain * relating
 
 
 @njit(cache=True)
@@ -218,28 +262,32 @@ def exit_threshold(risk_appetite: float, a: JourneyAssumptions) -> float:
 
 
 @njit(cache=True)
-def next_phase(phase: int, weeks: int, trust: float, conflict: float, r: PhaseRules) -> int:
+def next_phase(
+    phase: int, weeks: int, evidence_gained: float, conflict: float, r: PhaseRules
+) -> int:
     """A journeying team's Tuckman phase next week.
 
-    Forming lasts a few weeks; storming ends when the team trusts itself enough and
-    conflict is low; norming turns into performing after some weeks of trust; power
-    struggles push a norming or performing team back into storming.
+    Forming lasts a few weeks; storming ends when the team's trust in itself has grown
+    since storming began and its unresolved conflict is low; norming turns into
+    performing after some weeks with trust no lower than where storming began; conflict
+    flaring up pushes a norming or performing team back into storming.
 
     Args:
         phase: Its phase now.
         weeks: Weeks in that phase.
-        trust: Its members' mean trust in each other.
-        conflict: Its jockeying per member (decaying).
+        evidence_gained: Net reasons to believe (minus reasons to disbelieve) its members
+            have gathered in each other since storming began, on average per pair.
+        conflict: Its unresolved conflict.
         r: The run's :class:`PhaseRules`.
     """
-    trusting = trust >= r.norming_trust
+    trusting = evidence_gained >= r.norming_evidence
     if phase >= NORMING and conflict > r.relapse_conflict:
         return STORMING
     if phase == FORMING and weeks >= r.forming_weeks:
         return STORMING
     if phase == STORMING and trusting and conflict < r.norming_conflict:
         return NORMING
-    if phase == NORMING and trusting and weeks >= r.performing_weeks:
+    if phase == NORMING and evidence_gained >= 0.0 and weeks >= r.performing_weeks:
         return PERFORMING
     return phase
 

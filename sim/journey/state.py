@@ -162,6 +162,7 @@ class JourneyState:
         """Send an organisation back to its coalition (if that is working) or to idle."""
         if self.team_buffers.working[org]:
             self._teams_stale = True
+        self.traits.floor[org] = 0.0  # a sanction ends with the collaboration
         home = -1
         if ini.parent >= 0 and org in self.initiatives[ini.parent].members:
             parent = self.initiatives[ini.parent]

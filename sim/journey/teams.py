@@ -60,14 +60,22 @@ class Week(NamedTuple):
     """What a week of working together finds (arrays reused from week to week).
 
     Per pair: ``trust`` (of the row organisation in the partner, before this week's
-    evidence). Per working organisation: ``mean_trust`` in its partners, ``others``
-    (what its partners intended last week), ``present``, ``jockeyed``, ``gain`` and
-    ``loss`` (evidence it earns), ``confidence`` (in the initiative), ``leaving`` (it
-    lost confidence) and ``coherent`` (it is convinced). Per initiative: ``team_trust``,
-    ``jockeys``, ``effort`` and ``ready`` (convinced partners).
+    evidence), ``net`` (its reasons to believe minus to disbelieve in the partner) and
+    ``breaking`` (trust collapsed: a breach).
+
+    Per working organisation: ``mean_trust`` in its partners, ``others`` (what its
+    partners intended last week), ``present``, ``jockeyed``, ``gain`` and ``loss``
+    (evidence it earns), ``confidence`` (in the initiative), ``leaving`` (it lost
+    confidence) and ``coherent`` (it is convinced).
+
+    Per initiative: ``team_trust``, ``team_evidence`` (its members' mean net reasons to
+    believe in each other), ``jockeys``, ``effort`` (on the task), ``ready`` (convinced
+    partners) and ``relating`` (the share of the week its partners give to relationships).
     """
 
     trust: np.ndarray
+    net: np.ndarray
+    breaking: np.ndarray
     mean_trust: np.ndarray
     others: np.ndarray
     present: np.ndarray
@@ -75,9 +83,11 @@ class Week(NamedTuple):
     gain: np.ndarray
     loss: np.ndarray
     team_trust: np.ndarray
+    team_evidence: np.ndarray
     jockeys: np.ndarray
     effort: np.ndarray
     ready: np.ndarray
+    relating: np.ndarray
     confidence: np.ndarray
     leaving: np.ndarray
     coherent: np.ndarray
@@ -198,10 +208,13 @@ def build_teams(
         buffers.per_partner[:m], per_ini[0], per_ini[1], per_journeyer, n_ini,
         bool(per_journeyer.any()),
     )  # fmt: skip
-    empty = np.empty
+    pairs, orgs, inis = np.empty(n_pairs), np.empty(m), np.empty(n_ini)
     week = Week(
-        empty(n_pairs), empty(m), empty(m), empty(m, dtype=np.bool_), empty(m, dtype=np.bool_),
-        empty(m), empty(m), empty(n_ini), empty(n_ini), empty(n_ini), empty(n_ini),
-        empty(m), empty(m, dtype=np.bool_), empty(m, dtype=np.bool_),
+        trust=pairs, net=pairs.copy(), breaking=np.empty(n_pairs, dtype=np.bool_),
+        mean_trust=orgs, others=orgs.copy(), present=np.empty(m, dtype=np.bool_),
+        jockeyed=np.empty(m, dtype=np.bool_), gain=orgs.copy(), loss=orgs.copy(),
+        team_trust=inis, team_evidence=inis.copy(), jockeys=inis.copy(), effort=inis.copy(),
+        ready=inis.copy(), relating=inis.copy(), confidence=orgs.copy(),
+        leaving=np.empty(m, dtype=np.bool_), coherent=np.empty(m, dtype=np.bool_),
     )  # fmt: skip
     return teams, week, buffers

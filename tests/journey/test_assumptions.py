@@ -40,9 +40,9 @@ def test_parameter_and_assumption_names_never_overlap() -> None:
     params, assumptions = set(JourneyParameters.model_fields), set(JourneyAssumptions.model_fields)
     assert not params & assumptions
     assert set(JourneySettings.model_fields) == params | assumptions
-    assert split_settings({"trust": 0.6, "norming_trust": 0.4}) == (
+    assert split_settings({"trust": 0.6, "norming_evidence": 0.4}) == (
         {"trust": 0.6},
-        {"norming_trust": 0.4},
+        {"norming_evidence": 0.4},
     )
 
 
@@ -72,9 +72,9 @@ def test_no_bare_float_literal_shapes_behaviour() -> None:
 
 
 def test_an_assumption_changes_the_run_it_is_given_to() -> None:
-    default, hard = _run(), _run(norming_trust=0.9)
+    default, hard = _run(), _run(norming_evidence=9.0)
     assert [e.reason for e in default.events] != [e.reason for e in hard.events]
-    assert hard.assumptions.norming_trust == 0.9
+    assert hard.assumptions.norming_evidence == 9.0
     assert JourneyModel(rng=1, assumptions=JourneyAssumptions(spawn_rate=0.1)).assumptions == (
         JourneyAssumptions(spawn_rate=0.1)
     )
@@ -84,23 +84,23 @@ def test_a_scenario_sets_assumptions_and_a_run_uses_them() -> None:
     scenario = parse_scenario(
         {
             "parameters": {"n_organisations": 40, "steps": 120},
-            "assumptions": {"norming_trust": 0.9},
+            "assumptions": {"norming_evidence": 9.0},
             "seed": 3,
         }
     )
     record = sim.run(scenario)
-    assert record.assumptions["norming_trust"] == 0.9
+    assert record.assumptions["norming_evidence"] == 9.0
     again = sim.run(parse_scenario({"parameters": {"n_organisations": 40, "steps": 120}}), seed=3,
-                    overrides={"norming_trust": 0.9})  # fmt: skip
+                    overrides={"norming_evidence": 9.0})  # fmt: skip
     assert record.events.equals(again.events)  # --set names assumptions too
 
 
 def test_bad_assumptions_get_one_line_each_naming_the_field() -> None:
     with pytest.raises(ScenarioError) as err:
-        parse_scenario({"assumptions": {"noming_trust": 0.4, "spawn_rate": 3}}, "s.yaml")
+        parse_scenario({"assumptions": {"noming_evidence": 0.4, "spawn_rate": 3}}, "s.yaml")
     lines = str(err.value).splitlines()
     assert any(
-        "assumptions.noming_trust" in x and "did you mean 'norming_trust'" in x for x in lines
+        "assumptions.noming_evidence" in x and "did you mean 'norming_evidence'" in x for x in lines
     )
     assert any("assumptions.spawn_rate" in x and "allowed range [0, 1]" in x for x in lines)
     with pytest.raises(ScenarioError, match="has no assumptions"):
@@ -112,15 +112,13 @@ def test_a_sweep_can_vary_an_assumption() -> None:
 parameters: {n_organisations: 30, steps: 60}
 sweep:
   parameters:
-    norming_trust: {uniform: [0.3, 0.7]}
+    norming_evidence: {uniform: [0.3, 3.0]}
     trust: {uniform: [0.2, 0.8]}
   design: {method: latin, n: 4, seed: 1}
 """
     parse_scenario(yaml.safe_load(text))  # validates: assumptions are sweepable by name
+    too_wide = yaml.safe_load(text.replace("[0.3, 3.0]", "[0.3, 170.0]"))
     with pytest.raises(ScenarioError, match=r"sweep\.parameters"):
-        parse_scenario(
-            yaml.safe_load(text.replace("norming_trust: {uniform: [0.3, 0.7]}", "norming_trust: "
-                                        "{uniform: [0.3, 1.7]}"))
-        )  # fmt: skip
+        parse_scenario(too_wide)
     base = {"n_organisations": 40, "steps": 120}
-    assert evaluate({**base, "norming_trust": 0.9}, 3) != evaluate(base, 3)
+    assert evaluate({**base, "norming_evidence": 9.0}, 3) != evaluate(base, 3)
