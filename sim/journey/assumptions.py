@@ -594,22 +594,62 @@ class JourneyAssumptions(BaseModel):
         "At the midpoint, a team with less progress than this is behind.",
         GERSICK,
     )
-    replan_evidence: float = _a(
+    rescope_evidence: float = _a(
         0.0,
         -100,
         100,
         "reasons",
-        "A team behind at the midpoint re-plans when its members hold at least this many "
-        "net reasons to believe in each other (on average per pair): it trusts itself.",
+        "A team behind at the midpoint re-scopes (back to cohering with a new, smaller "
+        "intent and a new clock) when its members hold at least this many net reasons to "
+        "believe in each other (on average per pair): it trusts itself.",
         GERSICK,
     )
-    replan_work_share: float = _a(
+    rescope_work_share: float = _a(
         0.6,
         0,
         1,
         "fraction",
-        "A re-planned intent needs this share of the original work.",
+        "A re-scoped intent needs this share of the work of the intent it replaces.",
         GERSICK,
+    )
+    rescope_progress_kept: float = _a(
+        0.5,
+        0,
+        1,
+        "fraction",
+        "Share of the work done that still counts towards a re-scoped intent.",
+    )
+    max_turn_backs: int = _a(
+        2,
+        0,
+        20,
+        "moves",
+        "Most times an initiative may turn back to an earlier stage (re-scope, replace a "
+        "partner, re-find its intent); past it, the journey only goes forward.",
+    )
+    replace_coverage_drop: float = _a(
+        0.1,
+        0,
+        1,
+        "fraction of needs",
+        "A cohering or journeying team whose coverage of the opportunity's needs falls by "
+        "at least this when a partner leaves goes back to exploring to replace it.",
+    )
+    replacement_budget_share: float = _a(
+        0.5,
+        0,
+        1,
+        "fraction",
+        "Share of the search budget a team gets to replace a partner who left.",
+    )
+    realign_confidence: float = _a(
+        0.5,
+        0,
+        1,
+        "confidence",
+        "When its form is in place, a team whose members' mean confidence in the "
+        "initiative is below this goes back to cohering: form talks revealed that the "
+        "intent is not shared.",
     )
     midpoint_exit_evidence: float = _a(
         -1.0,
@@ -620,12 +660,13 @@ class JourneyAssumptions(BaseModel):
         "this parts gracefully.",
         GERSICK,
     )
-    deadline_evolved_progress: float = _a(
+    deadline_rescope_progress: float = _a(
         0.6,
         0,
         1,
         "fraction delivered",
-        "At the deadline, a team that delivered at least this much evolved its intent.",
+        "At the deadline, a team that delivered at least this much re-scopes its intent to "
+        "finish what matters (if it may still turn back) or parts gracefully.",
     )
     deadline_graceful_evidence: float = _a(
         0.0,
@@ -646,7 +687,11 @@ class JourneyAssumptions(BaseModel):
     )
     # --- value creation and meta-organisation ----------------------------------------------
     evolved_value_share: float = _a(
-        0.8, 0, 1, "fraction", "Share of the delivered value an evolved intent is worth."
+        0.8,
+        0,
+        1,
+        "fraction",
+        "Share of the original opportunity's value a re-scoped (evolved) intent is worth.",
     )
     graceful_value_share: float = _a(
         0.1,
@@ -691,8 +736,8 @@ class JourneyAssumptions(BaseModel):
         problems = []
         if self.act_floor > self.act_ceiling:
             problems.append("act_floor must not be above act_ceiling")
-        if self.midpoint_exit_evidence > self.replan_evidence:
-            problems.append("midpoint_exit_evidence must not be above replan_evidence")
+        if self.midpoint_exit_evidence > self.rescope_evidence:
+            problems.append("midpoint_exit_evidence must not be above rescope_evidence")
         if self.expel_evidence < self.sanction_evidence:
             problems.append("expel_evidence must not be below sanction_evidence")
         if self.norming_conflict > self.relapse_conflict:

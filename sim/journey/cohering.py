@@ -5,7 +5,9 @@ urgency) and every partner judges the opportunity afresh: its values fit with th
 and its own payoff (its share of what the opportunity is worth, more for a member whose
 capabilities meet more of the need; at most 1). From now on it gathers reasons to
 believe and disbelieve (:mod:`sim.journey.confidence`); a partner who loses confidence
-leaves gracefully. When every partner is convinced, the team has found its intent and
+leaves gracefully. Reasons are not reset here: a partner's reasons start when it
+joins, so a team that turns back to cohering keeps what its members learned. When every
+partner is convinced, the team has found its intent and
 establishes itself (the phase shift, when resources are committed); when the clock runs
 out first the partners drift apart.
 """
@@ -65,8 +67,6 @@ def start_cohering(model: JourneyState, ini: Initiative, reason: str) -> None:
     share = (ini.potential / len(team)) / (p.opportunity_value / p.consortium_size)
     model.fit[team] = values_fit(model.values[team], a.fit_scale)
     model.payoff[team] = np.minimum(relevance(ini.requirement, capabilities) * share, 1.0)
-    model.believe[team] = 0.0  # no reasons yet either way
-    model.disbelieve[team] = 0.0
     model.contrib[team] = a.opening_contribution
 
 

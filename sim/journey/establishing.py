@@ -7,8 +7,10 @@ otherwise a legal consortium (contracts stand in for trust). Set-up takes the fo
 weeks scaled by ``governance_overhead``, longer the less the team trusts itself, and
 costs part of what the opportunity is worth. It fails when mistrust is too high to agree
 governance (partners hold more reasons to disbelieve than to believe in each other) or
-the set-up costs more than the opportunity is worth; otherwise the team
-starts journeying when the form is in place.
+the set-up costs more than the opportunity is worth. When the form is in place, a team
+whose partners are on the whole unconvinced goes back to cohering (form talks revealed
+that the intent is not shared; :mod:`sim.journey.turning_back`); the others start
+journeying.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import numpy as np
 from sim.journey import journeying
 from sim.journey.initiatives import Initiative
 from sim.journey.network import tie_team
+from sim.journey.rules import confidence
 from sim.journey.stages import Form, Kind, Outcome, Stage
 from sim.journey.state import JourneyState
 
@@ -46,14 +49,21 @@ def choose_form(kind: Kind, size: int, trust: float, a: JourneyAssumptions) -> F
 
 
 def start_establishing(model: JourneyState, ini: Initiative) -> None:
-    """A shared intent is found: choose a form and start setting it up."""
+    """A shared intent is found: choose a form and start setting it up.
+
+    A team that turned back and found its intent again keeps the form it has in place:
+    the set-up is short, and costs and commits nothing more.
+    """
     p, a = model.params, model.assumptions
     # the partnership is formal now: its members are collaborators (which shortens search
     # paths for everyone)
-    net = model.network
-    team = np.asarray(ini.members)
-    tie_team(team, net.collab, net.tied, net.degree, net.incumbent, net.distance, net.max_distance)
-    net.version += 1
+    _tie(model, ini)
+    table = model.table
+    if ini.form is not None:
+        name = ini.form.value.replace("_", " ")
+        model.move(ini, Stage.ESTABLISHING, f"shared intent found again; the {name} stands")
+        table.setup_end[ini.id] = model.tick + a.setup_min_weeks
+        return
     trust = model.team_trust(ini.members)
     form = choose_form(ini.kind, len(ini.members), trust, a)
     ini.form = form
@@ -61,15 +71,28 @@ def start_establishing(model: JourneyState, ini: Initiative) -> None:
     model.move(ini, Stage.ESTABLISHING, f"shared intent found; setting up a {name}")
     weeks = form_weeks(form, a)
     setup = weeks * p.governance_overhead * (1.0 + a.setup_mistrust * (1.0 - trust))
-    model.table.setup_end[ini.id] = model.tick + max(a.setup_min_weeks, setup)
+    table.setup_end[ini.id] = model.tick + max(a.setup_min_weeks, setup)
     # set-up cost comes out of what the opportunity is worth to the members
-    model.table.setup_cost[ini.id] = p.governance_overhead * weeks / a.setup_cost_weeks
+    table.setup_cost[ini.id] = p.governance_overhead * weeks / a.setup_cost_weeks
     # the phase shift: partners now commit resources, and are accountable for them
-    model.table.committed[ini.id] = a.commitment_share * ini.potential
+    table.committed[ini.id] = a.commitment_share * ini.potential
+
+
+def _tie(model: JourneyState, ini: Initiative) -> None:
+    """Tie the team in the network; pairs tied before for this initiative count once."""
+    net = model.network
+    team = np.asarray(ini.members)
+    tie_team(team, net.collab, net.tied, net.degree, net.incumbent, net.distance, net.max_distance)
+    before = np.asarray([m for m in ini.tied if m in ini.members], dtype=np.int64)
+    if before.size > 1:
+        net.collab[np.ix_(before, before)] -= 1
+        net.collab[before, before] += 1  # a member is never its own collaborator
+    ini.tied = list(ini.members)
+    net.version += 1
 
 
 def settle(model: JourneyState, team_evidence: np.ndarray) -> None:
-    """Establishing teams that fail (mistrust, cost) or have their form in place."""
+    """Establishing teams that fail (mistrust, cost), turn back, or have their form in place."""
     a = model.assumptions
     mistrust, too_dear, ready = [], [], []
     floor = -a.governance_evidence
@@ -94,4 +117,16 @@ def settle(model: JourneyState, team_evidence: np.ndarray) -> None:
             model.initiatives[i], Outcome.FAILED, "set-up cost higher than the opportunity is worth"
         )
     for i in ready:
-        journeying.start_journeying(model, model.initiatives[i])
+        ini = model.initiatives[i]
+        if _misaligned(model, ini) and model.may_turn_back(ini):
+            model.want_turn_back(
+                ini, Stage.COHERING, "form talks revealed the intent is not shared"
+            )
+        else:
+            journeying.start_journeying(model, ini)
+
+
+def _misaligned(model: JourneyState, ini: Initiative) -> bool:
+    """Whether the partners' mean confidence is below ``realign_confidence``."""
+    sure = [confidence(model.believe[m], model.disbelieve[m]) for m in ini.members]
+    return float(np.mean(sure)) < model.assumptions.realign_confidence

@@ -259,16 +259,18 @@ def _pick(
     return cand, int(view.distance[cand]), trust
 
 
-def start_search(model: JourneyState, ini: Initiative, reason: str) -> None:
-    """Move to exploring with a fresh search budget; the first step is due now."""
+def start_search(model: JourneyState, ini: Initiative, reason: str, share: float = 1.0) -> None:
+    """Move to exploring with ``share`` of a fresh search budget; the first step is due now."""
     p, a = model.params, model.assumptions
     model.move(ini, Stage.EXPLORING, reason)
     # urgency leaves less patience; a coalition's wider search gets more
-    scale = a.coalition_search_multiple if ini.kind is Kind.COALITION else 1.0
+    scale = share * (a.coalition_search_multiple if ini.kind is Kind.COALITION else 1.0)
     budget = p.search_budget * (1.0 - a.search_urgency_squeeze * p.urgency) * scale
     model.table.budget[ini.id] = budget
     model.table.due[ini.id] = model.tick
-    model.declined[ini.id] = np.zeros(model.n, dtype=bool)
+    declined = model.declined[ini.id] = np.zeros(model.n, dtype=bool)
+    declined[ini.ever_members] = True  # who left this initiative is not asked back
+    declined[ini.members] = False
 
 
 def search(model: JourneyState) -> None:

@@ -57,7 +57,9 @@ class InitiativeTable:
       ``conflict`` (unresolved disagreement), ``evidence_at_storming`` (the team's net
       reasons to believe in each other when storming began), ``progress`` (share of the
       work done), ``work`` (weeks of full effort needed), ``rate`` (progress per unit of
-      effort), ``replanned``.
+      effort);
+    - turning back: ``turn_backs`` (moves back so far), ``intent_changes`` (times the
+      intent was re-scoped).
     """
 
     FLOATS: ClassVar[tuple[str, ...]] = (
@@ -65,8 +67,10 @@ class InitiativeTable:
         "committed", "midway", "conflict", "progress", "work", "rate", "journey_start",
         "evidence_at_storming",
     )  # fmt: skip
-    INTS: ClassVar[tuple[str, ...]] = ("stage", "due", "phase", "phase_since")
-    BOOLS: ClassVar[tuple[str, ...]] = ("coalition", "midpoint_done", "replanned")
+    INTS: ClassVar[tuple[str, ...]] = (
+        "stage", "due", "phase", "phase_since", "turn_backs", "intent_changes",
+    )  # fmt: skip
+    BOOLS: ClassVar[tuple[str, ...]] = ("coalition", "midpoint_done")
     __slots__ = ("size", *FLOATS, *INTS, *BOOLS)
 
     def __init__(self, capacity: int = 64) -> None:
@@ -121,6 +125,7 @@ class Initiative:
         form: The form chosen while establishing.
         stuck_in_storming: Whether it failed still storming at its deadline.
         ever_members: Every organisation that was ever a member.
+        tied: Members tied in the network when it was last established.
         spawned: Consortia this coalition spawned.
     """
 
@@ -140,6 +145,7 @@ class Initiative:
     form: Form | None = None
     stuck_in_storming: bool = False
     ever_members: list[int] = field(default_factory=list)
+    tied: list[int] = field(default_factory=list)
     spawned: list[int] = field(default_factory=list)
 
     @property
@@ -156,6 +162,16 @@ class Initiative:
     def potential(self) -> float:
         """Value if the intent is achieved in full."""
         return float(self.table.potential[self.id])
+
+    @property
+    def intent_changes(self) -> int:
+        """Times the partners re-scoped the intent (an evolved outcome needs one)."""
+        return int(self.table.intent_changes[self.id])
+
+    @property
+    def turn_backs(self) -> int:
+        """Times the journey turned back to an earlier stage."""
+        return int(self.table.turn_backs[self.id])
 
     @property
     def viability(self) -> float:

@@ -61,9 +61,14 @@ def team_state(model: JourneyState) -> TeamState:
 
 
 def start_journeying(model: JourneyState, ini: Initiative) -> None:
-    """The form is in place: kick off, forming, with the delivery clock running."""
+    """The form is in place: kick off, forming, with the delivery clock running.
+
+    A team that journeyed before it turned back keeps its (re-scoped) work and progress,
+    with a new clock.
+    """
     p, a = model.params, model.assumptions
     i = ini.id
+    returning = "journeying" in ini.entered  # it journeyed before it turned back
     name = ini.form.value.replace("_", " ")
     model.move(ini, Stage.JOURNEYING, f"{name} in place; forming")
     coalition = ini.kind is Kind.COALITION
@@ -74,10 +79,14 @@ def start_journeying(model: JourneyState, ini: Initiative) -> None:
     t.journey_start[i] = tick
     t.deadline[i] = tick + clock
     t.midway[i] = tick + clock * a.midpoint  # Gersick's midpoint
+    t.midpoint_done[i] = False
     t.phase[i] = Phase.FORMING
     t.phase_since[i] = tick
-    set_work(model, i, a.work_weeks * (a.coalition_work_multiple if coalition else 1.0))
-    t.progress[i] = 0.0
+    if returning:
+        set_work(model, i, float(t.work[i]))  # the rate follows the team it has now
+    else:
+        set_work(model, i, a.work_weeks * (a.coalition_work_multiple if coalition else 1.0))
+        t.progress[i] = 0.0
     t.conflict[i] = 0.0
 
 
@@ -304,9 +313,9 @@ def _review(
     late = active[due >= 4].tolist()
     for i in done:
         ini = model.initiatives[i]
-        if t.replanned[i]:
+        if ini.intent_changes:
             value_creation.create_value(
-                model, ini, Outcome.EVOLVED, "the re-planned intent was delivered", 1.0
+                model, ini, Outcome.EVOLVED, "the re-scoped intent was delivered", 1.0
             )
         else:
             value_creation.create_value(
@@ -320,10 +329,10 @@ def _review(
         progress = float(t.progress[i])
         if progress >= a.midpoint_behind:
             continue
-        if team_evidence[i] >= a.replan_evidence:
-            t.replanned[i] = True
-            set_work(model, i, t.work[i] * a.replan_work_share)
-            model.log(ini, "review", f"{ini.name} re-plans at the midpoint: behind, but trusting")
+        if team_evidence[i] >= a.rescope_evidence:
+            model.want_turn_back(
+                ini, Stage.COHERING, "midpoint review: far behind but trusting; re-scoping"
+            )
         elif team_evidence[i] < a.midpoint_exit_evidence:
             value_creation.create_value(
                 model,
@@ -340,15 +349,13 @@ def _review(
         if int(t.phase[i]) == Phase.STORMING:
             ini.stuck_in_storming = True
             model.end(ini, Outcome.FAILED, "stuck in storming past the deadline")
-        elif progress >= a.deadline_evolved_progress:
-            value_creation.create_value(
-                model,
-                ini,
-                Outcome.EVOLVED,
-                "part delivered by the deadline; the intent evolved",
-                progress,
+        elif progress >= a.deadline_rescope_progress and model.may_turn_back(ini):
+            model.want_turn_back(
+                ini, Stage.COHERING, "deadline passed with most delivered; re-scoping"
             )
-        elif team_evidence[i] >= a.deadline_graceful_evidence:
+        elif progress >= a.deadline_rescope_progress or (
+            team_evidence[i] >= a.deadline_graceful_evidence
+        ):
             value_creation.create_value(
                 model,
                 ini,

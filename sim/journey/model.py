@@ -13,7 +13,8 @@ the journey lives in a module of its own:
    :mod:`~sim.journey.cohering` (reasons to believe and disbelieve, graceful exits,
    drifting apart), :mod:`~sim.journey.establishing` (form and governance) and
    :mod:`~sim.journey.journeying` (Tuckman's phases, breaches, Gersick's midpoint, the
-   deadline) act on it;
+   deadline) act on it; :mod:`~sim.journey.turning_back` then takes teams back a
+   stage where they asked to (re-scope, re-find the intent) or lost a partner they need;
 4. coalitions that have found their norms spawn consortia (latent value again);
 5. :mod:`~sim.journey.value_creation` and :mod:`~sim.journey.meta_organisation`: teams
    that created value become lasting alliances (the flywheel) or disband.
@@ -31,7 +32,15 @@ from typing import Any
 import numpy as np
 from mesa import DataCollector, Model
 
-from sim.journey import exploring, latent_value, measures, population, value_creation, working
+from sim.journey import (
+    exploring,
+    latent_value,
+    measures,
+    population,
+    turning_back,
+    value_creation,
+    working,
+)
 from sim.journey.agents import Organisation
 from sim.journey.assumptions import JourneyAssumptions, split_settings
 from sim.journey.network import build_network
@@ -130,6 +139,7 @@ class JourneyModel(JourneyState, Model):
         latent_value.decide(self)
         exploring.search(self)
         working.collaborate(self)
+        turning_back.settle(self)
         if open_to_new:
             latent_value.spawn(self)
         value_creation.settle(self)

@@ -1,7 +1,9 @@
 """The journey's stages, the outcomes an initiative can end with, and the legal moves.
 
 Everything about which stage may follow which lives here, in one table, so the model,
-the tests and the reports agree.
+the tests and the reports agree. The journey mostly moves forward but can turn back:
+to exploring to replace a partner who left, to cohering to re-scope or to re-find an
+intent that form talks showed was not shared (:mod:`sim.journey.turning_back`).
 """
 
 from __future__ import annotations
@@ -76,14 +78,18 @@ TRANSITIONS: dict[Stage, dict[Stage, frozenset[Outcome]]] = {
     },
     Stage.COHERING: {
         Stage.ESTABLISHING: frozenset(),
+        Stage.EXPLORING: frozenset(),  # replace a partner who left
         Stage.ENDED: frozenset({Outcome.GRACEFUL_EXIT, Outcome.DRIFTED_APART}),
     },
     Stage.ESTABLISHING: {
         Stage.JOURNEYING: frozenset(),
+        Stage.COHERING: frozenset(),  # form talks revealed the intent is not shared
         # set-up cost or mistrust too high; or partners lost confidence and left
         Stage.ENDED: frozenset({Outcome.FAILED, Outcome.GRACEFUL_EXIT}),
     },
     Stage.JOURNEYING: {
+        Stage.COHERING: frozenset(),  # re-scope: a new intent and clock
+        Stage.EXPLORING: frozenset(),  # replace a partner who left
         # achieved, evolved, or a graceful exit with learning and relationships intact
         Stage.VALUE_CREATION: frozenset({Outcome.ACHIEVED, Outcome.EVOLVED, Outcome.GRACEFUL_EXIT}),
         Stage.ENDED: frozenset({Outcome.FAILED}),  # stuck in storming, trust breach

@@ -73,6 +73,9 @@ class JourneyState:
         self._teams_stale = True
         # which initiatives are in each stage: an index over table.stage, kept by move()
         self._in_stage: dict[Stage, set[int]] = {s: set() for s in Stage}
+        # what the journey's turn-backs act on this week (sim.journey.turning_back)
+        self.lost_partner: set[int] = set()  # initiatives a partner left
+        self.turn_back_wanted: dict[int, tuple[Stage, Stage, str]] = {}  # from, to, reason
 
     # --- reading -------------------------------------------------------------------
     @property
@@ -145,8 +148,12 @@ class JourneyState:
         return ini
 
     def join(self, ini: Initiative, org: int) -> None:
-        """``org`` joins ``ini`` (leaving the coalition it worked in, if any)."""
+        """``org`` joins ``ini`` (leaving the coalition it worked in, if any).
+
+        Its reasons to believe and disbelieve start afresh: they are about this initiative.
+        """
         ini.members.append(org)
+        self.believe[org] = self.disbelieve[org] = 0.0
         if org not in ini.ever_members:
             ini.ever_members.append(org)
         if self.org_initiative[org] >= 0:  # leaves a working coalition for a consortium
@@ -157,6 +164,7 @@ class JourneyState:
         """``org`` leaves ``ini``."""
         ini.members.remove(org)
         self.release(ini, org)
+        self.lost_partner.add(ini.id)
 
     def release(self, ini: Initiative, org: int) -> None:
         """Send an organisation back to its coalition (if that is working) or to idle."""
@@ -190,6 +198,14 @@ class JourneyState:
                 self.release(ini, org)
         for child in ini.spawned:  # a coalition that ends leaves its consortia to act
             self.initiatives[child].parent = -1
+
+    def may_turn_back(self, ini: Initiative) -> bool:
+        """Whether ``ini`` has turn-backs left (``max_turn_backs``)."""
+        return ini.turn_backs < self.assumptions.max_turn_backs
+
+    def want_turn_back(self, ini: Initiative, stage: Stage, reason: str) -> None:
+        """Ask for ``ini`` to go back to ``stage`` at the end of the week (if still due)."""
+        self.turn_back_wanted[ini.id] = (ini.stage, stage, reason)
 
     def log(self, ini: Initiative, kind: str, reason: str, org: int = -1) -> None:
         """Log an event of ``ini`` that is not a stage move."""

@@ -38,17 +38,23 @@ def test_a_run_can_go_on_until_everything_started_has_ended() -> None:
 
 
 def test_ties_are_recorded_when_a_partnership_is_established() -> None:
+    """Each pair is tied once per initiative, when it is established with both in it."""
     model = JourneyModel(rng=4, n_organisations=60, steps=156, turnover=0.0)
     expected = np.zeros((model.n, model.n), dtype=int)
-    seen: set[int] = set()
+    established: dict[int, int] = {}  # initiative -> tick it last entered establishing
+    tied: dict[int, set[tuple[int, int]]] = {}
     while model.running:
         model.step()
         for ini in model.initiatives:
-            if "establishing" in ini.entered and ini.id not in seen:
-                seen.add(ini.id)
-                team = np.array(ini.members)
-                expected[np.ix_(team, team)] += 1
-    np.fill_diagonal(expected, 0)
+            when = ini.entered.get("establishing")
+            if when is None or established.get(ini.id) == when:
+                continue
+            established[ini.id] = when
+            pairs = {(a, b) for a in ini.members for b in ini.members if a != b}
+            for a, b in pairs - tied.setdefault(ini.id, set()):
+                expected[a, b] += 1
+            tied[ini.id] |= pairs
+    seen = set(established)
     assert seen, "some partnerships formed"
     np.testing.assert_array_equal(model.collab, expected)
     cohered_only = [i for i in model.initiatives if "cohering" in i.entered and i.id not in seen]

@@ -48,9 +48,12 @@ def test_graceful_exits_are_targeted_at_poor_opportunities() -> None:
     assert on_low > base + 0.1  # exits fall on low-viability opportunities more than chance
 
 
-def test_without_evidence_about_viability_exits_are_not_targeted() -> None:
-    on_low, base = _exit_and_base_rates(believe_viability=0.0)
-    assert abs(on_low - base) < 0.1
+def test_without_evidence_about_viability_exits_are_less_targeted() -> None:
+    """What targeting is left comes from slow work on poor opportunities, not reasons."""
+    on_low, base = _exit_and_base_rates()
+    blind_on_low, blind_base = _exit_and_base_rates(believe_viability=0.0)
+    assert (on_low - base) - (blind_on_low - blind_base) > 0.08
+    assert blind_on_low - blind_base < 0.15
 
 
 def test_reasons_accumulate_from_cohering_through_journeying() -> None:
@@ -72,7 +75,10 @@ def test_reasons_accumulate_from_cohering_through_journeying() -> None:
 
 
 def test_a_journeying_partner_who_loses_confidence_leaves() -> None:
-    model = JourneyModel(rng=3, n_organisations=60, steps=300, opportunity_rate=0.05)
+    # the team never replaces partners here (sim.journey.turning_back does that)
+    model = JourneyModel(
+        rng=3, n_organisations=60, steps=300, opportunity_rate=0.05, replace_coverage_drop=1.0
+    )
     target = None
     while model.running and target is None:
         model.step()
@@ -117,7 +123,8 @@ def test_committed_partners_turn_up_more() -> None:
 def test_viability_sets_how_fast_the_work_yields() -> None:
     model = _run(4)
     t = model.table
-    journeyed = [i for i in model.initiatives if "journeying" in i.entered]
+    # (a team that turned back has its rate set again if it journeys again)
+    journeyed = [i for i in model.initiatives if "journeying" in i.entered and not i.turn_backs]
     assert journeyed
     for ini in journeyed:
         rate = t.rate[ini.id] * t.work[ini.id]

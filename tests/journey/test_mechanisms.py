@@ -287,11 +287,15 @@ def test_low_risk_appetite_partners_leave_more() -> None:
 
 def test_tuckman_phases_follow_their_order() -> None:
     _, events = run_events(3)
-    phases: dict[int, list[str]] = {}
+    phases: dict[tuple[int, int], list[str]] = {}  # per journey (a team can come back)
+    journeys: dict[int, int] = {}
     for e in events:
+        if e.kind == "transition" and e.to_stage == "journeying":
+            journeys[e.initiative] = journeys.get(e.initiative, 0) + 1
         if e.kind == "phase":
             words = e.reason.split(" moves from ")[1].split(" to ")
-            phases.setdefault(e.initiative, []).append(tuple(words))
+            key = (e.initiative, journeys[e.initiative])
+            phases.setdefault(key, []).append(tuple(words))
     assert phases
     allowed = {
         ("forming", "storming"),
@@ -309,12 +313,16 @@ def test_tuckman_phases_follow_their_order() -> None:
 
 def test_midpoint_review_happens_at_the_midpoint() -> None:
     model, events = run_events(4, urgency=0.0)
-    reviews = [e for e in events if e.kind == "review"]
-    assert reviews, "some team should be behind at its midpoint"
     half = model.params.delivery_weeks / 2
-    for e in reviews:
-        ini = model.initiatives[e.initiative]
-        assert e.tick - ini.entered["journeying"] >= half - 1
+    started: dict[int, int] = {}  # when each initiative's current journey began
+    reviews = 0
+    for e in events:
+        if e.kind == "transition" and e.to_stage == "journeying":
+            started[e.initiative] = e.tick
+        if e.reason.startswith("midpoint review"):
+            reviews += 1
+            assert e.tick - started[e.initiative] >= half - 1
+    assert reviews, "some team should be behind at its midpoint"
 
 
 def test_governance_overhead_lengthens_establishing() -> None:
@@ -348,4 +356,5 @@ def test_snowballing_recruits_through_ties() -> None:
         observed.append(tied[e.organisation, team].any())
         chance.append(tied[:, team].any(axis=1).mean())
     assert len(observed) > 50
-    assert np.mean(observed) > np.mean(chance) + 0.15  # uniform sampling gives about +0.07
+    # uniform sampling gives about +0.07
+    assert np.mean(observed) > max(np.mean(chance) + 0.12, 2 * np.mean(chance))

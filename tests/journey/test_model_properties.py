@@ -94,8 +94,18 @@ def test_invariants_hold(params: JourneyParameters, seed: int) -> None:
         else:
             assert ini.outcome is None
             assert outcomes == []
-        ticks = list(ini.entered.values())
-        assert ticks == sorted(ticks), "stage entry ticks must follow journey order"
+        ticks = list(ini.entered_first.values())
+        assert ticks == sorted(ticks), "first entries into stages must follow journey order"
+        back = [e for e in model.events if e.initiative == ini.id and _backward(e)]
+        assert len(back) == ini.turn_backs <= model.assumptions.max_turn_backs
+        if ini.outcome is Outcome.EVOLVED:
+            assert ini.intent_changes > 0, "only a changed intent can evolve"
+
+
+def _backward(event) -> bool:
+    if event.kind != "transition" or event.to_stage == "ended":
+        return False
+    return Stage[event.to_stage.upper()] < Stage[event.from_stage.upper()]
 
 
 @given(seed=st.integers(0, 1000))
