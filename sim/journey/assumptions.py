@@ -28,6 +28,14 @@ FISCHBACHER = (
     "Fischbacher, Gächter and Fehr (2001): conditional cooperators match others' "
     "contributions imperfectly; the values are modelling choices"
 )
+POWELL = (
+    "Powell, Koput and Smith-Doerr (1996): organisations learn through collaborations "
+    "with diverse partners; the values are modelling choices"
+)
+GULATI = (
+    "Gulati (1995) and Dyer and Singh (1998): prior ties seed later collaborations and "
+    "relational rents; the value is a modelling choice"
+)
 JOSANG = "Jøsang and Ismail (2002): Beta evidence; the value is a modelling choice"
 WATTS = "Watts and Strogatz (1998) rewiring probability; the value is a modelling choice"
 
@@ -698,7 +706,35 @@ class JourneyAssumptions(BaseModel):
         0,
         1,
         "fraction",
-        "Share of the delivered value a graceful exit keeps (learning, relationships).",
+        "Share of the value of the work delivered that a graceful exit still puts to use "
+        "(learning and ties are counted apart: learning_value, relational_share).",
+    )
+    learning_value: float = _a(
+        0.1,
+        0,
+        10,
+        "value units per member",
+        "Value of what a member learns from working with partners whose capabilities "
+        "differ from its own: this x its mean capability distance from them x the share "
+        "of learning_weeks they worked together.",
+        POWELL,
+    )
+    learning_weeks: float = _a(
+        26.0,
+        1,
+        520,
+        "weeks",
+        "Weeks of working together (from cohering) for a member's full learning.",
+        POWELL,
+    )
+    relational_share: float = _a(
+        0.2,
+        0,
+        1,
+        "fraction",
+        "Share of the value a team delivers that is credited back, pair by pair, to the "
+        "initiatives that first tied its members: the value of relationships.",
+        GULATI,
     )
     child_progress: float = _a(
         0.5,

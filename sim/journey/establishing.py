@@ -82,6 +82,9 @@ def _tie(model: JourneyState, ini: Initiative) -> None:
     """Tie the team in the network; pairs tied before for this initiative count once."""
     net = model.network
     team = np.asarray(ini.members)
+    block = net.tied_by[np.ix_(team, team)]
+    fresh = (block < 0) & ~np.eye(team.size, dtype=bool)  # never tied before
+    net.tied_by[np.ix_(team, team)] = np.where(fresh, ini.id, block)
     tie_team(team, net.collab, net.tied, net.degree, net.incumbent, net.distance, net.max_distance)
     before = np.asarray([m for m in ini.tied if m in ini.members], dtype=np.int64)
     if before.size > 1:

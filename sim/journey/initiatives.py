@@ -121,7 +121,12 @@ class Initiative:
         outcome: How it ended (``None`` while under way).
         outcome_tick: Tick the outcome was decided (-1 while under way).
         reason: Why it ended.
-        value: Value created.
+        value: Value created: delivered + learning - the set-up cost it paid (the
+            relational value credited to it later is kept apart, in ``relational``, so
+            that a run's total counts delivered value once).
+        delivered: Value delivered by its work.
+        learning: Value of the capabilities its members gained from working together.
+        relational: Value later created by ties it formed, credited back to it.
         form: The form chosen while establishing.
         stuck_in_storming: Whether it failed still storming at its deadline.
         ever_members: Every organisation that was ever a member.
@@ -142,6 +147,9 @@ class Initiative:
     outcome_tick: int = -1
     reason: str = ""
     value: float = 0.0
+    delivered: float = 0.0
+    learning: float = 0.0
+    relational: float = 0.0
     form: Form | None = None
     stuck_in_storming: bool = False
     ever_members: list[int] = field(default_factory=list)

@@ -109,6 +109,21 @@ def value_created(model: JourneyModel) -> float:
     return float(sum(i.value for i in model.initiatives))
 
 
+def value_delivered(model: JourneyModel) -> float:
+    """Value delivered by the work of all initiatives so far."""
+    return float(sum(i.delivered for i in model.initiatives))
+
+
+def learning_value(model: JourneyModel) -> float:
+    """Value of what members learned from working with partners unlike them."""
+    return float(sum(i.learning for i in model.initiatives))
+
+
+def relational_value(model: JourneyModel) -> float:
+    """Delivered value credited back to the initiatives whose ties made it possible."""
+    return float(sum(i.relational for i in model.initiatives))
+
+
 def value_per_organisation(model: JourneyModel) -> float:
     """Value created per organisation."""
     return value_created(model) / model.n
@@ -275,7 +290,32 @@ MEASURES: dict[str, Measure] = {
             "Share of ended opportunities that nobody acted on.",
             lapsed_share,
         ),
-        Measure("value_created", "value units", "Total value created in the run.", value_created),
+        Measure(
+            "value_created",
+            "value units",
+            "Total value created in the run: delivered + learning - set-up costs paid.",
+            value_created,
+        ),
+        Measure(
+            "value_delivered",
+            "value units",
+            "Value delivered by the work of the initiatives.",
+            value_delivered,
+        ),
+        Measure(
+            "learning_value",
+            "value units",
+            "Value of what members learned from partners unlike them (kept by every "
+            "ending, a graceful exit included).",
+            learning_value,
+        ),
+        Measure(
+            "relational_value",
+            "value units",
+            "Delivered value credited back to the initiatives that first tied the teams "
+            "that delivered it (a share of value_delivered, not added to value_created).",
+            relational_value,
+        ),
         Measure(
             "value_per_organisation",
             "value units",

@@ -143,6 +143,7 @@ class JourneyModel(JourneyState, Model):
         if open_to_new:
             latent_value.spawn(self)
         value_creation.settle(self)
+        value_creation.account_ended(self)
         self.running = not self._finished()
         every = self.collect_every
         if (every and self.tick % every == 0) or not self.running:

@@ -33,6 +33,8 @@ class Network:
         distance: (n, n) steps over informal ties and collaborations (int8, capped).
         inverse_weight: 1 / snowball weight by distance, for weighted sampling.
         max_distance: The cap: a stranger's distance.
+        tied_by: (n, n) the initiative that first tied each pair (-1: never tied), to
+            credit it with what the tie later helps create.
         version: Bumped whenever new ties change the distances.
     """
 
@@ -44,6 +46,7 @@ class Network:
     distance: np.ndarray
     inverse_weight: np.ndarray
     max_distance: int
+    tied_by: np.ndarray
     version: int = 0
 
 
@@ -56,6 +59,7 @@ def build_network(rng: np.random.Generator, p: JourneyParameters, a: JourneyAssu
         collab=np.zeros((n, n), dtype=np.int32),
         degree=np.zeros(n, dtype=np.int32),
         tied=np.zeros((n, n), dtype=bool),
+        tied_by=np.full((n, n), -1, dtype=np.int32),
         incumbent=np.zeros(n, dtype=bool),
         distance=distance_matrix(informal, a.max_distance),
         inverse_weight=1.0

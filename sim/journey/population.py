@@ -118,6 +118,8 @@ def _forget(state: JourneyState, orgs: np.ndarray) -> None:
     for arr in (net.informal, net.collab, net.tied, state.trust.pos, state.trust.neg):
         arr[orgs, :] = 0
         arr[:, orgs] = 0
+    net.tied_by[orgs, :] = -1
+    net.tied_by[:, orgs] = -1
     net.degree[:] = net.tied.sum(axis=1)
     net.incumbent[:] = net.degree > 0
     net.distance[:] = distance_matrix((net.informal > 0) | net.tied, net.max_distance)

@@ -75,6 +75,7 @@ class JourneyState:
         self._in_stage: dict[Stage, set[int]] = {s: set() for s in Stage}
         # what the journey's turn-backs act on this week (sim.journey.turning_back)
         self.lost_partner: set[int] = set()  # initiatives a partner left
+        self.just_ended: list[int] = []  # initiatives ended this week (for their accounts)
         self.turn_back_wanted: dict[int, tuple[Stage, Stage, str]] = {}  # from, to, reason
 
     # --- reading -------------------------------------------------------------------
@@ -192,6 +193,7 @@ class JourneyState:
     def end(self, ini: Initiative, outcome: Outcome | None, reason: str) -> None:
         """End an initiative (with an outcome unless it already has one)."""
         self.move(ini, Stage.ENDED, reason, outcome)
+        self.just_ended.append(ini.id)
         self.search_cache.pop(ini.id, None)
         for org in list(ini.members):
             if self.org_initiative[org] == ini.id:
