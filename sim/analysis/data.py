@@ -27,6 +27,9 @@ from sim.engine.spec import METHODS as DESIGN_METHODS
 from sim.engine.spec import RESERVED_COLUMNS as RUN_COLUMNS
 from sim.engine.store import CLASS_PREFIX, DESIGN, MANIFEST, SAMPLE, STATUSES, Store
 
+#: How class columns were named in stores written by version 0.1 (``class:<name>``).
+LEGACY_CLASS_PREFIX = "class:"
+
 
 @dataclass
 class SweepData:
@@ -365,13 +368,23 @@ def _read_runs(folder: Path, problems: list[str]) -> pd.DataFrame:
         try:
             # Each part is read on its own: parts may differ in schema (an all-null
             # class column in one part, for example).
-            frames.append(pq.read_table(file).to_pandas())
+            frames.append(_current_names(pq.read_table(file).to_pandas()))
         except Exception as exc:  # a part cut short by a killed writer
             problems.append(f"runs/{file.name} could not be read ({exc}) and was skipped.")
     frames = [f for f in frames if len(f)]
     if not frames:
         return pd.DataFrame()
     return pd.concat(frames, ignore_index=True)
+
+
+def _current_names(part: pd.DataFrame) -> pd.DataFrame:
+    """A part's class columns under today's names (``class:<name>`` in older stores)."""
+    legacy = {
+        column: CLASS_PREFIX + str(column)[len(LEGACY_CLASS_PREFIX) :]
+        for column in part.columns
+        if str(column).startswith(LEGACY_CLASS_PREFIX)
+    }
+    return part.rename(columns=legacy) if legacy else part
 
 
 def _normalise_runs(

@@ -54,6 +54,29 @@ def test_load_complete_store(sweep_factory, ishigami_outcomes) -> None:
     assert table.loc["big", "missing"] == 3
 
 
+def test_class_columns_of_an_older_store_are_read(sweep_factory, ishigami_outcomes) -> None:
+    """Stores written by version 0.1 name class columns class:<name>; some parts may be newer."""
+    import pyarrow.parquet as pq
+
+    from sim.analysis import discover
+
+    classes = {"big": ("y > 5", lambda v: v["y"] > 5)}
+    path = sweep_factory("old", outcomes=ishigami_outcomes, n=64, part_rows=100, classes=classes)
+    expected = load_sweep(path).class_column("big").to_numpy()
+    parts = sorted((path / "runs").glob("part-*.parquet"))
+    for part in parts[::2]:  # every other part as the older version wrote it
+        table = pq.read_table(part)
+        names = [n.replace("class_", "class:") for n in table.column_names]
+        pq.write_table(table.rename_columns(names), part)
+    assert "class:big" in pq.read_schema(parts[0]).names
+    data = load_sweep(path)
+    assert data.problems == []
+    assert data.classes == {"big": "y > 5"}
+    assert [c for c in data.runs.columns if "big" in c] == ["class_big"]
+    np.testing.assert_array_equal(data.class_column("big").to_numpy(), expected)
+    assert discover(data, "big", n_resamples=5).n == 512
+
+
 def test_missing_parts_are_reported(tmp_path) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
