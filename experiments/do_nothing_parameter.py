@@ -19,7 +19,9 @@ figures README.md quotes in "Analysis"). Run it again after the model changes.
 
 Usage::
 
-    .venv/bin/python experiments/do_nothing_parameter.py [--n 256] [--replicates 2]
+    .venv/bin/python experiments/do_nothing_parameter.py [--n 256] [--replicates 2] [--fresh]
+
+A stored sweep is resumed, not run again: pass ``--fresh`` after the model changed.
 """
 
 from __future__ import annotations
@@ -130,12 +132,15 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=None, help="base samples (file: 256)")
     parser.add_argument("--replicates", type=int, default=None, help="(file: 2; at least 2)")
     parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument(
+        "--fresh", action="store_true", help="run the sweep anew (after the model changed)"
+    )
     args = parser.parse_args()
     if args.replicates is not None and args.replicates < 2:
         parser.error("--replicates: at least 2, so that the noise can be removed")
     scenario = _sized(args.n, args.replicates)
     start = time.perf_counter()
-    sweep_scenario(scenario, out=OUT, workers=args.workers, progress=True)
+    sweep_scenario(scenario, out=OUT, workers=args.workers, fresh=args.fresh, progress=True)
     sweep_s = time.perf_counter() - start
     data = load_sweep(OUT)
     seed = int(data.manifest.get("root_seed", 11))
