@@ -9,7 +9,9 @@ flat and a killed sweep loses at most the runs finished since the last part.
 A worker process that dies (a crash in native code, ``os._exit``, a run past its hard
 time limit) loses its batch, not the sweep: the runs of every batch lost with it are
 tried again one at a time, alone, so the run that kills its worker is found and recorded
-as ``crashed`` (or ``timeout``) and the others are run as usual.
+as ``crashed`` (or ``timeout``) and the others are run as usual. While no batch
+finishes, the pool looks at its workers: a local cluster left without any stops the
+sweep with an error rather than a wait without end.
 """
 
 from __future__ import annotations
@@ -685,6 +687,9 @@ class _Driver:
                 self.record(rows)
             if not finished:
                 self.bar.advance()
+                note = self.pool.check()
+                if note:
+                    self.bar.message(f"sweep {self.manifest['name']}: {note}")
             checkpoint()
 
     def record(self, rows: Sequence[Row]) -> None:

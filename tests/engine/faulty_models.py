@@ -59,6 +59,46 @@ def lose_worker_once(params: dict, seed: int) -> dict[str, float]:
     return {}
 
 
+def ends_its_nanny(params: dict, seed: int) -> dict[str, float]:
+    """On a few points, tell the Dask nanny not to restart this worker, then die.
+
+    The worker is then lost for good, as when its nanny fails to restart it.
+    """
+    if _doomed(params):
+        from distributed import get_worker
+        from distributed.utils import sync
+
+        worker = get_worker()
+
+        async def no_restart() -> None:
+            async with worker.rpc(worker.nanny) as nanny:
+                await nanny.close_gracefully(reason="lost-for-good")
+
+        sync(worker.loop, no_restart)
+        os._exit(3)
+    return ishigami(params, seed)
+
+
+class DiesWhenSent:
+    """A result whose worker process dies when it is sent to the client."""
+
+    def __reduce__(self) -> tuple:
+        os._exit(3)
+
+
+def finishes_then_dies(marker: str) -> DiesWhenSent:
+    """Finish, then die when the result is fetched; the run made again dies while running.
+
+    This is the order of events in which a Dask client loses a task's outcome: its
+    worker died after the task finished, and the worker of the task's re-run died too.
+    """
+    try:
+        Path(marker).open("x").close()
+    except FileExistsError:
+        os._exit(3)
+    return DiesWhenSent()
+
+
 def padded(params: dict, seed: int) -> dict[str, float]:
     """Ishigami with many outcomes, so each part takes some room on a small disk."""
     result = ishigami(params, seed)

@@ -4,14 +4,20 @@ reclassification, and a --fresh that must leave other files alone."""
 import errno
 import re
 import subprocess
+import threading
 import time
+from concurrent.futures import wait
 from pathlib import Path
 
+import dask
+import faulty_models
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from distributed import LocalCluster
 
-from sim.engine import SweepError, load_manifest, load_runs
+from sim.engine import SweepError, executors, load_manifest, load_runs
+from sim.engine.executors import open_pool, worker_died
 from sim.engine.store import DAMAGED, Store, part_classes
 
 from .helpers import outcome_table, spec, sweep
@@ -61,6 +67,63 @@ def test_a_run_that_kills_its_dask_worker_is_recorded(tmp_path, reference):
         one_replicate(), tmp_path / "s", model="faulty_models:dies", backend="dask", workers=2
     )
     check_crashed(frame, reference)
+
+
+def test_a_dask_result_lost_with_its_worker_still_completes_its_future(tmp_path):
+    """The task finished, its worker died before the result was fetched, the re-run died."""
+    with open_pool("dask", 2, None) as pool:
+        future = pool.submit(faulty_models.finishes_then_dies, str(tmp_path / "ran"))
+        done, _ = wait([future], timeout=60)
+        assert done, "the future of a task whose outcome was lost never completed"
+        assert worker_died(future.exception())
+        assert pool.submit(int, "7").result(timeout=60) == 7  # the pool still works
+
+
+def test_a_dask_worker_slow_to_restart_is_not_given_up(tmp_path, reference):
+    # a cluster gives up a lost worker after this long (15 s unless set): here every
+    # restart is slower than that, as many are on a loaded machine
+    with dask.config.set({"distributed.deploy.lost-worker-timeout": "0.1s"}):
+        frame = sweep(
+            one_replicate(), tmp_path / "s", model="faulty_models:dies", backend="dask", workers=2
+        )
+    check_crashed(frame, reference)
+
+
+def test_a_dask_cluster_left_without_workers_stops_the_sweep(tmp_path, monkeypatch):
+    monkeypatch.setattr(executors, "NO_WORKERS_S", 2.0)
+    out = tmp_path / "s"
+    start = time.monotonic()
+    with pytest.raises(SweepError, match=r"no workers for [0-9]+ s") as info:
+        sweep(one_replicate(), out, model="faulty_models:ends_its_nanny", backend="dask", workers=2)
+    assert time.monotonic() - start < 60
+    assert "finished runs are saved" in str(info.value)
+    # the runs that finished before the workers were lost are stored and counted
+    stored = Store(out).read_columns(["point", "status"])
+    assert stored is not None
+    assert stored.num_rows > 0
+    assert load_manifest(out)["counts"]["done"] == stored.column("status").to_pylist().count("done")
+
+
+def test_a_dask_scheduler_without_workers_is_waited_for_and_said(
+    tmp_path, reference, monkeypatch, capsys
+):
+    monkeypatch.setattr(executors, "NO_WORKERS_S", 1.0)
+    with LocalCluster(n_workers=0, threads_per_worker=1, dashboard_address=None) as cluster:
+        workers_come = threading.Timer(8.0, cluster.scale, args=(1,))
+        workers_come.start()
+        try:
+            frame = sweep(
+                one_replicate(),
+                tmp_path / "s",
+                backend="dask",
+                scheduler=cluster.scheduler_address,
+                progress=True,
+            )
+        finally:
+            workers_come.cancel()
+    err = capsys.readouterr().err
+    assert re.search(r"the Dask scheduler has had no workers for [0-9]+ s; waiting for", err)
+    pd.testing.assert_frame_equal(outcome_table(frame), reference)
 
 
 @pytest.mark.parametrize("backend", ["local", "dask"])
