@@ -43,9 +43,26 @@ RUN_FILES = (
     "timeline.parquet",
     "events.parquet",
     "team_trust.parquet",
+    "evidence.parquet",
     "report.html",
 )
 TEAM_TRUST_COLUMNS = ["tick", "initiative", "stage", "members", "team_trust"]
+# one row per week, initiative and partner: its reasons to believe and to disbelieve and
+# its confidence (the Beta mean of those reasons)
+EVIDENCE_DTYPES = {
+    "tick": "int64",
+    "initiative": "int64",
+    "organisation": "int64",
+    "believe": "float64",
+    "disbelieve": "float64",
+    "confidence": "float64",
+}
+EVIDENCE_COLUMNS = list(EVIDENCE_DTYPES)
+
+
+def empty_evidence() -> pd.DataFrame:
+    """An evidence table with no rows, its columns typed."""
+    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in EVIDENCE_DTYPES.items()})
 
 
 def package_versions() -> dict[str, str]:
@@ -90,6 +107,8 @@ class RunRecord:
         events: Every stage transition and notable event.
         nodes: One row per organisation for the network view.
         edges: Collaboration ties (``source``, ``target``, ``weight``).
+        evidence: Per week, initiative and partner: reasons to believe and to disbelieve
+            and confidence (columns :data:`EVIDENCE_COLUMNS`; empty when not recorded).
     """
 
     scenario: str
@@ -108,6 +127,7 @@ class RunRecord:
     )
     versions: dict[str, str] = field(default_factory=package_versions)
     assumptions: dict[str, Any] = field(default_factory=dict)
+    evidence: pd.DataFrame = field(default_factory=empty_evidence)
 
     @property
     def outcome_shares(self) -> dict[str, float]:
@@ -205,6 +225,7 @@ class RunRecord:
             ("timeline.parquet", self.timeline),
             ("events.parquet", self.events),
             ("team_trust.parquet", self.team_trust),
+            ("evidence.parquet", self.evidence),
         ):
             atomic_write_parquet(paths[name], table)
         if report_html is not None:
