@@ -1,8 +1,10 @@
 """The single-run report, one self-contained HTML page.
 
-It shows stage counts over time, the flow of initiatives (Sankey), trust over time, and
-the collaboration network at the end, organisations grouped by their last initiative and
-coloured by its outcome, with the parameters, package versions and source commit.
+It shows stage counts over time, the flow of initiatives (Sankey), the time from starting
+to each outcome (cumulative incidence, with those still under way counted as censored),
+trust over time, partners' confidence in each initiative over time, and the collaboration
+network at the end, organisations grouped by their last initiative and coloured by its
+outcome, with the parameters, package versions and source commit.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from sim.analysis.survival import CompetingRisks, competing_risks
+from sim.io.records import EVIDENCE_COLUMNS
 from sim.journey.measures import MEASURES
 from sim.journey.stages import JOURNEY_STAGES, STARTED_OUTCOMES
 from sim.report import kit
@@ -82,6 +86,12 @@ def _compact(fig: go.Figure, height: int, top: int = MARGIN["t"]) -> go.Figure:
 def outcome_name(outcome: str) -> str:
     """The report's name of an outcome (``"lapsed (nobody acted)"``)."""
     return OUTCOME_NAMES.get(outcome, outcome.replace("_", " "))
+
+
+def in_legend_order(labels: set[str]) -> list[str]:
+    """Outcome labels in the report's order (the summary's first), then any others sorted."""
+    order = [*OUTCOME_NAMES, "never collaborated", "active"]
+    return [o for o in order if o in labels] + sorted(labels - set(order))
 
 
 def _rgba(colour: str, alpha: float) -> str:
@@ -236,6 +246,141 @@ def sankey_figure(record: RunRecord) -> go.Figure:
     return _compact(fig, SANKEY_HEIGHT, top=16)
 
 
+def times_to_outcome(record: RunRecord) -> pd.DataFrame:
+    """Weeks from starting (entering exploring) to the outcome, per started initiative.
+
+    Initiatives still under way at the run's last tick are censored there: their row has
+    no outcome and the weeks they were seen. Opportunities that never started are left out.
+
+    Returns:
+        One row per started initiative: ``id``, ``weeks`` and ``outcome`` (None if
+        still under way).
+
+    Raises:
+        ValueError: if an ended initiative has no ``outcome_tick`` or ended before it
+            started.
+    """
+    ini = record.initiatives
+    started = ini[ini["entered_exploring"].notna()]
+    ended = started["outcome"].notna()
+    last_tick = int(record.timeline["tick"].max())
+    if started.loc[ended, "outcome_tick"].isna().any():
+        msg = (
+            "initiatives table: an initiative with an outcome has no outcome_tick; the run "
+            "record must give the tick each outcome was decided"
+        )
+        raise ValueError(msg)
+    until = started["outcome_tick"].where(ended, last_tick)
+    weeks = (until - started["entered_exploring"]).astype("int64")
+    if (weeks < 0).any():
+        msg = (
+            "initiatives table: an initiative's outcome_tick (or the run's last tick) comes "
+            "before its entered_exploring; the ticks of the record disagree"
+        )
+        raise ValueError(msg)
+    return pd.DataFrame(
+        {
+            "id": started["id"].to_numpy(),
+            "weeks": weeks.to_numpy(),
+            "outcome": pd.Series(
+                np.where(ended, started["outcome"].astype(object), None), dtype=object
+            ),
+        }
+    )
+
+
+def outcome_times_figure(curves: CompetingRisks) -> go.Figure:
+    """Cumulative incidence of each outcome and the share still under way, by week.
+
+    Every curve is a step in weeks since starting; the share still under way (Kaplan–
+    Meier) carries its 95% interval as a band, and each hover gives the interval.
+    """
+    weeks = curves.times
+    level = f"{curves.confidence:.0%}"
+    fig = go.Figure()
+    under_way = OUTCOME_COLOURS["in progress"]
+    s = curves.survival
+    for bound, fill in ((s.high, None), (s.low, "tonexty")):
+        fig.add_trace(
+            go.Scatter(
+                x=weeks,
+                y=bound,
+                line={"width": 0, "shape": "hv", "color": under_way},
+                fill=fill,
+                fillcolor=_rgba(under_way, 0.25),
+                hoverinfo="skip",
+                showlegend=fill is not None,
+                legendrank=1001,  # after the curves
+                name=f"{level} interval (still under way)",
+            )
+        )
+    named = [(OUTCOME_NAMES["in progress"], under_way, s)]
+    named += [
+        (outcome_name(o), OUTCOME_COLOURS.get(o, "#9aa5b1"), curves.incidence[o])
+        for o in in_legend_order(set(curves.incidence))
+    ]
+    for name, colour, curve in named:
+        fig.add_trace(
+            go.Scatter(
+                x=weeks,
+                y=curve.estimate,
+                name=name,
+                line={"shape": "hv", "color": colour, "width": 2.5 if curve is s else 2},
+                customdata=np.column_stack([curve.low, curve.high, curves.at_risk]),
+                hovertemplate=(
+                    f"week %{{x}}: %{{y:.0%}} {name}<br>{level} interval "
+                    "%{customdata[0]:.0%} to %{customdata[1]:.0%}<br>"
+                    "%{customdata[2]} initiatives still followed<extra></extra>"
+                ),
+            )
+        )
+    fig.update_layout(
+        xaxis_title="weeks since starting (entering exploring)",
+        yaxis={"title": "share of started initiatives", "range": [0, 1], "tickformat": ".0%"},
+        legend={**LEGEND_ABOVE, "traceorder": "normal"},
+    )
+    return _compact(fig, 400, top=40)
+
+
+def outcome_times_html(record: RunRecord) -> str:
+    """The time-to-outcome figure and the sentences that say what it rests on."""
+    times = times_to_outcome(record)
+    ini = record.initiatives
+    lapsed = int((ini["outcome"] == "lapsed").sum())
+    waiting = int((ini["outcome"].isna() & ini["entered_exploring"].isna()).sum())
+    not_in_it = (
+        f" The {lapsed} opportunities that lapsed (nobody acted on them) never started and "
+        "are not in it"
+        + (
+            f", nor are the {waiting} still waiting for someone to act at the end."
+            if waiting
+            else "."
+        )
+    )
+    if times.empty:
+        return kit.paragraph(
+            "No initiative started in this run, so there is no time to an outcome to "
+            f"show.{not_in_it}"
+        )
+    curves = competing_risks(times["weeks"], times["outcome"])
+    median = (
+        f"Half of them had ended by week {curves.median:.0f} after starting."
+        if not math.isnan(curves.median)
+        else "Fewer than half of them had ended by the longest time followed "
+        f"({curves.times[-1]:.0f} weeks), so the median time to an ending is not known."
+    )
+    text = kit.paragraph(
+        f"The curves rest on {curves.n} initiatives that started (entered exploring), "
+        f"{curves.n_censored} of which were still under way at the end of the run: those "
+        "are censored, counted as at risk for the weeks they were seen rather than dropped. "
+        "Each outcome's curve is the share of started initiatives that had ended that way "
+        "by so many weeks after starting (Aalen–Johansen cumulative incidence); the grey "
+        "curve is the share still under way (Kaplan–Meier, with its 95% Greenwood interval "
+        f"as a band), and at every week the curves add up to 1. {median}{not_in_it}"
+    )
+    return text + kit.figure_html(outcome_times_figure(curves), "fig-outcome-times")
+
+
 def trust_figure(record: RunRecord) -> go.Figure:
     """Mean trust over pairs that know each other, per week, with a band of ±1 sd."""
     tl = record.timeline
@@ -282,6 +427,100 @@ def trust_figure(record: RunRecord) -> go.Figure:
         )
     fig.update_layout(xaxis_title="week", yaxis_range=[0, 1], legend=LEGEND_ABOVE)
     return _compact(fig, 340, top=40)
+
+
+def mean_confidence(record: RunRecord) -> pd.DataFrame:
+    """Per initiative and week, its partners' mean confidence, with its name and outcome.
+
+    Returns:
+        Columns ``initiative``, ``tick``, ``confidence``, ``name`` and ``outcome``
+        (``"in progress"`` if it had none), sorted by initiative and week.
+
+    Raises:
+        ValueError: if the evidence table lacks a column or names an initiative that the
+            initiatives table does not have.
+    """
+    evidence = record.evidence
+    missing = [c for c in EVIDENCE_COLUMNS if c not in evidence]
+    if missing:
+        msg = f"evidence table: columns {missing} are missing; it needs {EVIDENCE_COLUMNS}"
+        raise ValueError(msg)
+    means = (
+        evidence.groupby(["initiative", "tick"], as_index=False)["confidence"]
+        .mean()
+        .sort_values(["initiative", "tick"])
+    )
+    ini = record.initiatives.set_index("id")
+    unknown = sorted(set(means["initiative"]) - set(ini.index))
+    if unknown:
+        msg = (
+            f"evidence table: initiatives {unknown[:5]} are not in the initiatives table; "
+            "both must come from the same run"
+        )
+        raise ValueError(msg)
+    means["name"] = ini["name"].reindex(means["initiative"]).to_numpy()
+    means["outcome"] = ini["outcome"].reindex(means["initiative"]).fillna("in progress").to_numpy()
+    return means
+
+
+def confidence_figure(record: RunRecord) -> go.Figure:
+    """Partners' mean confidence in each initiative by week, one line per initiative.
+
+    Lines are coloured by the initiative's outcome (one legend entry per outcome) and the
+    hover names the initiative.
+    """
+    means = mean_confidence(record)
+    fig = go.Figure()
+    for outcome in in_legend_order(set(means["outcome"])):
+        x: list[float | None] = []
+        y: list[float | None] = []
+        text: list[str | None] = []
+        for _, line in means[means["outcome"] == outcome].groupby("initiative", sort=True):
+            x += [*line["tick"].tolist(), None]
+            y += [*line["confidence"].tolist(), None]
+            text += [*line["name"].astype(str).tolist(), None]
+        name = outcome_name(outcome)
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=y,
+                text=text,
+                mode="lines",
+                name=name,
+                line={"color": OUTCOME_COLOURS.get(outcome, "#9aa5b1"), "width": 1.5},
+                opacity=0.8,
+                hovertemplate="%{text}<br>week %{x}: mean confidence %{y:.2f}<extra>"
+                + name
+                + "</extra>",
+            )
+        )
+    fig.update_layout(
+        xaxis_title="week",
+        yaxis={"title": "partners' mean confidence", "range": [0, 1]},
+        legend={**LEGEND_ABOVE, "title": {"text": "outcome of the initiative"}},
+    )
+    return _compact(fig, 380, top=48)
+
+
+def confidence_html(record: RunRecord) -> str:
+    """The confidence figure with what confidence is, or a plain note that none was recorded."""
+    if record.evidence.empty:
+        return kit.paragraph(
+            "This run recorded no evidence (its evidence table is empty), so there is "
+            "no confidence over time to show."
+        )
+    means = mean_confidence(record)
+    text = kit.paragraph(
+        "A partner's confidence in an initiative is the Beta mean of its evidence: the "
+        "mean of a Beta distribution whose counts are the partner's reasons to believe and "
+        "its reasons to disbelieve (each added to a prior), so it rises towards 1 as reasons "
+        "to believe pile up and falls towards 0 with reasons to disbelieve. Each line is one "
+        "initiative: the mean confidence of its partners in each week of cohering, "
+        f"establishing and journeying ({means['initiative'].nunique()} initiatives, "
+        f"{record.evidence['organisation'].nunique()} partners), coloured by how the "
+        "initiative ended."
+    )
+    return text + kit.figure_html(confidence_figure(record), "fig-confidence")
 
 
 def last_initiatives(record: RunRecord) -> dict[int, int]:
@@ -369,10 +608,7 @@ def network_figure(record: RunRecord) -> go.Figure:
             name="worked together",
         )
     )
-    order = [*OUTCOME_NAMES, "never collaborated", "active"]
-    present = [o for o in order if o in set(nodes["last_outcome"])]
-    present += sorted(set(nodes["last_outcome"]) - set(present))
-    for outcome in present:
+    for outcome in in_legend_order(set(nodes["last_outcome"])):
         group = nodes[nodes["last_outcome"] == outcome]
         fig.add_trace(
             go.Scatter(
@@ -538,7 +774,9 @@ def run_report_html(record: RunRecord) -> str:
             "Flow of initiatives through the stages",
             kit.figure_html(sankey_figure(record), "fig-sankey"),
         ),
+        kit.section("outcome-times", "Time to each outcome", outcome_times_html(record)),
         kit.section("trust", "Trust over time", kit.figure_html(trust_figure(record), "fig-trust")),
+        kit.section("confidence", "Confidence over time", confidence_html(record)),
         network,
         provenance,
     ]
