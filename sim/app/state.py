@@ -241,8 +241,14 @@ class AppModel(JourneyModel):
         self.elapsed_s += time.perf_counter() - start
 
     def timeline_frame(self) -> pd.DataFrame:
-        """One row per week so far (the same columns as a ``consim run`` timeline)."""
-        df = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+        """One row per week so far (the same columns as a ``consim run`` timeline).
+
+        Read while a play thread may be stepping: each column is copied and all are cut to
+        the weeks every column has, so a half-collected week never breaks the frame.
+        """
+        columns = {k: list(v) for k, v in self.datacollector.model_vars.items()}
+        weeks = min((len(v) for v in columns.values()), default=0)
+        df = pd.DataFrame({k: v[:weeks] for k, v in columns.items()})
         df["tick"] = df["tick"].astype("int64")
         return df
 

@@ -87,7 +87,7 @@ model: journey
 seed: 11
 parameters:
   n_organisations: 30
-  steps: 40
+  steps: 104
 sweep:
   parameters:
     trust: {uniform: [0.1, 0.9]}
