@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from pathlib import Path
 from typing import Any
@@ -10,9 +11,16 @@ import pandas as pd
 from mesa import DataCollector
 from pydantic import ValidationError
 
-from sim.io.records import RunRecord, journey_record, team_assembly_record, team_trust_rows
+from sim.io.records import (
+    RunRecord,
+    evidence_table,
+    journey_record,
+    team_assembly_record,
+    team_trust_rows,
+)
 from sim.io.scenario import Scenario, ScenarioError, load_scenario, parse_scenario
 from sim.journey.assumptions import split_settings
+from sim.journey.confidence import evidence_rows
 from sim.journey.measures import MEASURES, active_initiatives, per_tick
 from sim.journey.model import JourneyModel
 from sim.journey.parameters import JourneyParameters
@@ -126,11 +134,14 @@ def run(
         params, rng=seed, assumptions=assumptions, reporters=timeline_reporters(), collect_every=1
     )
     teams: list[tuple] = []
+    evidence: list[tuple] = []
     while model.running:
         model.step()
         teams.extend(team_trust_rows(model))
+        evidence.extend(evidence_rows(model))
     timeline = collected(model)
-    return journey_record(model, timeline, sc.name, seed, time.perf_counter() - start, teams)
+    record = journey_record(model, timeline, sc.name, seed, time.perf_counter() - start, teams)
+    return dataclasses.replace(record, evidence=evidence_table(evidence))
 
 
 def save(record: RunRecord, out_dir: str | Path) -> dict[str, Path]:

@@ -65,6 +65,16 @@ def empty_evidence() -> pd.DataFrame:
     return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in EVIDENCE_DTYPES.items()})
 
 
+def evidence_table(rows: list[tuple]) -> pd.DataFrame:
+    """The evidence table from rows as :func:`sim.journey.confidence.evidence_rows` gives.
+
+    Each row: tick, initiative, organisation, believe, disbelieve, confidence.
+    """
+    if not rows:
+        return empty_evidence()
+    return pd.DataFrame(rows, columns=EVIDENCE_COLUMNS).astype(EVIDENCE_DTYPES)
+
+
 def package_versions() -> dict[str, str]:
     """Versions of Python and the packages a run depends on."""
     out = {"python": platform.python_version()}

@@ -16,7 +16,7 @@ import pytest
 
 import sim
 from sim.analysis.survival import competing_risks
-from sim.io.records import EVIDENCE_COLUMNS, RUN_FILES
+from sim.io.records import EVIDENCE_COLUMNS, RUN_FILES, empty_evidence
 from sim.journey.stages import Outcome
 from sim.report.run_report import (
     OUTCOME_COLOURS,
@@ -357,8 +357,8 @@ def test_confidence_figure_has_one_line_per_initiative_coloured_by_its_outcome(r
 
 
 def test_confidence_section_explains_or_says_the_table_is_empty(record):
-    assert record.evidence.empty  # the model does not record evidence yet
-    empty = confidence_html(record)
+    assert not record.evidence.empty  # the model records its partners' reasons
+    empty = confidence_html(dataclasses.replace(record, evidence=empty_evidence()))
     assert "recorded no evidence" in empty
     assert "fig-confidence" not in empty
     small = dataclasses.replace(_small(record, SMALL), evidence=HAND_EVIDENCE)
@@ -397,7 +397,8 @@ def test_the_evidence_table_is_written_with_the_run(record, tmp_path: Path):
     back = pd.read_parquet(paths["evidence.parquet"])
     assert list(back.columns) == EVIDENCE_COLUMNS
     pd.testing.assert_frame_equal(back, evidence)
-    empty = pd.read_parquet(record.write(tmp_path / "empty")["evidence.parquet"])
+    nothing = dataclasses.replace(record, evidence=empty_evidence())
+    empty = pd.read_parquet(nothing.write(tmp_path / "empty")["evidence.parquet"])
     assert list(empty.columns) == EVIDENCE_COLUMNS
     assert empty.empty
     assert str(empty["tick"].dtype) == "int64"
