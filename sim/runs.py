@@ -11,6 +11,7 @@ import pandas as pd
 from mesa import DataCollector
 from pydantic import ValidationError
 
+from sim.engine.evaluators import SeriesRequest
 from sim.io.records import (
     RunRecord,
     evidence_table,
@@ -21,7 +22,7 @@ from sim.io.records import (
 from sim.io.scenario import Scenario, ScenarioError, load_scenario, parse_scenario
 from sim.journey.assumptions import split_settings
 from sim.journey.confidence import evidence_rows
-from sim.journey.measures import MEASURES, active_initiatives, per_tick
+from sim.journey.measures import MEASURES, active_initiatives, measure_all, per_tick
 from sim.journey.model import JourneyModel
 from sim.journey.parameters import JourneyParameters
 from sim.journey.stages import Outcome, Stage
@@ -30,6 +31,7 @@ from sim.team_assembly.model import TEAM_MEASURES, TeamAssemblyModel
 from sim.team_assembly.parameters import TeamAssemblyParameters
 
 OVERRIDES_SOURCE = "overrides"
+WEEK = "tick"  # the reporter that records, with per-week outcomes, the week collected
 
 
 def _stage_count(stage: Stage):
@@ -56,6 +58,10 @@ def timeline_reporters() -> dict[str, Any]:
     reps |= {f"{o.value}_count": _outcome_count(o) for o in Outcome}
     reps |= {name: m.fn for name, m in MEASURES.items()}
     return reps
+
+
+def _week(model: JourneyModel) -> int:
+    return model.tick
 
 
 def _as_scenario(
@@ -174,25 +180,55 @@ def run_collecting(model: Any, reporters: dict[str, Any], each_tick: Any = None)
     return df
 
 
-def evaluate(params: dict[str, Any], seed: int) -> dict[str, float]:
+def evaluate(
+    params: dict[str, Any], seed: int, timeseries: SeriesRequest | None = None
+) -> dict[str, Any]:
     """Run the journey model once and return its run measures (for sweeps).
 
     Args:
         params: Parameter and assumption values by name (missing ones take defaults).
         seed: The run's seed.
+        timeseries: Measures to return week by week as well: each named one becomes a
+            mapping week -> value, collected by the model's ``DataCollector`` every
+            ``timeseries.every`` weeks and at the end (the last value is the measure).
     """
-    model = JourneyModel(rng=seed, **params)
+    if timeseries is None:
+        model = JourneyModel(rng=seed, **params)
+        while model.running:
+            model.step()
+        collected = model.datacollector.model_vars
+        return {name: float(values[-1]) for name, values in collected.items()}
+    reporters = {WEEK: _week, **{name: MEASURES[name].fn for name in timeseries.outcomes}}
+    model = JourneyModel(rng=seed, reporters=reporters, collect_every=timeseries.every, **params)
     while model.running:
         model.step()
-    return {name: float(values[-1]) for name, values in model.datacollector.model_vars.items()}
+    collected = model.datacollector.model_vars
+    weeks = collected[WEEK]
+    series = {name: dict(zip(weeks, collected[name], strict=True)) for name in timeseries.outcomes}
+    return {**measure_all(model), **series}
 
 
-def evaluate_team_assembly(params: dict[str, Any], seed: int) -> dict[str, float]:
-    """Run the pure team-assembly model once and return its measures (for sweeps)."""
+def evaluate_team_assembly(
+    params: dict[str, Any], seed: int, timeseries: SeriesRequest | None = None
+) -> dict[str, Any]:
+    """Run the pure team-assembly model once and return its measures (for sweeps).
+
+    Args:
+        params: Parameter values by name (missing ones take defaults).
+        seed: The run's seed.
+        timeseries: Measures to return tick by tick as well (one value per tick, from 0).
+    """
     model = TeamAssemblyModel(TeamAssemblyParameters(**params), rng=seed)
-    while model.running:
-        model.step()
-    return {k: float(f(model)) for k, f in TEAM_MEASURES.items()}
+    series: dict[str, list[float]] = {}
+    if timeseries is None:
+        while model.running:
+            model.step()
+    else:
+        timeline = run_collecting(
+            model, {name: TEAM_MEASURES[name] for name in timeseries.outcomes}
+        )
+        series = {name: timeline[name].tolist() for name in timeseries.outcomes}
+    return {**{k: float(f(model)) for k, f in TEAM_MEASURES.items()}, **series}
 
 
 __all__ = ["MEASURES", "evaluate", "evaluate_team_assembly", "run", "save"]

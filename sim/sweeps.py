@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from sim.engine import run_sweep
-from sim.io.scenario import Scenario, load_scenario
+from sim.io.scenario import Scenario, load_scenario, series_weeks
 
 
 def default_sweep_dir(scenario: Scenario) -> Path:
@@ -53,6 +53,9 @@ def sweep_scenario(
         msg = f"{sc.name}: sweep: missing; add a sweep section (see scenarios/sweeps/smoke.yaml)"
         raise ValueError(msg)
     spec = sc.sweep if sc.sweep.seed is not None else sc.sweep.model_copy(update={"seed": sc.seed})
+    if sc.is_builtin and spec.timeseries is not None:
+        weeks = {"weeks": series_weeks(sc)}
+        spec = spec.model_copy(update={"timeseries": spec.timeseries.model_copy(update=weeks)})
     base = sc.params().model_dump() if sc.is_builtin else dict(sc.parameters)
     return run_sweep(
         spec,

@@ -54,6 +54,16 @@ def test_metadata_has_authors_classifiers_and_keywords(pyproject):
     }
 
 
+def test_project_urls_point_into_the_cited_repository(pyproject):
+    urls = pyproject["project"]["urls"]
+    assert set(urls) == {"Homepage", "Documentation", "Repository", "Issues", "Changelog"}
+    repository = yaml.safe_load((ROOT / "CITATION.cff").read_text())["repository-code"]
+    assert urls["Repository"] == repository
+    assert all(url.startswith(repository) for url in urls.values())
+    assert urls["Changelog"].endswith("/CHANGELOG.md")
+    assert (ROOT / "CHANGELOG.md").is_file() and (ROOT / "docs").is_dir()
+
+
 def test_packaged_scenarios_are_the_repository_scenarios():
     packaged = ROOT / "sim" / "scenarios"
     assert packaged.resolve() == (ROOT / "scenarios").resolve()
@@ -93,6 +103,11 @@ def test_wheel_ships_every_scenario_and_the_licence(wheel: Path):
         rel = f.relative_to(ROOT / "scenarios").as_posix()
         assert f"sim/scenarios/{rel}" in names, rel
     assert any(n.endswith("licenses/LICENSE") for n in names)
+    (metadata,) = [n for n in names if n.endswith(".dist-info/METADATA")]
+    text = zipfile.ZipFile(wheel).read(metadata).decode()
+    for label in ("Homepage", "Documentation", "Repository", "Issues", "Changelog"):
+        assert f"Project-URL: {label}, https://" in text, label
+    assert "Keywords: " in text and "Classifier: Intended Audience :: Science/Research" in text
 
 
 def test_installed_wheel_offers_the_presets(wheel: Path, tmp_path: Path):

@@ -2,7 +2,7 @@
 
 Typical use in a notebook::
 
-    from sim.analysis import analyse, load_sweep, sensitivity, discover
+    from sim.analysis import analyse, load_series, load_sweep, sensitivity, discover
     from sim.report.sweep_report import write_sweep_report
 
     data = load_sweep("results/sweeps/baseline")
@@ -12,6 +12,7 @@ Typical use in a notebook::
     analysis.conclusions["value_created"].statement  # ranked, or "too small to conclude"
     analysis.plans["value_created"].sentences()      # how much more to run
     write_sweep_report("results/sweeps/baseline")
+    load_series("results/sweeps/weekly")       # per-week outcomes, when the sweep asks
 
 The HTML report is drawn by :mod:`sim.report.sweep_report`.
 """
@@ -54,6 +55,7 @@ from sim.analysis.sensitivity import (
 )
 from sim.analysis.sobol import Resampling, SobolEstimate, sobol_indices
 from sim.analysis.tree import ClassificationTree, classification_tree, leaf_table
+from sim.engine.store import load_series
 
 __all__ = [
     "Analysis",
@@ -90,6 +92,7 @@ __all__ = [
     "held_out_boxes",
     "human",
     "leaf_table",
+    "load_series",
     "load_sweep",
     "noise_shares",
     "outcome_sensitivity",

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from sim.engine.runner import SweepInterruptedError, run_sweep
     from sim.engine.seeds import run_seed
     from sim.engine.spec import DesignSpec, SweepSpec
-    from sim.engine.store import load_manifest, load_runs
+    from sim.engine.store import load_manifest, load_runs, load_series
 
 _EXPORTS = {
     "Design": "sim.engine.design",
@@ -33,6 +33,7 @@ _EXPORTS = {
     "SweepSpec": "sim.engine.spec",
     "load_manifest": "sim.engine.store",
     "load_runs": "sim.engine.store",
+    "load_series": "sim.engine.store",
 }
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "design_size",
     "load_manifest",
     "load_runs",
+    "load_series",
     "run_seed",
     "run_sweep",
     "salib_problem",

@@ -13,6 +13,14 @@ Two kinds of model are understood:
    as the DataCollector would) or, without reporters, through the model attributes named
    in the sweep's ``outcomes``.
 
+A sweep may also ask for per-week outcomes (a :class:`SeriesRequest`). A plain callable
+returns each as a series in place of its number: a sequence (index = week, from week 0)
+or a mapping week -> value; its value at the last week is the run's outcome as well. One
+that takes a ``timeseries`` keyword is told what is asked (``timeseries.outcomes``,
+``timeseries.every``), so it need only collect those weeks. A Mesa model's series are
+what its ``DataCollector`` collected (``model_vars``), at the model time of each
+collection. Either way the weeks kept are 0, ``every``, 2 x ``every``, ... and the last.
+
 Only the reference string crosses process boundaries; each worker resolves it once.
 """
 
@@ -28,13 +36,39 @@ import typing
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from sim.engine.errors import SweepError
 
-Evaluator = Callable[[dict[str, Any], int], dict[str, float]]
+
+class SeriesRequest(NamedTuple):
+    """Per-week outcomes a sweep asks of each run.
+
+    Attributes:
+        outcomes: Their names.
+        every: Keep weeks 0, ``every``, 2 x ``every``, ... (and each run's last week).
+        weeks: The longest run allowed, in weeks.
+    """
+
+    outcomes: tuple[str, ...]
+    every: int
+    weeks: int
+
+
+# outcome -> (weeks, values), the weeks ascending
+Series = dict[str, tuple[np.ndarray, np.ndarray]]
+
+
+class RunResult(NamedTuple):
+    """What one run gives: its outcomes and the per-week series asked for."""
+
+    outcomes: dict[str, float]
+    series: Series
+
+
+Evaluator = Callable[[dict[str, Any], int], RunResult]
 
 
 class OutcomeError(ValueError):
@@ -114,33 +148,105 @@ def model_kind(ref: str, steps: int | None, names: Sequence[str] = ()) -> str:
 
 
 @functools.lru_cache(maxsize=16)
-def make_evaluator(ref: str, steps: int | None, outcomes: tuple[str, ...] | None) -> Evaluator:
+def make_evaluator(
+    ref: str,
+    steps: int | None,
+    outcomes: tuple[str, ...] | None,
+    series: SeriesRequest | None = None,
+) -> Evaluator:
     """Build (once per process) the evaluator for a model reference.
 
     Args:
         ref: ``module:object``.
         steps: Steps for a Mesa model (ignored for a plain callable).
         outcomes: Outcome names to return, or None for all that the model reports.
+        series: The per-week outcomes to return, if any.
     """
     obj = resolve(ref)
     if is_mesa_model(obj):
         if steps is None:
             raise SweepError(f"model {ref!r} is a Mesa model: the sweep needs a number of steps")
-        return partial(_evaluate_mesa, obj, steps, outcomes)
+        return partial(_evaluate_mesa, obj, steps, outcomes, series)
     if not callable(obj) or inspect.isclass(obj):
         raise SweepError(f"model {ref!r} is neither a Mesa Model subclass nor a function")
-    return partial(_evaluate_callable, obj, outcomes)
+    told = series is not None and _takes_timeseries(obj)
+    return partial(_evaluate_callable, obj, outcomes, series, told)
+
+
+def _takes_timeseries(fn: Callable[..., Any]) -> bool:
+    """Whether a function takes a ``timeseries`` keyword (or any keyword)."""
+    try:
+        parameters = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):  # a builtin without a signature
+        return False
+    return any(p.name == "timeseries" or p.kind is p.VAR_KEYWORD for p in parameters)
 
 
 def _evaluate_callable(
-    fn: Callable[..., Any], outcomes: Sequence[str] | None, params: dict[str, Any], seed: int
-) -> dict[str, float]:
-    result = fn(params, seed)
+    fn: Callable[..., Any],
+    outcomes: Sequence[str] | None,
+    series: SeriesRequest | None,
+    told: bool,
+    params: dict[str, Any],
+    seed: int,
+) -> RunResult:
+    result = fn(params, seed, timeseries=series) if told else fn(params, seed)
     if not isinstance(result, Mapping):
         raise OutcomeError(
             f"the model returned {type(result).__name__}, not a mapping of outcome -> number"
         )
-    return _select(result, outcomes)
+    if series is None:
+        return RunResult(_select(result, outcomes), {})
+    values = dict(result)
+    collected: Series = {}
+    for name in series.outcomes:
+        if name not in values:
+            raise OutcomeError(
+                f"the model returned no per-week outcome {name!r} "
+                f"(it returned: {', '.join(map(str, values)) or 'nothing'})"
+            )
+        raw = values[name]
+        if not _is_series(raw):
+            raise OutcomeError(
+                f"per-week outcome {name!r} is {type(raw).__name__} {raw!r:.60}, not a series "
+                "(a list with one value per week, or a mapping week -> value)"
+            )
+        pairs = raw.items() if hasattr(raw, "items") else enumerate(raw)
+        collected[name] = _sampled(name, pairs, series)
+        kept = collected[name][1]
+        values[name] = kept[-1] if len(kept) else math.nan
+    return RunResult(_select(values, outcomes), collected)
+
+
+def _is_series(value: Any) -> bool:
+    if isinstance(value, str | bytes):
+        return False
+    if isinstance(value, np.ndarray):
+        return value.ndim == 1
+    return isinstance(value, Sequence | Mapping) or hasattr(value, "items")
+
+
+def _sampled(name: str, pairs: Any, request: SeriesRequest) -> tuple[np.ndarray, np.ndarray]:
+    """A series' (week, value) pairs, checked, sorted and cut to the weeks asked for.
+
+    Raises:
+        OutcomeError: For a week that is not a whole number in ``[0, request.weeks]`` or a
+            value that is not a number.
+    """
+    by_week: dict[int, float] = {}
+    for week, value in pairs:
+        whole = isinstance(week, int | np.integer) and not isinstance(week, bool | np.bool_)
+        if not whole or not 0 <= week <= request.weeks:
+            raise OutcomeError(
+                f"per-week outcome {name!r} has week {week!r:.30}; weeks are whole numbers "
+                f"from 0 to {request.weeks} (the sweep's timeseries.weeks)"
+            )
+        by_week[int(week)] = _number(name, value)
+    weeks = np.fromiter(sorted(by_week), dtype=np.int64, count=len(by_week))
+    if len(weeks):
+        weeks = weeks[(weeks % request.every == 0) | (weeks == weeks[-1])]
+    values = np.fromiter((by_week[w] for w in weeks.tolist()), dtype=np.float64, count=len(weeks))
+    return weeks, values
 
 
 @dataclass(frozen=True)
@@ -209,14 +315,20 @@ def _scenario_class(cls: type) -> type:
 
 
 def _evaluate_mesa(
-    cls: type, steps: int, outcomes: Sequence[str] | None, params: dict[str, Any], seed: int
-) -> dict[str, float]:
+    cls: type,
+    steps: int,
+    outcomes: Sequence[str] | None,
+    series: SeriesRequest | None,
+    params: dict[str, Any],
+    seed: int,
+) -> RunResult:
     model = mesa_builder(cls).build(params, seed)
     for _ in range(steps):
         if not getattr(model, "running", True):
             break
         model.step()
     collector = getattr(model, "datacollector", None)
+    collected = _collected_series(collector, series) if series is not None else {}
     reporters = getattr(collector, "model_reporters", None) or {}
     if reporters:
         wanted = reporters if outcomes is None else {k: reporters.get(k) for k in outcomes}
@@ -226,13 +338,33 @@ def _evaluate_mesa(
                 values[name] = _attribute(model, name, reporters)
             else:
                 values[name] = _report(model, reporter)
-        return _select(values, None)
+        return RunResult(_select(values, None), collected)
     if outcomes is None:
         raise ValueError(
             f"{cls.__name__} has no datacollector with model_reporters; list the model "
             "attributes to read in the sweep's 'outcomes'"
         )
-    return _select({name: _attribute(model, name, {}) for name in outcomes}, None)
+    values = {name: _attribute(model, name, {}) for name in outcomes}
+    return RunResult(_select(values, None), collected)
+
+
+def _collected_series(collector: Any, request: SeriesRequest) -> Series:
+    """A Mesa ``DataCollector``'s model variables as series, at each collection's time."""
+    collected = getattr(collector, "model_vars", None) or {}
+    out: Series = {}
+    for name in request.outcomes:
+        if name not in collected:
+            raise OutcomeError(
+                f"the model's DataCollector collects no {name!r} "
+                f"(it collects: {', '.join(map(str, collected)) or 'nothing'})"
+            )
+        values = collected[name]
+        times = getattr(collector, "_collection_steps", None)  # Mesa's model.time of each
+        if times is None or len(times) != len(values):
+            times = range(len(values))
+        weeks = [int(t) if float(t).is_integer() else t for t in times]
+        out[name] = _sampled(name, zip(weeks, values, strict=True), request)
+    return out
 
 
 def _attribute(model: Any, name: str, reporters: Mapping[str, Any]) -> Any:

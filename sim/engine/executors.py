@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.engine.errors import SweepError
-from sim.engine.worker import prepare, watch_parent
+from sim.engine.worker import Task, prepare, watch_parent
 
 _EXIT_CODES = re.compile(r"exit codes of the workers are \{([^}]*)\}")
 WARM_UP_S = 120.0
@@ -131,9 +131,10 @@ class Pool:
         """
         return self.watch() if self.watch is not None else None
 
-    def warm_up(self, model: str, steps: int | None, outcomes: tuple[str, ...] | None) -> None:
-        """Start every worker and load the model in it, so a run's time is its own."""
-        futures = [self.submit(prepare, model, steps, outcomes) for _ in range(self.slots)]
+    def warm_up(self, task: Task) -> None:
+        """Start every worker and load a task's model in it, so a run's time is its own."""
+        args = (task.model, task.steps, task.outcomes, task.series)
+        futures = [self.submit(prepare, *args) for _ in range(self.slots)]
         wait(futures, timeout=WARM_UP_S)
         for future in futures:
             if future.done() and not future.cancelled() and future.exception() is not None:

@@ -41,12 +41,13 @@ import pyarrow.compute as pc
 from sim.engine.classes import Predicate
 from sim.engine.design import Design, build_design, first_difference
 from sim.engine.errors import SweepError
-from sim.engine.evaluators import model_kind
+from sim.engine.evaluators import SeriesRequest, model_kind
 from sim.engine.executors import Pool, death_note, open_pool, worker_died
 from sim.engine.progress import Progress
 from sim.engine.seeds import new_root_seed, run_seed
 from sim.engine.spec import RESERVED_COLUMNS, SweepSpec
 from sim.engine.store import (
+    SERIES_SCHEMA,
     STATUSES,
     Store,
     StoreWriteError,
@@ -63,6 +64,7 @@ FORMAT = 1
 TARGET_TASK_S = 2.0
 MAX_BATCH = 10_000
 FLUSH_ROWS = 50_000
+FLUSH_SERIES_VALUES = 1_000_000
 _VERSIONED = (
     "consortium-sim",
     "numpy",
@@ -140,13 +142,14 @@ def run_sweep(
     base = {k: v for k, v in base_params.items() if k not in spec.parameters}
     kind = model_kind(ref, steps, [*base, *spec.parameters])
     design = build_design(spec)
+    series = _series_request(spec, ref, steps, len(design))
     store = Store(out_dir)
     with store.lock():
         if fresh:
             store.clear()
         store.remove_stale_tmp()
         stored = store.read_manifest()
-        damaged = store.check_parts()
+        damaged = store.check_parts(series=bool((stored or {}).get("timeseries")))
         for line in damaged if progress else ():
             print(f"sweep {name}: {line}", file=sys.stderr, flush=True)
         if stored is None and store.part_paths():
@@ -166,6 +169,7 @@ def run_sweep(
         stored_runs = store.read_columns(list(RUN_KEYS))
         if stored is not None:
             _check_compatible(stored, determinants, store, design, spec, stored_runs)
+            _check_same_series(stored, series, store)
             if outcomes is None and stored.get("outcomes") is not None:
                 outcomes = list(stored["outcomes"])
         predicates = spec.predicates()
@@ -201,6 +205,7 @@ def run_sweep(
             "problem": design.problem,
             "outcomes": outcomes,
             "classes": dict(spec.classes),
+            "timeseries": series._asdict() if series is not None else None,
             "timeout_s": spec.timeout_s,
             "backend": backend,
             "workers": workers,
@@ -223,6 +228,7 @@ def run_sweep(
             done=done,
             counts=counts,
             predicates=predicates,
+            series=series,
             workers=workers,
             backend=backend,
             scheduler=scheduler,
@@ -253,6 +259,48 @@ def _determinants(
 
 
 RUN_KEYS = ("point", "replicate", "status")
+
+
+def _series_request(
+    spec: SweepSpec, ref: str, steps: int | None, n_points: int
+) -> SeriesRequest | None:
+    """The per-week outcomes each run is asked for, checked against the size cap."""
+    asked = spec.timeseries
+    if asked is None:
+        return None
+    weeks = asked.weeks if asked.weeks is not None else steps
+    if weeks is None:
+        raise SweepError(
+            f"sweep.timeseries: model {ref!r} is a plain function, so the sweep cannot know "
+            "how long its runs are; give timeseries.weeks, the longest run in weeks"
+        )
+    try:
+        asked.check_size(n_points * spec.replicates, weeks)
+    except ValueError as exc:
+        raise SweepError(f"sweep.timeseries: {exc}") from None
+    return SeriesRequest(tuple(asked.outcomes), asked.every, weeks)
+
+
+def _check_same_series(
+    stored: Mapping[str, Any], series: SeriesRequest | None, store: Store
+) -> None:
+    """Refuse to mix runs stored with other per-week outcomes (or none) into one sweep."""
+    old = stored.get("timeseries")
+    new = series._asdict() if series is not None else None
+    if canonical_json(old) == canonical_json(new):
+        return
+
+    def said(request: Mapping[str, Any] | None) -> str:
+        if not request:
+            return "no per-week outcomes"
+        names = ", ".join(request["outcomes"])
+        return f"per-week {names} every {request['every']} of {request['weeks']} weeks"
+
+    raise SweepError(
+        f"the sweep stored in {str(store.root)!r} records {said(old)}, this scenario asks "
+        f"for {said(new)}: pass --fresh (fresh=True) to delete the stored runs and start "
+        "over, or sweep into another folder"
+    )
 
 
 def _check_compatible(
@@ -403,13 +451,16 @@ class _Sink:
         predicates: Sequence[Predicate],
         classes: Mapping[str, str],
         on_outcomes: Callable[..., None],
+        series: bool = False,
     ) -> None:
         self.store = store
         self.outcomes = outcomes
         self.predicates = list(predicates)
         self.classes = dict(classes)
         self.on_outcomes = on_outcomes
+        self.series = series
         self.rows: list[Row] = []
+        self.series_values = 0
         self.last_flush = time.monotonic()
 
     def add(self, rows: Sequence[Row]) -> list[Row]:
@@ -423,6 +474,9 @@ class _Sink:
         if self.outcomes is not None:
             rows = [self._complete(row) for row in rows]
         self.rows.extend(rows)
+        self.series_values += sum(
+            len(weeks) for row in rows for weeks, _ in (row[7] or {}).values()
+        )
         return list(rows)
 
     def _complete(self, row: Row) -> Row:
@@ -435,11 +489,13 @@ class _Sink:
             f"OutcomeError: the model returned no value for outcome(s) {', '.join(missing)} "
             f"(it returned: {', '.join(row[6]) or 'nothing'})"
         )
-        return (row[0], row[1], row[2], "failed", error, row[5], None)
+        return (row[0], row[1], row[2], "failed", error, row[5], None, None)
 
     def due(self, every_s: float) -> bool:
         return bool(self.rows) and (
-            len(self.rows) >= FLUSH_ROWS or time.monotonic() - self.last_flush >= every_s
+            len(self.rows) >= FLUSH_ROWS
+            or self.series_values >= FLUSH_SERIES_VALUES
+            or time.monotonic() - self.last_flush >= every_s
         )
 
     def flush(self, final: bool = False) -> bool:
@@ -453,12 +509,14 @@ class _Sink:
             self.on_outcomes([], checked=False)
             self.outcomes = []
         table = self._table(self.rows)
-        self.store.write_part(table)
+        self.store.write_part(table, _series_table(self.rows) if self.series else None)
         self.rows = []
+        self.series_values = 0
         return True
 
     def drop(self) -> None:
         self.rows = []
+        self.series_values = 0
 
     def _table(self, rows: Sequence[Row]) -> pa.Table:
         outcomes = self.outcomes or []
@@ -494,6 +552,33 @@ class _Sink:
         return with_classes(table, self.classes, undefined)
 
 
+def _series_table(rows: Sequence[Row]) -> pa.Table:
+    """The per-week outcomes of finished runs, one row per run, week and outcome."""
+    points, replicates, weeks, names, values = [], [], [], [], []
+    for row in rows:
+        if row[3] != "done":
+            continue
+        for name, (run_weeks, run_values) in (row[7] or {}).items():
+            n = len(run_weeks)
+            points.append(np.full(n, row[0], dtype=np.int64))
+            replicates.append(np.full(n, row[1], dtype=np.int64))
+            weeks.append(np.asarray(run_weeks, dtype=np.int64))
+            names.append(np.full(n, name, dtype=object))
+            values.append(np.asarray(run_values, dtype=np.float64))
+    if not points:
+        return SERIES_SCHEMA.empty_table()
+    value = np.concatenate(values)
+    # a missing value (NaN or infinite) is stored as null, as in the run table
+    arrays = [
+        pa.array(np.concatenate(points)),
+        pa.array(np.concatenate(replicates)),
+        pa.array(np.concatenate(weeks)),
+        pa.array(np.concatenate(names), type=pa.string()),
+        pa.array(value, mask=~np.isfinite(value)),
+    ]
+    return pa.Table.from_arrays(arrays, schema=SERIES_SCHEMA)
+
+
 def _pending(done: np.ndarray) -> Iterator[tuple[int, int]]:
     for point in range(done.shape[0]):
         for replicate in np.flatnonzero(~done[point]):
@@ -525,6 +610,7 @@ def _execute(
     done: np.ndarray,
     counts: dict[str, int],
     predicates: Sequence[Predicate],
+    series: SeriesRequest | None,
     workers: int,
     backend: str,
     scheduler: str | None,
@@ -543,7 +629,14 @@ def _execute(
         manifest["outcomes"] = outcomes
         store.write_manifest(manifest)
 
-    sink = _Sink(store, manifest["outcomes"], predicates, manifest["classes"], on_outcomes)
+    sink = _Sink(
+        store,
+        manifest["outcomes"],
+        predicates,
+        manifest["classes"],
+        on_outcomes,
+        series=series is not None,
+    )
 
     def checkpoint(final: bool = False) -> None:
         if sink.flush(final=final):
@@ -556,7 +649,7 @@ def _execute(
                 with _sigterm_as_interrupt(), open_pool(backend, workers, scheduler) as pool:
                     if pool.dashboard:
                         bar.message(f"sweep {name}: Dask dashboard at {pool.dashboard}")
-                    _Driver(pool, spec, design, manifest, sink, counts, bar).drive(
+                    _Driver(pool, spec, design, manifest, sink, counts, bar, series).drive(
                         done, n_pending, lambda: sink.due(checkpoint_s) and checkpoint()
                     )
             except (KeyboardInterrupt, _Terminate):
@@ -629,8 +722,10 @@ class _Driver:
         sink: _Sink,
         counts: dict[str, int],
         bar: Progress,
+        series: SeriesRequest | None = None,
     ) -> None:
         self.pool = pool
+        self.series = series
         self.spec = spec
         self.values_at = design.values_at()
         self.names = tuple(design.names)
@@ -653,6 +748,7 @@ class _Driver:
             runs=runs,
             watch_parent=self.pool.local_workers,
             hard_limit=not self.pool.in_process,
+            series=self.series,
         )
 
     def drive(self, done: np.ndarray, n_pending: int, checkpoint: Callable[[], Any]) -> None:
@@ -714,7 +810,7 @@ class _Driver:
     def run_alone(self, run: tuple[int, int, int, tuple[Any, ...]]) -> None:
         task = self.task((run,))
         if self.spec.timeout_s is not None and not self.warm:
-            self.pool.warm_up(task.model, task.steps, task.outcomes)
+            self.pool.warm_up(task)
             self.warm = True
         future = self.pool.submit(run_batch, task)
         self.alone = _Alone(future, time.monotonic(), run, self.pool.executor)
@@ -744,7 +840,7 @@ class _Driver:
                 f"WorkerDied: the worker process died while running it{death_note(error)}, "
                 "also when run alone (a crash in native code, os._exit, or out of memory)"
             )
-        return [(point, replicate, seed, status, message, elapsed, None)]
+        return [(point, replicate, seed, status, message, elapsed, None, None)]
 
 
 def _batch_error(exc: Exception) -> SweepError:

@@ -15,9 +15,14 @@ Example::
         value_creation: "achieved_share >= 0.5"
         graceful_exit: "graceful_exit_share >= 0.3 and failed_share < 0.2"
       timeout_s: 120
+      timeseries: {outcomes: [achieved_share, mean_trust], every: 4}
 
 Unknown keys anywhere are errors, and numbers are numbers: ``n: true`` is refused rather
 than read as 1.
+
+``timeseries`` asks for per-week outcomes as well: the named outcomes at weeks 0,
+``every``, 2 x ``every``, ... and at each run's last week, stored in their own part files
+(see :mod:`sim.engine.store`), at most :data:`MAX_SERIES_VALUES` values in all.
 """
 
 from __future__ import annotations
@@ -241,8 +246,53 @@ class DesignSpec(_Strict):
         return self
 
 
+MAX_SERIES_VALUES = 20_000_000  # weeks sampled x outcomes x runs a sweep may store
+
+
+class TimeSeriesSpec(_Strict):
+    """Per-week outcomes to record: which, every how many weeks, and for how long.
+
+    ``weeks`` is the longest run, in weeks: a Mesa model's ``steps`` and the built-in
+    models' own length unless given; a plain function model must give it.
+    """
+
+    outcomes: Annotated[list[StrictStr], Field(min_length=1)]
+    every: PositiveInt = 1
+    weeks: PositiveInt | None = None
+
+    @field_validator("outcomes")
+    @classmethod
+    def _outcome_names(cls, outcomes: list[str]) -> list[str]:
+        duplicated = sorted({o for o in outcomes if outcomes.count(o) > 1})
+        if duplicated:
+            raise ValueError(f"per-week outcomes listed twice: {', '.join(duplicated)}")
+        if any(not name for name in outcomes):
+            raise ValueError("per-week outcome names must not be empty")
+        return outcomes
+
+    def samples_per_run(self, weeks: int) -> int:
+        """The most weeks one run of ``weeks`` weeks is sampled at (its last week too)."""
+        return weeks // self.every + 2
+
+    def check_size(self, runs: int, weeks: int) -> None:
+        """Refuse a request of more than :data:`MAX_SERIES_VALUES` values.
+
+        Raises:
+            ValueError: Giving the arithmetic and what to lower.
+        """
+        samples = self.samples_per_run(weeks)
+        total = runs * len(self.outcomes) * samples
+        if total > MAX_SERIES_VALUES:
+            raise ValueError(
+                f"{runs:,} runs x {len(self.outcomes)} outcome(s) x up to {samples:,} weeks "
+                f"(every {self.every} of {weeks:,}) = {total:,} values, more than the "
+                f"{MAX_SERIES_VALUES:,} a sweep stores; raise 'every', name fewer outcomes "
+                "or run fewer points"
+            )
+
+
 class SweepSpec(_Strict):
-    """A sweep: parameters to vary, the design, replicates, outcomes and outcome classes."""
+    """A sweep: parameters to vary, the design, replicates, outcomes, classes, series."""
 
     parameters: Annotated[dict[str, Distribution], Field(min_length=1)]
     design: DesignSpec
@@ -253,6 +303,7 @@ class SweepSpec(_Strict):
     seed: NonNegativeInt | None = None
     timeout_s: PositiveFloat | None = None
     batch_size: PositiveInt | None = None
+    timeseries: TimeSeriesSpec | None = None
 
     @field_validator("parameters", mode="before")
     @classmethod

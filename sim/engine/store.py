@@ -7,6 +7,10 @@ Layout of ``SWEEP_DIR``::
     sample.parquet         point + the sampler's raw output (SALib's X)
     runs/part-NNNNN.parquet  one row per run, every part with the same schema
     runs/parts.json        the SHA-256 of every part the sweep wrote (checked on resume)
+    series/part-NNNNN.parquet  per-week outcomes of the runs in runs/part-NNNNN.parquet
+                           (only when the sweep asks for them): point, replicate, week,
+                           outcome, value; written just before its run part
+    series/parts.json      the SHA-256 of every series part
     damaged/               parts found damaged on resume, moved aside (their runs re-run)
     .lock                  held while a sweep writes to the folder
 
@@ -14,6 +18,9 @@ Every file is written to a hidden temporary name and moved into place with
 :func:`os.replace`, so a sweep killed at any moment leaves only whole files behind. Each
 part records, in its Parquet metadata, the class definitions its class columns were
 computed with, so an interrupted reclassification is finished part by part on resume.
+A series part whose run part is missing (a sweep killed between the two) is removed on
+resume, and a run part whose series part is missing or damaged is moved aside: its runs
+are run again, so every stored run has its series once.
 """
 
 from __future__ import annotations
@@ -42,6 +49,7 @@ MANIFEST = "manifest.json"
 DESIGN = "design.parquet"
 SAMPLE = "sample.parquet"
 RUNS = "runs"
+SERIES = "series"
 LEDGER = "parts.json"
 DAMAGED = "damaged"
 LOCK = ".lock"
@@ -57,6 +65,17 @@ BASE_FIELDS = (
     pa.field("status", pa.string(), nullable=False),
     pa.field("error", pa.string()),
     pa.field("elapsed_s", pa.float64()),
+)
+
+
+SERIES_SCHEMA = pa.schema(
+    [
+        pa.field("point", pa.int64(), nullable=False),
+        pa.field("replicate", pa.int64(), nullable=False),
+        pa.field("week", pa.int64(), nullable=False),
+        pa.field("outcome", pa.string(), nullable=False),
+        pa.field("value", pa.float64()),
+    ]
 )
 
 
@@ -116,6 +135,7 @@ class Store:
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root)
         self.runs_dir = self.root / RUNS
+        self.series_dir = self.root / SERIES
 
     # -- locking -----------------------------------------------------------------------
 
@@ -158,13 +178,14 @@ class Store:
         """
         for name in (MANIFEST, DESIGN, SAMPLE):
             (self.root / name).unlink(missing_ok=True)
-        names = set(self.read_ledger()) | {p.name for p in self.part_paths()}
-        for name in names:
-            if _PART.match(name):
-                (self.runs_dir / name).unlink(missing_ok=True)
-        (self.runs_dir / LEDGER).unlink(missing_ok=True)
-        with contextlib.suppress(OSError):
-            self.runs_dir.rmdir()  # only when nothing else is in it
+        for folder in (self.runs_dir, self.series_dir):
+            names = set(self.read_ledger(folder)) | {p.name for p in _parts_in(folder)}
+            for name in names:
+                if _PART.match(name):
+                    (folder / name).unlink(missing_ok=True)
+            (folder / LEDGER).unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only when nothing else is in it
         damaged = self.root / DAMAGED
         if damaged.is_dir():
             for path in damaged.iterdir():
@@ -212,22 +233,32 @@ class Store:
 
     def part_paths(self) -> list[Path]:
         """Run part files in write order."""
-        if not self.runs_dir.exists():
-            return []
-        return sorted(p for p in self.runs_dir.iterdir() if _PART.match(p.name))
+        return _parts_in(self.runs_dir)
 
-    def write_part(self, table: pa.Table) -> Path:
-        """Write one part atomically under the next free number, its checksum first."""
-        try:
-            self.runs_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise _write_error(self.runs_dir, exc) from None
+    def series_paths(self) -> list[Path]:
+        """Series part files whose run part is stored, in write order."""
+        return [self.series_dir / p.name for p in self.part_paths()]
+
+    def write_part(self, table: pa.Table, series: pa.Table | None = None) -> Path:
+        """Write one part atomically under the next free number, its checksum first.
+
+        ``series``, the per-week outcomes of the part's runs, is written first under the
+        same number in ``series/``: a run part in place always has its series in place.
+        """
+        folders = (self.runs_dir, self.series_dir) if series is not None else (self.runs_dir,)
+        for folder in folders:
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise _write_error(folder, exc) from None
         taken = {p.name for p in self.part_paths()} | set(self.read_ledger())
         damaged = self.root / DAMAGED
         if damaged.is_dir():
             taken |= {p.name.split(".", 1)[0] + ".parquet" for p in damaged.iterdir()}
         numbers = [int(m.group(1)) for m in map(_PART.match, taken) if m]
         path = self.runs_dir / f"part-{max(numbers, default=-1) + 1:05d}.parquet"
+        if series is not None:
+            self._replace_part(self.series_dir / path.name, series, keep_old=False)
         self._replace_part(path, table, keep_old=False)
         return path
 
@@ -238,28 +269,33 @@ class Store:
         place, so a kill at any moment leaves a part that the ledger vouches for.
         """
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        folder = path.parent
         try:
             try:
                 pq.write_table(table, tmp, write_page_checksum=True)
                 with tmp.open("rb") as handle:
                     os.fsync(handle.fileno())
                 digest = _sha256(tmp)
-                ledger = self.read_ledger()
+                ledger = self.read_ledger(folder)
                 old = ledger.get(path.name, []) if keep_old else []
                 ledger[path.name] = [*old, digest]
-                self.write_ledger(ledger)
+                self.write_ledger(ledger, folder)
                 tmp.replace(path)
             except OSError as exc:
                 raise _write_error(path, exc) from None
             if keep_old:
                 ledger[path.name] = [digest]
-                self.write_ledger(ledger)
+                self.write_ledger(ledger, folder)
         finally:
             tmp.unlink(missing_ok=True)
 
-    def read_ledger(self) -> dict[str, list[str]]:
-        """Part name -> the SHA-256 digests its content may have (empty if none yet)."""
-        path = self.runs_dir / LEDGER
+    def read_ledger(self, folder: Path | None = None) -> dict[str, list[str]]:
+        """Part name -> the SHA-256 digests its content may have (empty if none yet).
+
+        Args:
+            folder: The parts' folder: ``runs/`` (the default) or ``series/``.
+        """
+        path = (folder or self.runs_dir) / LEDGER
         if not path.exists():
             return {}
         try:
@@ -268,25 +304,58 @@ class Store:
             return {}
         return ledger if isinstance(ledger, dict) else {}
 
-    def write_ledger(self, ledger: Mapping[str, list[str]]) -> None:
-        """Write the ledger atomically."""
+    def write_ledger(self, ledger: Mapping[str, list[str]], folder: Path | None = None) -> None:
+        """Write the ledger (of ``runs/``, or of ``folder``) atomically."""
         text = json.dumps(dict(sorted(ledger.items())), indent=0)
-        self._atomic_write(self.runs_dir / LEDGER, lambda p: p.write_text(text, "utf-8"))
+        path = (folder or self.runs_dir) / LEDGER
+        self._atomic_write(path, lambda p: p.write_text(text, "utf-8"))
 
-    def check_parts(self) -> list[str]:
+    def check_parts(self, series: bool = False) -> list[str]:
         """Check every part against the ledger; move damaged ones aside.
 
         A part whose checksum is in the ledger is whole. One the ledger does not know
         (written before checksums were kept) is read in full, page checksums verified, and
         then vouched for. Anything else is moved to ``damaged/`` so its runs are run again.
 
+        Args:
+            series: The sweep stores per-week outcomes: a run part must have a whole
+                series part, or it is moved aside too; a series part without its run part
+                (a sweep killed between the two) is removed.
+
         Returns:
             One line per part moved aside, naming it and where it went.
         """
-        ledger = self.read_ledger()
-        moved: list[str] = []
-        changed = False
+        moved = [
+            f"runs/{path.name} is damaged (its checksum does not match what was written); "
+            f"moved to {self._set_aside(path)}, its runs will be run again"
+            for path in self._damaged(self.runs_dir)
+        ]
+        if not series:
+            return moved
+        damaged = set(self._damaged(self.series_dir))
+        stored = {p.name for p in self.part_paths()}
+        for path in _parts_in(self.series_dir):
+            if path.name not in stored:
+                path.unlink()
         for path in self.part_paths():
+            twin = self.series_dir / path.name
+            if twin in damaged or not twin.exists():
+                why = "is damaged" if twin in damaged else "is missing"
+                where = self._set_aside(path)
+                if twin in damaged:
+                    self._set_aside(twin, ".series")
+                moved.append(
+                    f"series/{path.name} (the per-week outcomes of runs/{path.name}) {why}; "
+                    f"runs/{path.name} moved to {where}, its runs will be run again"
+                )
+        return moved
+
+    def _damaged(self, folder: Path) -> list[Path]:
+        """The parts of ``folder`` that fail their check, dropped from its ledger."""
+        ledger = self.read_ledger(folder)
+        damaged: list[Path] = []
+        changed = False
+        for path in _parts_in(folder):
             digests = ledger.get(path.name)
             digest = _sha256(path)
             if digests is not None:
@@ -297,25 +366,26 @@ class Store:
                     ledger[path.name] = [digest]
                     changed = True
             if not whole:
-                moved.append(self._set_aside(path))
+                damaged.append(path)
                 ledger.pop(path.name, None)
                 changed = True
         if changed:
-            self.write_ledger(ledger)
-        return moved
+            self.write_ledger(ledger, folder)
+        return damaged
 
-    def _set_aside(self, path: Path) -> str:
+    def _set_aside(self, path: Path, kind: str = "") -> str:
+        """Move a part to ``damaged/``; return where it went, relative to the sweep."""
         folder = self.root / DAMAGED
         try:
             folder.mkdir(exist_ok=True)
-            target = folder / f"{path.stem}.{time.strftime('%Y%m%dT%H%M%S')}.parquet"
+            target = folder / f"{path.stem}{kind}.{time.strftime('%Y%m%dT%H%M%S')}.parquet"
             path.replace(target)
         except OSError as exc:
             raise _write_error(folder, exc) from None
-        return (
-            f"runs/{path.name} is damaged (its checksum does not match what was written); "
-            f"moved to {DAMAGED}/{target.name}, its runs will be run again"
-        )
+        ledger = self.read_ledger(path.parent)
+        if ledger.pop(path.name, None) is not None:
+            self.write_ledger(ledger, path.parent)
+        return f"{DAMAGED}/{target.name}"
 
     def read_columns(self, columns: Sequence[str]) -> pa.Table | None:
         """Read some columns of every part (None if there are no parts)."""
@@ -400,10 +470,17 @@ class Store:
 
     def remove_stale_tmp(self) -> None:
         """Remove temporary files left by a killed writer."""
-        for folder in (self.root, self.runs_dir):
+        for folder in (self.root, self.runs_dir, self.series_dir):
             if folder.exists():
                 for tmp in folder.glob(".*.tmp"):
                     tmp.unlink(missing_ok=True)
+
+
+def _parts_in(folder: Path) -> list[Path]:
+    """The part files of a folder, in write order."""
+    if not folder.exists():
+        return []
+    return sorted(p for p in folder.iterdir() if _PART.match(p.name))
 
 
 def _write_error(path: Path, exc: OSError) -> StoreWriteError:
@@ -467,3 +544,30 @@ def load_runs(out_dir: str | Path) -> pd.DataFrame:
         order = ["point", "replicate", *names]
         frame = frame[order + [c for c in frame.columns if c not in order]]
     return frame.sort_values(["point", "replicate"], kind="stable").reset_index(drop=True)
+
+
+def load_series(out_dir: str | Path) -> pd.DataFrame:
+    """Read the per-week outcomes of every stored run of a sweep, as a tidy table.
+
+    Columns: ``point``, ``replicate``, ``week``, ``outcome`` and ``value`` (NaN where the
+    value was missing), one row per run, week and outcome, sorted in that order. Join the
+    parameters from :func:`load_runs` (or ``design.parquet``) on ``point``.
+
+    Raises:
+        SweepError: If the folder holds no sweep, or one that records no per-week outcomes.
+    """
+    store = Store(out_dir)
+    manifest = load_manifest(out_dir)
+    if not manifest.get("timeseries"):
+        raise SweepError(
+            f"the sweep in {str(out_dir)!r} records no per-week outcomes; name them in its "
+            "scenario's sweep.timeseries and run it again with --fresh"
+        )
+    paths = [str(p) for p in store.series_paths() if p.exists()]
+    if paths:
+        table = pads.dataset(paths, format="parquet", schema=SERIES_SCHEMA).to_table()
+    else:
+        table = SERIES_SCHEMA.empty_table()
+    order = ["point", "replicate", "week", "outcome"]
+    frame = table.to_pandas().sort_values(order, kind="stable")
+    return frame.reset_index(drop=True)

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sim.engine.evaluators import make_evaluator
+from sim.engine.evaluators import Series, SeriesRequest, make_evaluator
 
 _PARENT_WATCH: dict[str, int] = {}
 HARD_LIMIT_GRACE_S = 1.0
@@ -52,6 +52,7 @@ class Task:
         watch_parent: Exit the worker process if its parent dies.
         hard_limit: End the worker process when a run cannot be stopped in time (only
             where tasks run in a worker process of their own).
+        series: The per-week outcomes to return, if any.
     """
 
     model: str
@@ -63,17 +64,18 @@ class Task:
     runs: tuple[tuple[int, int, int, tuple[Any, ...]], ...]
     watch_parent: bool = False
     hard_limit: bool = False
+    series: SeriesRequest | None = None
 
 
-# (point, replicate, seed, status, error, elapsed_s, outcomes)
-Row = tuple[int, int, int, str, str | None, float, dict[str, float] | None]
+# (point, replicate, seed, status, error, elapsed_s, outcomes, per-week series)
+Row = tuple[int, int, int, str, str | None, float, dict[str, float] | None, Series | None]
 
 
 def run_batch(task: Task) -> list[Row]:
     """Run every run of a task, never raising for a run's own error."""
     if task.watch_parent:
         watch_parent()
-    evaluate = make_evaluator(task.model, task.steps, task.outcomes)
+    evaluate = make_evaluator(task.model, task.steps, task.outcomes, task.series)
     hard = task.timeout_s if task.hard_limit else None
     rows: list[Row] = []
     for point, replicate, seed, values in task.runs:
@@ -82,7 +84,7 @@ def run_batch(task: Task) -> list[Row]:
         start = time.perf_counter()
         try:
             with hard_limit(hard), time_limit(task.timeout_s):
-                outcomes = evaluate(params, seed)
+                result = evaluate(params, seed)
         except RunTimeout:
             rows.append(
                 (
@@ -92,6 +94,7 @@ def run_batch(task: Task) -> list[Row]:
                     "timeout",
                     f"run exceeded the time limit of {task.timeout_s:g} s",
                     time.perf_counter() - start,
+                    None,
                     None,
                 )
             )
@@ -105,18 +108,23 @@ def run_batch(task: Task) -> list[Row]:
                     f"{type(exc).__name__}: {exc}",
                     time.perf_counter() - start,
                     None,
+                    None,
                 )
             )
         else:
-            rows.append(
-                (point, replicate, seed, "done", None, time.perf_counter() - start, outcomes)
-            )
+            elapsed = time.perf_counter() - start
+            rows.append((point, replicate, seed, "done", None, elapsed, *result))
     return rows
 
 
-def prepare(model: str, steps: int | None, outcomes: tuple[str, ...] | None) -> int:
+def prepare(
+    model: str,
+    steps: int | None,
+    outcomes: tuple[str, ...] | None,
+    series: SeriesRequest | None = None,
+) -> int:
     """Load a model in this worker ahead of its runs; return the worker's process id."""
-    make_evaluator(model, steps, outcomes)
+    make_evaluator(model, steps, outcomes, series)
     return os.getpid()
 
 

@@ -38,7 +38,7 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, field_validator
 
-from sim.engine.design import check_size
+from sim.engine.design import check_size, design_size
 from sim.engine.spec import MODEL_REF, SweepSpec
 from sim.journey.assumptions import JourneyAssumptions, JourneySettings, split_settings
 from sim.journey.parameters import JourneyParameters
@@ -60,6 +60,11 @@ SWEEPABLE: dict[str, type[BaseModel]] = {
 EVALUATORS = {
     "journey": "sim.runs:evaluate",
     "team_assembly": "sim.runs:evaluate_team_assembly",
+}
+# the parameters whose sum is a built-in model's longest run, in weeks (ticks)
+RUN_WEEKS: dict[str, tuple[str, ...]] = {
+    "journey": ("steps", "completion_weeks"),
+    "team_assembly": ("steps",),
 }
 MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 32
@@ -182,6 +187,8 @@ def _describe(err: dict[str, Any], allowed: list[str]) -> str:
     ctx = err.get("ctx") or {}
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         return f"{where}: {err['msg'].lower()} (got {got}){_range_hint(err['loc'])}"
+    if kind == "model_type":
+        return f"{where}: expected a mapping of {', '.join(allowed)} (got {got})"
     if kind == "literal_error":
         return f"{where}: must be one of {ctx.get('expected')} (got {got})"
     if kind == "value_error":
@@ -238,6 +245,12 @@ def _allowed_at(loc: tuple[Any, ...]) -> list[str]:
             break
         cls = models[0]
     return list(getattr(cls, "model_fields", {}))
+
+
+def _allowed_for(err: dict[str, Any]) -> list[str]:
+    """The field names an error's message lists: of the mapping it is in, or it should be."""
+    loc = err["loc"]
+    return _allowed_at((*loc, "") if err["type"] == "model_type" else loc)
 
 
 def _sweep_values(dist: Any) -> list[Any]:
@@ -315,7 +328,7 @@ def parse_scenario(data: Any, source: str = "<scenario>") -> Scenario:
     try:
         scenario = Scenario(**data)
     except ValidationError as exc:
-        problems += [_describe(e, _allowed_at(e["loc"])) for e in exc.errors()]
+        problems += [_describe(e, _allowed_for(e)) for e in exc.errors()]
         # report the parameters' own problems too, so one pass shows everything
         model, params = data.get("model", "journey"), data.get("parameters")
         if (
@@ -364,20 +377,73 @@ def parse_scenario(data: Any, source: str = "<scenario>") -> Scenario:
                 scenario.sweep.check_class_names(known)
             except ValueError as exc:
                 problems.append(f"sweep.classes: {exc}")
-            unknown = [o for o in (scenario.sweep.outcomes or []) if o not in known]
-            if unknown:
-                problems.append(
-                    f"sweep.outcomes: unknown outcome(s) {', '.join(unknown)} "
-                    f"(known: {', '.join(known)})"
-                )
+            for field, names in (
+                ("outcomes", scenario.sweep.outcomes or []),
+                ("timeseries.outcomes", getattr(scenario.sweep.timeseries, "outcomes", [])),
+            ):
+                unknown = [o for o in names if o not in known]
+                if unknown:
+                    problems.append(
+                        f"sweep.{field}: unknown outcome(s) {', '.join(unknown)} "
+                        f"(known: {', '.join(known)})"
+                    )
+            if not problems:
+                problems += _series_problems(scenario)
     elif ":" not in scenario.model:
         problems.append(
             f"model: unknown model {scenario.model!r} (allowed: {', '.join(BUILTIN_MODELS)}, "
             "or module:object for a foreign model)"
         )
+    elif scenario.sweep is not None:
+        problems += _series_problems(scenario)
     if problems:
         raise ScenarioError(source, problems)
     return scenario
+
+
+def series_weeks(scenario: Scenario) -> int | None:
+    """The longest run of a scenario's sweep, in weeks; None when the file cannot tell.
+
+    For a built-in model that is its length parameters at their sweep's highest values
+    (``steps`` plus ``completion_weeks`` for the journey model); for another model the
+    sweep's ``timeseries.weeks``, else the scenario's ``steps``.
+    """
+    sweep = scenario.sweep
+    given = sweep.timeseries.weeks if sweep and sweep.timeseries else None
+    if not scenario.is_builtin:
+        return given if given is not None else scenario.steps
+    base = scenario.params().model_dump()
+    varied = sweep.parameters if sweep else {}
+    return sum(
+        int(max(_sweep_values(varied[name]))) if name in varied else int(base[name])
+        for name in RUN_WEEKS[scenario.model]
+    )
+
+
+def _series_problems(scenario: Scenario) -> list[str]:
+    """Problems with a sweep's per-week outcomes: their length and their size."""
+    asked = scenario.sweep.timeseries
+    if asked is None:
+        return []
+    weeks = series_weeks(scenario)
+    if scenario.is_builtin and asked.weeks is not None:
+        return [
+            f"sweep.timeseries.weeks: the {scenario.model} model's runs last at most {weeks:,} "
+            f"weeks (from {' + '.join(RUN_WEEKS[scenario.model])}); leave weeks out"
+        ]
+    if weeks is None:
+        return [
+            "sweep.timeseries.weeks: missing; give the longest run in weeks (or the "
+            "scenario's steps, for a Mesa model), so the sweep can bound what it stores"
+        ]
+    points = design_size(scenario.sweep)
+    if points is None:  # a design file: counted when it is read
+        return []
+    try:
+        asked.check_size(points * scenario.sweep.replicates, weeks)
+    except ValueError as exc:
+        return [f"sweep.timeseries: {exc}"]
+    return []
 
 
 def load_scenario(path: str | Path) -> Scenario:

@@ -75,3 +75,21 @@ class SeedOnlyModel(mesa.Model):
     def step(self) -> None:
         """Take one step."""
         self.position += self.drift + float(self.rng.normal())
+
+
+class CountingModel(mesa.Model):
+    """Collects at the start and every step: its series is known by heart."""
+
+    def __init__(self, rate: float = 1.0, rng: int | None = None) -> None:
+        super().__init__(rng=rng)
+        self.rate = rate
+        self.total = 0.0
+        self.datacollector = mesa.DataCollector(
+            model_reporters={"total": "total", "noise": lambda m: float(m.rng.random())}
+        )
+        self.datacollector.collect(self)
+
+    def step(self) -> None:
+        """Add the rate; collect."""
+        self.total += self.rate
+        self.datacollector.collect(self)

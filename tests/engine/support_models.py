@@ -69,3 +69,39 @@ def typed(params: dict, seed: int) -> dict[str, float]:
     assert type(params["x"]) is float, type(params["x"])
     base = {"a": 1.0, "b": 2.0}[params["mode"]]
     return {"y": base + params["k"] + (10.0 if params["flag"] else 0.0), "x_seen": params["x"]}
+
+
+def walk_length(params: dict) -> int:
+    """Weeks of a walk: 10 to 16, set by x2, so runs end at different weeks."""
+    return 10 + int(params["x2"] + math.pi)
+
+
+def walk(params: dict, seed: int) -> dict:
+    """A seeded random walk returning per-week series: a list (index = week) and a mapping.
+
+    ``spread`` is NaN in week 3, to check that a missing value is stored as a null.
+    """
+    rng = np.random.default_rng(seed)
+    path = np.concatenate([[0.0], np.cumsum(rng.normal(params["x1"], 1.0, walk_length(params)))])
+    spread = {week: float(abs(value)) for week, value in enumerate(path)}
+    spread[3] = math.nan
+    return {"y": float(path[-1]), "position": path.tolist(), "spread": spread}
+
+
+def walk_told(params: dict, seed: int, timeseries) -> dict:
+    """The same walk, returning only the weeks the sweep asks for (it is told which)."""
+    full = walk(params, seed)
+    last = walk_length(params)
+    kept = [w for w in range(last + 1) if w % timeseries.every == 0 or w == last]
+    return {
+        "y": full["y"],
+        **{name: {w: full[name][w] for w in kept} for name in timeseries.outcomes},
+    }
+
+
+def walk_too_long(params: dict, seed: int) -> dict:
+    """A walk that runs past the weeks its sweep allows when x1 > 1."""
+    result = walk(params, seed)
+    if params["x1"] > 1.0:
+        result["position"] = [*result["position"], *[0.0] * 30]
+    return result

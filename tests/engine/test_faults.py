@@ -274,12 +274,12 @@ def test_a_kill_during_reclassification_leaves_old_or_new_classes(tmp_path, monk
     real_write_ledger = Store.write_ledger
     real_replace = Path.replace
 
-    def write_ledger(self, ledger):
+    def write_ledger(self, ledger, folder=None):
         ledger_writes["n"] += 1
         # each part replaced costs two ledger writes: kill during the third part
         if moment == "before the ledger" and ledger_writes["n"] == 5:
             raise Killed
-        real_write_ledger(self, ledger)
+        real_write_ledger(self, ledger, folder)
         if moment == "after the move" and ledger_writes["n"] == 6:
             raise Killed
 

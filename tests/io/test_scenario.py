@@ -220,3 +220,69 @@ def test_schema_accepts_shipped_files_and_flags_unknown_parameters(root: Path) -
         assert not errors, (path, errors[0].message)
     assert list(validator.iter_errors({"parameters": {"trsut": 0.5}}))
     assert list(validator.iter_errors({"model": "team_assembly", "parameters": {"trust": 0.5}}))
+
+
+SERIES_SWEEP = (
+    "parameters: {{steps: 52}}\nsweep:\n  parameters: {{trust: {{uniform: [0.1, 0.9]}}}}\n"
+    "  design: {{method: latin, n: {n}}}\n  timeseries: {series}\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("series", "n", "expected"),
+    [
+        (
+            "{outcomes: [mean_trust, trusst]}",
+            4,
+            "sweep.timeseries.outcomes: unknown outcome(s) trusst (known: achieved_share,",
+        ),
+        (
+            "{outcomes: [mean_trust], weeks: 10}",
+            4,
+            "sweep.timeseries.weeks: the journey model's runs last at most 52 weeks "
+            "(from steps + completion_weeks); leave weeks out",
+        ),
+        (
+            "{outcomes: [mean_trust, mean_trust]}",
+            4,
+            "sweep.timeseries.outcomes: per-week outcomes listed twice: mean_trust",
+        ),
+        ("{outcomes: [mean_trust], every: 0}", 4, "sweep.timeseries.every: input should be"),
+        ("[mean_trust]", 4, "sweep.timeseries: expected a mapping of outcomes, every, weeks"),
+        (
+            "{outcomes: [mean_trust, value_created], every: 1}",
+            200_000,
+            "sweep.timeseries: 200,000 runs x 2 outcome(s) x up to 54 weeks (every 1 of 52) = "
+            "21,600,000 values, more than the 20,000,000 a sweep stores; raise 'every'",
+        ),
+    ],
+)
+def test_per_week_outcome_problems_name_file_and_field(tmp_path, series, n, expected) -> None:
+    path = write(tmp_path, SERIES_SWEEP.format(series=series, n=n))
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert str(info.value).startswith(f"{path}: {expected}"), str(info.value)
+
+
+def test_per_week_outcomes_within_the_cap_are_accepted(tmp_path) -> None:
+    path = write(tmp_path, SERIES_SWEEP.format(series="{outcomes: [mean_trust], every: 2}", n=4))
+    assert load_scenario(path).sweep.timeseries.every == 2
+    varied = SERIES_SWEEP.format(series="{outcomes: [mean_trust]}", n=4).replace(
+        "{trust:", "{steps: {integers: [20, 80]}, completion_weeks: {choice: [0, 26]}, trust:"
+    )
+    from sim.io.scenario import series_weeks
+
+    assert series_weeks(load_scenario(write(tmp_path, varied, "v.yaml"))) == 80 + 26
+
+
+def test_a_foreign_function_must_say_how_long_its_runs_are(tmp_path) -> None:
+    text = (
+        "model: support_models:walk\nsweep:\n  parameters: {x1: {uniform: [0, 1]}}\n"
+        "  design: {method: latin, n: 4}\n  timeseries: {outcomes: [position]}\n"
+    )
+    found = problems(write(tmp_path, text))
+    assert found == [
+        "sweep.timeseries.weeks: missing; give the longest run in weeks (or the scenario's "
+        "steps, for a Mesa model), so the sweep can bound what it stores"
+    ]
+    load_scenario(write(tmp_path, text.replace("[position]}", "[position], weeks: 20}"), "w.yaml"))
