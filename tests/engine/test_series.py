@@ -102,7 +102,11 @@ def test_a_sweep_resumed_with_other_series_is_refused(reference, tmp_path):
         sweep(series_spec(timeseries=other), out, model="support_models:walk")
     with pytest.raises(SweepError, match="this scenario asks for no per-week outcomes"):
         sweep(series_spec(timeseries=None), out, model="support_models:walk")
-    sweep(series_spec(), out, model="support_models:walk", fresh=True)  # --fresh starts over
+    runs = sweep(series_spec(timeseries=other), out, model="support_models:walk", fresh=True)
+    # --fresh starts over with the new request
+    lasts = [walk_length({"x2": x}) for x in runs.x2]
+    expected = sum(2 * len({*range(0, last + 1, 2), last}) for last in lasts)
+    assert len(load_series(out)) == expected  # every 2 weeks, nothing left of every 4
 
 
 def test_requests_the_engine_refuses(tmp_path):
