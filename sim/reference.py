@@ -43,8 +43,11 @@ def assumption_table() -> str:
 
 def measure_table() -> str:
     """Markdown table of the journey model's run measures."""
-    rows = ["| name | unit | meaning |", "|---|---|---|"]
-    rows += [f"| `{m.name}` | {m.unit} | {m.doc} |" for m in MEASURES.values()]
+    rows = ["| name | unit | meaning | collected |", "|---|---|---|---|"]
+    rows += [
+        f"| `{m.name}` | {m.unit} | {m.doc} | {'every week' if m.weekly else 'at the end'} |"
+        for m in MEASURES.values()
+    ]
     return "\n".join(rows)
 
 
@@ -75,7 +78,9 @@ value that is this model's own rather than taken from a source.
 
 Outcome shares are over started initiatives that have ended (a champion acted);
 opportunities nobody acted on end `lapsed` and are counted in `lapsed_share`. A measure
-with nothing to measure is NaN (n/a), never zero.
+with nothing to measure is NaN (n/a), never zero. Measures collected "every week" are in
+a run's timeline too; the pattern measures, which put a run beside published figures
+(`targets/published.yaml`), describe the run as a whole and are computed at its end.
 
 {measure_table()}
 

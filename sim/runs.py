@@ -22,7 +22,13 @@ from sim.io.records import (
 from sim.io.scenario import Scenario, ScenarioError, load_scenario, parse_scenario
 from sim.journey.assumptions import split_settings
 from sim.journey.confidence import evidence_rows
-from sim.journey.measures import MEASURES, active_initiatives, measure_all, per_tick
+from sim.journey.measures import (
+    MEASURES,
+    active_initiatives,
+    measure_all,
+    per_tick,
+    weekly_reporters,
+)
 from sim.journey.model import JourneyModel
 from sim.journey.parameters import JourneyParameters
 from sim.journey.stages import Outcome, Stage
@@ -50,13 +56,13 @@ def _outcome_count(outcome: Outcome):
 
 
 def timeline_reporters() -> dict[str, Any]:
-    """Per-tick reporters: organisations per stage, initiatives, trust, run measures."""
+    """Per-tick reporters: organisations per stage, initiatives, the weekly run measures."""
     reps: dict[str, Any] = {
         f"orgs_{s.name.lower()}": _stage_count(s) for s in Stage if s is not Stage.ENDED
     }
     reps["active_initiatives"] = active_initiatives
     reps |= {f"{o.value}_count": _outcome_count(o) for o in Outcome}
-    reps |= {name: m.fn for name, m in MEASURES.items()}
+    reps |= weekly_reporters()
     return reps
 
 

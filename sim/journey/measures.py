@@ -11,6 +11,11 @@ acted on the opportunity. Opportunities that nobody acted on end at latent value
 collaborations that were attempted. Started initiatives still under way when the run
 ends are counted in ``unfinished_share`` (the parameter ``completion_weeks`` lets a run
 go on until they have ended).
+
+The pattern measures (:data:`PATTERN_MEASURES`) put a run beside published figures:
+alliance outcomes in Reuer and Zollo's (2005) three categories, consortium size, repeat
+partnering. They describe a run as a whole, so they are computed when it ends (run
+records, sweeps, ``mesa.batch_run``) but not collected week by week in the timeline.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
-from sim.journey.stages import STARTED_OUTCOMES, VALUE_OUTCOMES, Outcome, Stage
+from sim.journey.stages import STARTED_OUTCOMES, VALUE_OUTCOMES, Kind, Outcome, Stage
 
 if TYPE_CHECKING:
     from sim.journey.state import JourneyState as JourneyModel
@@ -38,6 +43,7 @@ class Measure:
     unit: str
     doc: str
     fn: Callable[[JourneyModel], float]
+    weekly: bool = True  # collected every week in a run's timeline (else at the end only)
 
 
 def per_tick(model: JourneyModel, key: str, compute: Callable[[JourneyModel], Any]) -> Any:
@@ -260,12 +266,109 @@ def initiatives_started(model: JourneyModel) -> float:
     return float(sum(1 for i in model.initiatives if i.started))
 
 
+def _alliances_ended(model: JourneyModel) -> list:
+    """Initiatives that reached journeying (a formed alliance) and have ended."""
+    return [i for i in model.initiatives if i.outcome is not None and "journeying" in i.entered]
+
+
+# Reuer and Zollo's (2005) categories for alliances that ended, from the model's outcomes
+ALLIANCE_SUCCESS: frozenset[Outcome] = VALUE_OUTCOMES
+ALLIANCE_FAILURE: frozenset[Outcome] = frozenset({Outcome.FAILED})
+
+
+def alliance_share(model: JourneyModel, category: str) -> float:
+    """Share of formed, ended alliances in a Reuer-Zollo ``category``.
+
+    ``category`` is ``"success"`` (achieved or evolved), ``"failure"`` (failed) or
+    ``"between"`` (every other ending: a graceful exit, or drifting apart or stalling
+    after turning back).
+    """
+    ended = _alliances_ended(model)
+    if not ended:
+        return float("nan")
+    if category == "success":
+        hits = sum(1 for i in ended if i.outcome in ALLIANCE_SUCCESS)
+    elif category == "failure":
+        hits = sum(1 for i in ended if i.outcome in ALLIANCE_FAILURE)
+    else:
+        hits = sum(1 for i in ended if i.outcome not in ALLIANCE_SUCCESS | ALLIANCE_FAILURE)
+    return hits / len(ended)
+
+
+def mean_consortium_size(model: JourneyModel) -> float:
+    """Mean number of partners of the consortia that became formal partnerships."""
+    sizes = [
+        len(i.tied)
+        for i in model.initiatives
+        if i.kind is Kind.CONSORTIUM and "establishing" in i.entered and i.tied
+    ]
+    return float(np.mean(sizes)) if sizes else float("nan")
+
+
+def never_repeat_share(model: JourneyModel) -> float:
+    """Share of organisations that have collaborated and never with the same one twice."""
+    collab = model.collab
+    partnered = (collab > 0).any(axis=1)
+    if not partnered.any():
+        return float("nan")
+    repeated = (collab > 1).any(axis=1)
+    return float((partnered & ~repeated).sum() / partnered.sum())
+
+
 def active_initiatives(model: JourneyModel) -> float:
     """Initiatives between latent value and journeying (not yet ended) at this tick."""
     return float(
         sum(1 for i in model.initiatives if Stage.LATENT_VALUE <= i.stage <= Stage.JOURNEYING)
     )
 
+
+ALLIANCE_MAPPING = (
+    "among initiatives that reached journeying (formed alliances) and ended: achieved or "
+    "evolved counts as success, failed as failure, every other ending (a graceful exit, or "
+    "drifting apart or stalling after turning back) as in between"
+)
+PATTERN_MEASURES: tuple[Measure, ...] = (
+    Measure(
+        "alliance_success_share",
+        "fraction",
+        "Share of formed alliances that ended successfully, in Reuer and Zollo's (2005) "
+        f"categories ({ALLIANCE_MAPPING}).",
+        partial(alliance_share, category="success"),
+        weekly=False,
+    ),
+    Measure(
+        "alliance_failure_share",
+        "fraction",
+        "Share of formed alliances that ended in failure (Reuer and Zollo's categories; "
+        "see alliance_success_share).",
+        partial(alliance_share, category="failure"),
+        weekly=False,
+    ),
+    Measure(
+        "alliance_between_share",
+        "fraction",
+        "Share of formed alliances that ended in between success and failure (Reuer and "
+        "Zollo's expiry or withdrawal; see alliance_success_share).",
+        partial(alliance_share, category="between"),
+        weekly=False,
+    ),
+    Measure(
+        "mean_consortium_size",
+        "organisations",
+        "Mean number of partners of the consortia that became formal partnerships (their "
+        "team when last established), coalitions left out.",
+        mean_consortium_size,
+        weekly=False,
+    ),
+    Measure(
+        "never_repeat_share",
+        "fraction",
+        "Share of organisations that have collaborated and never with the same partner "
+        "twice (organisations there now; a newcomer starts with no collaborations).",
+        never_repeat_share,
+        weekly=False,
+    ),
+)
 
 MEASURES: dict[str, Measure] = {
     m.name: m
@@ -403,6 +506,7 @@ MEASURES: dict[str, Measure] = {
             "Opportunities a champion acted on.",
             initiatives_started,
         ),
+        *PATTERN_MEASURES,
     ]
 }
 
@@ -413,5 +517,10 @@ def measure_all(model: JourneyModel) -> dict[str, float]:
 
 
 def reporters() -> dict[str, Callable[[JourneyModel], float]]:
-    """Model reporters for Mesa's ``DataCollector``."""
+    """Model reporters for Mesa's ``DataCollector``: every run measure."""
     return {name: m.fn for name, m in MEASURES.items()}
+
+
+def weekly_reporters() -> dict[str, Callable[[JourneyModel], float]]:
+    """Reporters of the measures collected every week in a run's timeline."""
+    return {name: m.fn for name, m in MEASURES.items() if m.weekly}
