@@ -1,4 +1,4 @@
-"""The ``consim`` command: run, sweep, report, app, validate, schema.
+"""The ``consim`` command: run, sweep, calibrate, report, app, validate, schema.
 
 Every expected failure (a bad scenario file, a sweep that cannot resume, a port in use)
 ends with a short message on stderr and exit status 2; nothing is printed as a bare
@@ -376,6 +376,97 @@ def sweep(
             highlight=False,
         )
         raise typer.Exit(EXIT_RUNS_FAILED)
+
+
+@app.command()
+def calibrate(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file whose runs are calibrated.")],
+    targets: Annotated[
+        Path, typer.Option(help="Target file: the patterns, what to vary, how hard to look.")
+    ],
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Calibration folder (default results/calibrations/<scenario>-<targets>/)."
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes (default: all cores; 1 runs in-process).")
+    ] = None,
+    fresh: Annotated[
+        bool, typer.Option("--fresh", help="Delete what the folder holds and start over.")
+    ] = False,
+    write: Annotated[
+        Path | None,
+        typer.Option(
+            help="Also write the calibrated scenario here (e.g. scenarios/calibrated.yaml)."
+        ),
+    ] = None,
+) -> None:
+    """Fit a scenario's settings to target patterns, noise-aware; a killed one resumes.
+
+    Exit status: 0 when done, 2 for a problem to fix, 130 when interrupted (every finished
+    run is kept: the same command resumes).
+    """
+    from sim.calibrate import calibrate as run_calibration
+    from sim.calibrate import default_calibration_dir
+    from sim.engine import SweepError, SweepInterruptedError
+    from sim.io.targets import load_targets
+
+    sc = _load(scenario)
+    try:
+        tf = load_targets(targets, sc)
+    except ScenarioError as exc:
+        _fail(str(exc).splitlines())
+        return
+    target = out_dir or default_calibration_dir(sc, tf)
+    _check_writable(target)
+    if write is not None:
+        _check_writable(write.parent)
+    try:
+        command = " ".join(
+            ["consim calibrate", str(scenario), "--targets", str(targets)]
+            + ([f"--write {write}"] if write is not None else [])
+        )
+        result = run_calibration(
+            sc, tf, out=target, workers=workers, fresh=fresh, progress=True, command=command
+        )
+    except SweepInterruptedError as exc:
+        err.print(escape(str(exc)), highlight=False)
+        raise typer.Exit(130) from None
+    except SweepError as exc:
+        _fail(str(exc).splitlines())
+        return
+    table = Table(
+        title=f"{sc.name} calibrated to {tf.name} ({result.counts['check_runs']} fresh seeds)"
+    )
+    for column in ("measure", "use", "target", "mean", "95% interval", "fits"):
+        table.add_column(column)
+    for fit in result.fits:
+        table.add_row(
+            fit["measure"],
+            fit["use"],
+            fit["target"],
+            f"{fit['mean']:.3f}",
+            f"{fit['ci_low']:.3f} to {fit['ci_high']:.3f}",
+            "yes" if fit["within_tolerance"] else "no",
+        )
+    out.print(table)
+    if write is not None:
+        _write_whole_file(write, result.scenario_yaml)
+    where = f" and {write}" if write is not None else ""
+    out.print(f"wrote {target / 'report.md'}, {target / 'calibrated.yaml'}{where}", highlight=False)
+
+
+def _write_whole_file(path: Path, text: str) -> None:
+    """Write a text file whole, or fail with a one-line message and the old file kept."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        _fail(f"{path}: cannot write ({exc.strerror or exc}); what it held before is kept")
 
 
 @app.command("report")

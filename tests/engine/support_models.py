@@ -105,3 +105,20 @@ def walk_too_long(params: dict, seed: int) -> dict:
     if params["x1"] > 1.0:
         result["position"] = [*result["position"], *[0.0] * 30]
     return result
+
+
+def shares(params: dict, seed: int) -> dict[str, float]:
+    """Three shares set by x and y with seeded noise, for calibration tests.
+
+    success = 0.6 x, failure = (1 - success) y, between = the rest: the targets 0.15 /
+    0.34 / 0.51 are met at x = 0.25, y = 0.4. Each run is counted like :func:`counted`.
+    """
+    time.sleep(float(os.environ.get("SIM_SWEEP_TEST_SLEEP", "0")))
+    path = os.environ.get(COUNTER_ENV)
+    if path:
+        with Path(path).open("a") as handle:
+            handle.write(f"{seed}\n")
+    rng = np.random.default_rng(seed)
+    success = 0.6 * params["x"] + float(rng.normal(0.0, 0.03))
+    failure = (1.0 - 0.6 * params["x"]) * params["y"] + float(rng.normal(0.0, 0.03))
+    return {"success": success, "failure": failure, "between": 1.0 - success - failure}
