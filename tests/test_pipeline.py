@@ -93,7 +93,7 @@ name: do-nothing
 model: journey
 seed: 11
 parameters:
-  n_organisations: 30
+  n_organisations: 60
   steps: 208
   coalition_share: 0.0
 sweep:
@@ -103,7 +103,7 @@ sweep:
     coalition_size: {integers: [3, 60]}
   design: {method: sobol, n: 32, seed: 3}
   replicates: 2
-  outcomes: [value_created, value_creation_share, graceful_exit_share]
+  outcomes: [value_created, value_creation_share, failed_share]
 """
 
 
@@ -139,8 +139,8 @@ def test_a_parameter_that_does_nothing_is_indistinguishable_from_zero(tmp_path: 
             response.mean, None, d=3, second_order=False, resampling=Resampling(100, 0.95, 11)
         )
         assert naive.st[2] - naive.st_conf[2] > 0, outcome
-    # the parameters that act on the journey still stand out (on two of the three
-    # outcomes at this size: the graceful-exit share answers mostly to risk appetite)
+    # the parameters that act on the journey still stand out (on at least two of the
+    # three outcomes at this size; the noise of 60 organisations is large)
     assert sum(acting) >= 2, acting
 
 

@@ -36,6 +36,11 @@ GULATI = (
     "Gulati (1995) and Dyer and Singh (1998): prior ties seed later collaborations and "
     "relational rents; the value is a modelling choice"
 )
+PROVAN_KENIS = (
+    "Provan and Kenis (2008): forms of network governance suit different goals and "
+    "conditions, and trade efficiency against inclusiveness; the values are modelling "
+    "choices"
+)
 JOSANG = "Jøsang and Ismail (2002): Beta evidence; the value is a modelling choice"
 WATTS = "Watts and Strogatz (1998) rewiring probability; the value is a modelling choice"
 
@@ -344,6 +349,89 @@ class JourneyAssumptions(BaseModel):
         "probability",
         "Team trust needed for a joint project; below it contracts (a legal consortium) "
         "stand in for trust.",
+    )
+    consortium_build_share: float = _a(
+        0.6,
+        0,
+        1,
+        "fraction",
+        "Share of a consortium's opportunities whose intent is to build something.",
+    )
+    consortium_rules_share: float = _a(
+        0.3,
+        0,
+        1,
+        "fraction",
+        "Share of a consortium's opportunities whose intent is to set rules (the rest: "
+        "to align a sector).",
+    )
+    coalition_build_share: float = _a(
+        0.1,
+        0,
+        1,
+        "fraction",
+        "Share of a coalition's opportunities whose intent is to build something.",
+    )
+    coalition_rules_share: float = _a(
+        0.4,
+        0,
+        1,
+        "fraction",
+        "Share of a coalition's opportunities whose intent is to set rules (the rest: to "
+        "align a sector).",
+    )
+    misfit_form_conflict: float = _a(
+        0.5,
+        0,
+        100,
+        "conflict",
+        "Disagreement a team starts storming with, besides storming_disagreement, when its "
+        "form does not suit its intent (a joint project builds, a legal consortium sets "
+        "rules, a collective aligns).",
+        PROVAN_KENIS,
+    )
+    legal_jockey_cost: float = _a(
+        0.5,
+        0,
+        1,
+        "fraction",
+        "In a legal consortium a jockeying move earns only this share of the reasons to "
+        "disbelieve it would earn elsewhere: contracts channel power struggles.",
+        PROVAN_KENIS,
+    )
+    legal_pace: float = _a(
+        0.8,
+        0,
+        1,
+        "fraction",
+        "A legal consortium's decisions are slow: its work yields at this share of the pace.",
+        PROVAN_KENIS,
+    )
+    collective_turn_up: float = _a(
+        0.3,
+        0,
+        1,
+        "fraction",
+        "A collective raises commitment: a member's chance of turning up becomes "
+        "commitment + this x (1 - commitment).",
+        PROVAN_KENIS,
+    )
+    collective_pace: float = _a(
+        0.7,
+        0,
+        1,
+        "fraction",
+        "A collective delivers slowly: its work yields at this share of the pace.",
+        PROVAN_KENIS,
+    )
+    joint_project_breach: float = _a(
+        0.5,
+        0,
+        1,
+        "fraction",
+        "A joint project is quick but fragile: a breach in it needs only this share of "
+        "the let-down (breach_evidence) it needs elsewhere.",
+        PROVAN_KENIS,
     )
     setup_mistrust: float = _a(
         1.0,
@@ -778,6 +866,11 @@ class JourneyAssumptions(BaseModel):
             problems.append("expel_evidence must not be below sanction_evidence")
         if self.norming_conflict > self.relapse_conflict:
             problems.append("norming_conflict must not be above relapse_conflict")
+        problems.extend(
+            f"{kind}_build_share + {kind}_rules_share must not exceed 1"
+            for kind in ("consortium", "coalition")
+            if getattr(self, f"{kind}_build_share") + getattr(self, f"{kind}_rules_share") > 1
+        )
         weights = self.believe_viability + self.believe_fit + self.believe_payoff
         if weights + self.believe_trust <= 0:
             problems.append("the believe_* weights must not all be 0")

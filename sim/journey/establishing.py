@@ -1,9 +1,11 @@
 """Establishing: the partnership finds a form that fits and co-designs its governance.
 
 The partnership becomes formal: its members are now collaborators, tied in the network
-(:func:`sim.journey.network.tie_team`). The form follows kind, size and trust: a
-coalition sets up a collective; a small team that trusts itself a joint project;
-otherwise a legal consortium (contracts stand in for trust). Set-up takes the form's
+(:func:`sim.journey.network.tie_team`). The form follows the intent where it
+can (a joint project builds, a legal consortium sets rules, a collective aligns; a
+coalition sets up a collective; a joint project needs a small team that trusts itself,
+else contracts stand in for trust), and it has lasting effects while journeying
+(:func:`sim.journey.journeying.form_effects`). Set-up takes the form's
 weeks scaled by ``governance_overhead``, longer the less the team trusts itself, and
 costs part of what the opportunity is worth. It fails when mistrust is too high to agree
 governance (partners hold more reasons to disbelieve than to believe in each other) or
@@ -23,7 +25,7 @@ from sim.journey import journeying
 from sim.journey.initiatives import Initiative
 from sim.journey.network import tie_team
 from sim.journey.rules import confidence
-from sim.journey.stages import Form, Kind, Outcome, Stage
+from sim.journey.stages import SUITED_FORM, Form, Kind, Outcome, Stage
 from sim.journey.state import JourneyState
 
 if TYPE_CHECKING:
@@ -39,13 +41,21 @@ def form_weeks(form: Form, a: JourneyAssumptions) -> float:
     }[form]
 
 
-def choose_form(kind: Kind, size: int, trust: float, a: JourneyAssumptions) -> Form:
-    """The form a team chooses for its kind, size and trust in itself."""
-    if kind is Kind.COALITION:
+def choose_form(ini: Initiative, trust: float, a: JourneyAssumptions) -> Form:
+    """The form a team chooses: the one that suits its intent, where it can.
+
+    A coalition sets up a collective. A consortium takes the form its intent suits
+    (:data:`~sim.journey.stages.SUITED_FORM`), except that a joint project needs a small
+    team that trusts itself: otherwise contracts (a legal consortium) stand in for trust.
+    """
+    if ini.kind is Kind.COALITION:
         return Form.COLLECTIVE
-    if size <= a.joint_project_max_size and trust >= a.joint_project_trust:
+    suited = SUITED_FORM[ini.intent]
+    if suited is not Form.JOINT_PROJECT:
+        return suited
+    if len(ini.members) <= a.joint_project_max_size and trust >= a.joint_project_trust:
         return Form.JOINT_PROJECT
-    return Form.LEGAL_CONSORTIUM  # contracts stand in for trust
+    return Form.LEGAL_CONSORTIUM
 
 
 def start_establishing(model: JourneyState, ini: Initiative) -> None:
@@ -65,7 +75,7 @@ def start_establishing(model: JourneyState, ini: Initiative) -> None:
         table.setup_end[ini.id] = model.tick + a.setup_min_weeks
         return
     trust = model.team_trust(ini.members)
-    form = choose_form(ini.kind, len(ini.members), trust, a)
+    form = choose_form(ini, trust, a)
     ini.form = form
     name = form.value.replace("_", " ")
     model.move(ini, Stage.ESTABLISHING, f"shared intent found; setting up a {name}")

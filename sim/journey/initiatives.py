@@ -18,7 +18,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from sim.journey.stages import TRANSITIONS, Form, Kind, Outcome, Phase, Stage
+from sim.journey.stages import TRANSITIONS, Form, Intent, Kind, Outcome, Phase, Stage
 
 
 class IllegalTransitionError(RuntimeError):
@@ -58,6 +58,10 @@ class InitiativeTable:
       reasons to believe in each other when storming began), ``progress`` (share of the
       work done), ``work`` (weeks of full effort needed), ``rate`` (progress per unit of
       effort);
+    - the form's lasting effects, set when journeying starts: ``jockey_cost`` (share of
+      the reasons to disbelieve a jockeying move earns), ``turn_up_boost`` (raises the
+      chance of turning up), ``breach_scale`` (scales the let-down a breach needs);
+    - ``intent`` (:class:`~sim.journey.stages.Intent`);
     - turning back: ``turn_backs`` (moves back so far), ``intent_changes`` (times the
       intent was re-scoped).
     """
@@ -65,10 +69,10 @@ class InitiativeTable:
     FLOATS: ClassVar[tuple[str, ...]] = (
         "potential", "viability", "budget", "deadline", "coverage", "setup_end", "setup_cost",
         "committed", "midway", "conflict", "progress", "work", "rate", "journey_start",
-        "evidence_at_storming",
+        "evidence_at_storming", "jockey_cost", "turn_up_boost", "breach_scale",
     )  # fmt: skip
     INTS: ClassVar[tuple[str, ...]] = (
-        "stage", "due", "phase", "phase_since", "turn_backs", "intent_changes",
+        "stage", "due", "phase", "phase_since", "turn_backs", "intent_changes", "intent",
     )  # fmt: skip
     BOOLS: ClassVar[tuple[str, ...]] = ("coalition", "midpoint_done")
     __slots__ = ("size", *FLOATS, *INTS, *BOOLS)
@@ -175,6 +179,11 @@ class Initiative:
     def intent_changes(self) -> int:
         """Times the partners re-scoped the intent (an evolved outcome needs one)."""
         return int(self.table.intent_changes[self.id])
+
+    @property
+    def intent(self) -> Intent:
+        """What it sets out to do."""
+        return Intent(int(self.table.intent[self.id]))
 
     @property
     def turn_backs(self) -> int:

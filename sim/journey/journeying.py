@@ -18,7 +18,7 @@ intact; the rest fail.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -26,9 +26,12 @@ from sim.journey import value_creation
 from sim.journey.compiled import kernel, njit
 from sim.journey.initiatives import Initiative
 from sim.journey.rules import PhaseRules, WorkRules, next_phase, phase_efficiency
-from sim.journey.stages import Kind, Outcome, Phase, Stage
+from sim.journey.stages import SUITED_FORM, Form, Kind, Outcome, Phase, Stage
 from sim.journey.state import JourneyState
 from sim.journey.teams import Week, WorkingTeams
+
+if TYPE_CHECKING:
+    from sim.journey.assumptions import JourneyAssumptions
 
 JOURNEYING = int(Stage.JOURNEYING)  # a plain int for compiled code
 PHASE_LABELS = tuple(ph.label for ph in Phase)  # by phase number
@@ -49,6 +52,9 @@ class TeamState(NamedTuple):
     committed: np.ndarray
     journey_start: np.ndarray
     evidence_at_storming: np.ndarray
+    jockey_cost: np.ndarray
+    turn_up_boost: np.ndarray
+    breach_scale: np.ndarray
 
 
 def team_state(model: JourneyState) -> TeamState:
@@ -57,6 +63,7 @@ def team_state(model: JourneyState) -> TeamState:
     return TeamState(
         t.stage, t.phase, t.phase_since, t.conflict, t.progress, t.rate, t.midway,
         t.midpoint_done, t.deadline, t.committed, t.journey_start, t.evidence_at_storming,
+        t.jockey_cost, t.turn_up_boost, t.breach_scale,
     )  # fmt: skip
 
 
@@ -76,6 +83,7 @@ def start_journeying(model: JourneyState, ini: Initiative) -> None:
     if coalition:
         clock *= a.coalition_clock_multiple
     t, tick = model.table, model.tick
+    form_effects(model, ini)
     t.journey_start[i] = tick
     t.deadline[i] = tick + clock
     t.midway[i] = tick + clock * a.midpoint  # Gersick's midpoint
@@ -90,11 +98,34 @@ def start_journeying(model: JourneyState, ini: Initiative) -> None:
     t.conflict[i] = 0.0
 
 
+def form_effects(model: JourneyState, ini: Initiative) -> None:
+    """The lasting effects of the form, for the journey ahead.
+
+    A legal consortium makes jockeying cost less trust (contracts channel it) but decides
+    slowly; a collective raises commitment but delivers slowly; a joint project is
+    quick, and fragile: a breach in it needs less let-down.
+    """
+    a, t, i = model.assumptions, model.table, ini.id
+    t.jockey_cost[i] = a.legal_jockey_cost if ini.form is Form.LEGAL_CONSORTIUM else 1.0
+    t.turn_up_boost[i] = a.collective_turn_up if ini.form is Form.COLLECTIVE else 0.0
+    t.breach_scale[i] = a.joint_project_breach if ini.form is Form.JOINT_PROJECT else 1.0
+
+
+def form_pace(form: Form | None, a: JourneyAssumptions) -> float:
+    """Share of the pace at which a form's work yields."""
+    if form is Form.LEGAL_CONSORTIUM:
+        return a.legal_pace
+    if form is Form.COLLECTIVE:
+        return a.collective_pace
+    return 1.0
+
+
 def set_work(model: JourneyState, i: int, weeks: float) -> None:
     """Set the work an initiative needs, and its progress per unit of effort."""
     t = model.table
     t.work[i] = weeks
     pace = model.assumptions.coalition_pace if t.coalition[i] else 1.0  # coalitions are slow
+    pace *= form_pace(model.initiatives[i].form, model.assumptions)
     # a viable opportunity yields to the work; a poor one barely moves
     t.rate[i] = pace * t.coverage[i] * t.viability[i] / max(weeks, 1e-9)
 
@@ -124,21 +155,24 @@ def advance(
         state.conflict[g] = max(conflict, 0.0)
         efficiency = phase_efficiency(state.phase[g], r)
         state.progress[g] += effort[g] * per_member * efficiency * state.rate[g]
-    return breaches(teams, week, r, week.breaking)
+    return breaches(teams, week, state.breach_scale, r)
 
 
 @njit(cache=True)
-def breaches(teams: WorkingTeams, week: Week, r: WorkRules, breaking: np.ndarray) -> int:
+def breaches(teams: WorkingTeams, week: Week, breach_scale: np.ndarray, r: WorkRules) -> int:
     """Journeying pairs where trust has collapsed: below ``breach_threshold``, and let down.
 
-    Marks them in ``breaking`` and returns how many there are.
+    The let-down a breach needs is ``breach_evidence`` x the form's ``breach_scale``.
+    Marks them in ``week.breaking`` and returns how many there are.
     """
     n_below = 0
+    breaking = week.breaking
     for k in range(teams.flat.size):
+        g = teams.ini[teams.rows[k]]
         breaking[k] = (
             teams.watch[k]
             and week.trust[k] < r.breach_threshold
-            and week.net[k] <= -r.breach_evidence
+            and week.net[k] <= -r.breach_evidence * breach_scale[g]
         )
         n_below += breaking[k]
     return n_below
@@ -296,6 +330,8 @@ def _tuckman(
             t.conflict[i] = a.storming_disagreement * (
                 1.0 + a.misfit_disagreement * max(misfit, 0.0)
             )
+            if ini.form is not SUITED_FORM[ini.intent]:  # the form does not suit the intent
+                t.conflict[i] += a.misfit_form_conflict
             t.evidence_at_storming[i] = team_evidence[i]
         phase[i] = new
         t.phase_since[i] = tick

@@ -13,13 +13,18 @@ spawn consortia that act on part of their direction.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from sim.journey import exploring
 from sim.journey.initiatives import Initiative
 from sim.journey.rules import act_probability
-from sim.journey.stages import LAPSED_REASON, Kind, Outcome, Phase, Stage
+from sim.journey.stages import LAPSED_REASON, Intent, Kind, Outcome, Phase, Stage
 from sim.journey.state import JourneyState
+
+if TYPE_CHECKING:
+    from sim.journey.assumptions import JourneyAssumptions
 
 
 def open_initiative(state: JourneyState, kind: Kind, champion: int, parent: int = -1) -> Initiative:
@@ -44,7 +49,19 @@ def open_initiative(state: JourneyState, kind: Kind, champion: int, parent: int 
         potential *= a.coalition_value_multiple
     shape = a.viability_mean * a.viability_concentration
     viability = float(r.beta(shape, a.viability_concentration - shape))
-    return state.add_initiative(kind, champion, req, (potential, viability), parent)
+    ini = state.add_initiative(kind, champion, req, (potential, viability), parent)
+    state.table.intent[ini.id] = draw_intent(r.random(), kind, a)
+    return ini
+
+
+def draw_intent(draw: float, kind: Kind, a: JourneyAssumptions) -> Intent:
+    """The intent of a new opportunity from a uniform ``draw``: build, set rules or align."""
+    coalition = kind is Kind.COALITION
+    build = a.coalition_build_share if coalition else a.consortium_build_share
+    rules = a.coalition_rules_share if coalition else a.consortium_rules_share
+    if draw < build:
+        return Intent.BUILD
+    return Intent.RULES if draw < build + rules else Intent.ALIGN
 
 
 def glimpse(state: JourneyState) -> None:

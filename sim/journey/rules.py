@@ -200,10 +200,16 @@ def weekly_gain(
 
 @njit(cache=True)
 def weekly_loss(
-    intended: float, present: bool, jockeyed: bool, bad_faith: bool, r: WorkRules
+    intended: float, present: bool, moves: tuple[bool, bool, float], r: WorkRules
 ) -> float:
-    """Reasons to disbelieve a partner earns this week: jockeying, bad faith, free riding."""
-    jockeying = r.jockeying_evidence if jockeyed else 0.0
+    """Reasons to disbelieve a partner earns this week: jockeying, bad faith, free riding.
+
+    ``moves`` is whether it jockeyed, whether in bad faith, and the share of the usual
+    reasons a jockeying move earns in its form (``jockey_cost``: less in a legal
+    consortium).
+    """
+    jockeyed, bad_faith, jockey_cost = moves
+    jockeying = r.jockeying_evidence * jockey_cost if jockeyed else 0.0
     bad = r.bad_faith_evidence if bad_faith else 0.0
     lost = (jockeying + bad) * r.loss
     if present and intended < r.free_riding_seen:
@@ -235,15 +241,16 @@ def believe_chance(
 
 
 @njit(cache=True)
-def turn_up_chance(commitment: float, committed: bool, r: WorkRules) -> float:
+def turn_up_chance(commitment: float, committed: bool, boost: float, r: WorkRules) -> float:
     """Chance that a partner gives the initiative its week rather than the day job.
 
-    Once the partners have committed resources they are accountable for them, and turn
-    up more often.
+    Its form can raise its commitment (``boost``: a collective does); once the partners
+    have committed resources they are accountable for them, and turn up more often.
     """
+    willing = commitment + boost * (1.0 - commitment)
     if committed:
-        return commitment + r.accountability * (1.0 - commitment)
-    return commitment
+        return willing + r.accountability * (1.0 - willing)
+    return willing
 
 
 @njit(cache=True)

@@ -132,6 +132,29 @@ class Form(StrEnum):
     COLLECTIVE = "collective"
 
 
+class Intent(IntEnum):
+    """What an initiative sets out to do."""
+
+    BUILD = 0  # build something: a product, a service, a shared facility
+    RULES = 1  # set rules: a standard, a code of practice
+    ALIGN = 2  # align a sector: a shared direction, a voice
+
+    @property
+    def label(self) -> str:
+        """Lower-case name."""
+        return self.name.lower()
+
+
+# the form that suits each intent: a joint project builds, a legal consortium sets rules
+# that bind, a collective aligns (Provan and Kenis 2008: forms of network governance fit
+# different conditions; the pairing is a modelling choice)
+SUITED_FORM: dict[Intent, Form] = {
+    Intent.BUILD: Form.JOINT_PROJECT,
+    Intent.RULES: Form.LEGAL_CONSORTIUM,
+    Intent.ALIGN: Form.COLLECTIVE,
+}
+
+
 class Kind(StrEnum):
     """Consortia are small and nimble; coalitions large, representative and slow."""
 

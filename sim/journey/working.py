@@ -89,13 +89,16 @@ def _behave(
         contrib[o] = intended
         g = teams.ini[w]
         relating = week.relating[g]
-        here = draws[0, w] < turn_up_chance(chances[0, o], team_state.committed[g] > 0.0, r)
+        chance = turn_up_chance(
+            chances[0, o], team_state.committed[g] > 0.0, team_state.turn_up_boost[g], r
+        )
+        here = draws[0, w] < chance
         jock = draws[1, w] < chances[1, o]
         bad = jock and draws[2, w] < chances[2, o]
         week.present[w] = here
         week.jockeyed[w] = jock
         week.gain[w] = weekly_gain(intended, here, jock, relating, r)
-        week.loss[w] = weekly_loss(intended, here, jock, bad, r)
+        week.loss[w] = weekly_loss(intended, here, (jock, bad, team_state.jockey_cost[g]), r)
         week.team_trust[g] += mean_trust[w]
         if jock:
             week.jockeys[g] += 1.0

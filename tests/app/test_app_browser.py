@@ -136,7 +136,7 @@ model: journey
 seed: 5
 parameters:
   n_organisations: 40
-  steps: 52
+  steps: 104
 sweep:
   parameters:
     trust: {uniform: [0.1, 0.9]}
@@ -392,7 +392,7 @@ def test_replay_a_stored_sweep_run(page, replay_url: str, sweep_dir: Path, size)
     assert f"Preset {first.name} · seed {first.seed}" in text
     assert "In the sweep it ended with" in text
     page.get_by_role("button", name="Fast-forward to the end").click()
-    page.get_by_text(re.compile(r"Week 52 of 52")).wait_for()
+    page.get_by_text(re.compile(r"Week 104 of 104")).wait_for()
     page.get_by_text(_headline_after(sweep_preset(first))).wait_for()
 
     # the picker replays another run of the same sweep

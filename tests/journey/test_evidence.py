@@ -9,6 +9,7 @@ import pytest
 
 from sim.journey.assumptions import JourneyAssumptions
 from sim.journey.cohering import relevance
+from sim.journey.journeying import form_pace
 from sim.journey.measures import LOW_VIABILITY, measure_all
 from sim.journey.model import JourneyModel
 from sim.journey.parameters import JourneyParameters
@@ -115,9 +116,9 @@ def test_resources_are_committed_at_the_phase_shift_and_lost_on_failure() -> Non
 
 def test_committed_partners_turn_up_more() -> None:
     rules = work_rules(JourneyParameters(), JourneyAssumptions(accountability=0.5))
-    assert turn_up_chance(0.6, True, rules) == pytest.approx(0.8)
-    assert turn_up_chance(0.6, False, rules) == 0.6
-    assert turn_up_chance(1.0, True, rules) == 1.0
+    assert turn_up_chance(0.6, True, 0.0, rules) == pytest.approx(0.8)
+    assert turn_up_chance(0.6, False, 0.0, rules) == 0.6
+    assert turn_up_chance(1.0, True, 0.0, rules) == 1.0
 
 
 def test_viability_sets_how_fast_the_work_yields() -> None:
@@ -129,6 +130,7 @@ def test_viability_sets_how_fast_the_work_yields() -> None:
     for ini in journeyed:
         rate = t.rate[ini.id] * t.work[ini.id]
         pace = model.assumptions.coalition_pace if t.coalition[ini.id] else 1.0
+        pace *= form_pace(ini.form, model.assumptions)
         assert rate == pytest.approx(pace * t.coverage[ini.id] * ini.viability)
 
 
