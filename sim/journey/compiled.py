@@ -11,8 +11,9 @@ few typed records (named tuples), and numba's dispatcher would work out the type
 every field of every record on every call, which costs more than many a loop. A kernel
 therefore resolves its compiled version on the first call and calls it directly after:
 the records a model passes keep their types for the whole run (the same dtypes, shapes
-and layouts). With ``SIM_CHECK_KERNEL_TYPES=1`` (the test suite sets it) every call
-checks that, and a changed type is an error rather than a wrong result.
+and layouts). With ``SIM_CHECK_KERNEL_TYPES=1`` (the test suite sets it; it is read at a
+kernel's first call) every call checks that, and a changed type is an error rather than
+a wrong result.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 try:
     import numba
@@ -57,28 +60,53 @@ if "numba" in globals() and not os.environ.get("NUMBA_CACHE_DIR"):
 class Kernel:
     """A compiled loop called from Python, dispatched once (see the module's notes)."""
 
-    __slots__ = ("__name__", "compiled", "entry", "signature")
+    __slots__ = ("__name__", "compiled", "entry", "fast", "layout", "signature")
 
     def __init__(self, compiled: Any) -> None:
         self.compiled = compiled
         self.entry: Callable[..., Any] | None = None
-        self.signature: tuple = ()
+        self.fast: Callable[..., Any] | None = None  # the entry, when types go unchecked
+        self.signature: tuple = ()  # numba's types of the arguments at the first call
+        self.layout: Any = None  # a cheaper key to the same (see _layout)
         self.__name__ = compiled.__name__
 
     def __call__(self, *args: Any) -> Any:
         """Run the compiled loop (compiling or loading it on the first call)."""
-        if self.entry is not None and not os.environ.get(CHECK_TYPES_ENV):
-            return self.entry(*args)
-        signature = tuple(self.compiled.typeof_pyval(a) for a in args)
+        if self.fast is not None:
+            return self.fast(*args)
         if self.entry is None:
+            self.signature = tuple(self.compiled.typeof_pyval(a) for a in args)
             result = self.compiled(*args)  # compiles, or loads from the cache
-            self.signature = signature
-            self.entry = self.compiled.overloads[signature].entry_point
+            self.entry = self.compiled.overloads[self.signature].entry_point
+            self.layout = self._layout(args)
+            if not os.environ.get(CHECK_TYPES_ENV):  # read once, at the first call
+                self.fast = self.entry
             return result
-        if signature != self.signature:
-            msg = f"{self.__name__}: argument types changed from {self.signature} to {signature}"
-            raise TypeError(msg)
+        if (layout := self._layout(args)) != self.layout:
+            # the cheap key is stricter than numba's typing (a record class may have been
+            # defined anew, say): only numba's own types decide
+            signature = tuple(self.compiled.typeof_pyval(a) for a in args)
+            if signature != self.signature:
+                was, now = self.signature, signature
+                msg = f"{self.__name__}: argument types changed from {was} to {now}"
+                raise TypeError(msg)
+            self.layout = layout
         return self.entry(*args)
+
+    def _layout(self, value: Any) -> Any:
+        """What numba's typing of ``value`` turns on, computed more cheaply.
+
+        For an array its dtype, rank, layout (C, F or any, as numba reads the flags) and
+        whether it is writeable and aligned; for a record (a tuple) its fields'; for
+        anything else its numba type.
+        """
+        if isinstance(value, np.ndarray):
+            f = value.flags
+            layout = "C" if f.c_contiguous else "F" if f.f_contiguous else "A"
+            return (value.dtype, value.ndim, layout, f.writeable, f.aligned)
+        if isinstance(value, tuple):
+            return (type(value), tuple(self._layout(v) for v in value))
+        return self.compiled.typeof_pyval(value)
 
     def __getstate__(self) -> dict:
         return {"compiled": self.compiled}

@@ -131,10 +131,41 @@ def distance_matrix(adjacency: np.ndarray, cap: int) -> np.ndarray:
     """Steps between every pair of nodes (capped at ``cap``), as int8.
 
     Row ``s`` equals ``network_distance(adjacency, [s], cap)``; the distance from a team
-    is the minimum over its members' rows.
+    is the minimum over its members' rows. A breadth-first search from every node along
+    the ties (cost grows with nodes x ties, not with nodes cubed).
     """
-    n = adjacency.shape[0]
-    return _breadth_first((adjacency > 0).astype(float), np.eye(n, dtype=bool), cap)
+    rows, cols = np.nonzero(adjacency)
+    starts = np.searchsorted(rows, np.arange(adjacency.shape[0] + 1)).astype(np.int64)
+    return _all_pairs(starts, cols.astype(np.int64), int(cap))
+
+
+@kernel
+def _all_pairs(starts: np.ndarray, neighbours: np.ndarray, cap: int) -> np.ndarray:
+    """Breadth-first distances from every node.
+
+    Node ``v``'s ties are ``neighbours[starts[v]:starts[v + 1]]``.
+    """
+    n = starts.size - 1
+    dist = np.full((n, n), cap, dtype=np.int8)
+    queue = np.empty(n, dtype=np.int64)
+    for s in range(n):
+        row = dist[s]
+        row[s] = 0
+        queue[0] = s
+        head, tail = 0, 1
+        while head < tail:
+            v = queue[head]
+            head += 1
+            step = row[v] + 1
+            if step >= cap:
+                continue
+            for e in range(starts[v], starts[v + 1]):
+                w = neighbours[e]
+                if row[w] == cap:
+                    row[w] = step
+                    queue[tail] = w
+                    tail += 1
+    return dist
 
 
 @kernel

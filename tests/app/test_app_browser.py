@@ -105,6 +105,13 @@ def _wait_until_serving(url: str, proc: subprocess.Popen, log: Path) -> None:
 
 def _serve(args: list[str], log: Path) -> Iterator[str]:
     """Serve the app with ``consim app ARGS`` on a free port; yields its address."""
+    from sim.journey.model import JourneyModel
+
+    # compile the model's loops into the disk cache first: a server compiling them on a
+    # busy machine during its first play answers too slowly for the clicks below
+    warm = JourneyModel(rng=0)
+    while warm.running:
+        warm.step()
     port = _free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     command = [sys.executable, "-m", "sim.cli", "app", *args, "--port", str(port)]

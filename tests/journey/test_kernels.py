@@ -308,3 +308,36 @@ def test_uncompiled_kernels_give_the_same_run() -> None:
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
     assert plain.stdout == fused.stdout
+
+
+@given(
+    n=st.integers(1, 40),
+    density=st.floats(0.0, 0.5),
+    cap=st.integers(1, 7),
+    seed=st.integers(0, 2**16),
+)
+def test_all_pairs_distances_equal_a_search_from_each_node(
+    n: int, density: float, cap: int, seed: int
+) -> None:
+    r = np.random.default_rng(seed)
+    adjacency = r.random((n, n)) < density  # directed: a tie i -> j lets i reach j
+    found = distance_matrix(adjacency, cap)
+    assert found.dtype == np.int8
+    for s in range(n):
+        np.testing.assert_array_equal(found[s], network_distance(adjacency, [s], cap))
+
+
+def test_a_kernel_refuses_changed_argument_types(monkeypatch) -> None:
+    from sim.journey.compiled import CHECK_TYPES_ENV, kernel
+
+    def total(x: np.ndarray) -> float:
+        return x.sum()
+
+    monkeypatch.setenv(CHECK_TYPES_ENV, "1")
+    compiled = kernel(total)
+    assert compiled(np.ones((1, 3))) == 3.0
+    assert compiled(np.ones((4, 3))) == 12.0  # another shape, the same layout
+    with pytest.raises(TypeError, match="argument types changed"):
+        compiled(np.ones((4, 3), dtype=np.float32))
+    with pytest.raises(TypeError, match="argument types changed"):
+        compiled(np.ones((4, 6))[:, ::2])  # not contiguous
