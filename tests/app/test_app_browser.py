@@ -440,6 +440,9 @@ def test_play_after_moving_a_slider(page, app_url: str, size):
     page.get_by_role("button", name="Reset").click()
     page.get_by_text(f"trust {target}").wait_for()
 
+    # play a week at a time, so that the run is still playing when it is paused below
+    page.locator('.v-select:has(label:text-is("Speed"))').click()
+    page.get_by_role("option", name="Slow: a week at a time").click()
     # play: the week counter and the pictures change
     page.get_by_role("button", name="▶").click()
     page.wait_for_function(
