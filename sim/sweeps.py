@@ -56,7 +56,8 @@ def sweep_scenario(
     if sc.is_builtin and spec.timeseries is not None:
         weeks = {"weeks": series_weeks(sc)}
         spec = spec.model_copy(update={"timeseries": spec.timeseries.model_copy(update=weeks)})
-    base = sc.params().model_dump() if sc.is_builtin else dict(sc.parameters)
+    # every run starts from the scenario's parameters and the assumptions it sets
+    base = {**sc.params().model_dump(), **sc.assumptions} if sc.is_builtin else dict(sc.parameters)
     return run_sweep(
         spec,
         model=sc.evaluator(),

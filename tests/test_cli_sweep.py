@@ -152,3 +152,25 @@ def test_a_dask_sweep_prints_its_dashboard(tmp_path, capsys):
     sim.sweep(path, out=tmp_path / "s", workers=2, backend="dask", progress=True)
     err = capsys.readouterr().err
     assert "sweep ishigami: Dask dashboard at http://127.0.0.1:" in err
+
+
+def test_a_sweep_runs_with_the_assumptions_its_scenario_sets(tmp_path):
+    from sim.engine import load_manifest
+    from sim.runs import evaluate
+
+    path = tmp_path / "assumed.yaml"
+    path.write_text(
+        "name: assumed\nseed: 2\nparameters: {n_organisations: 20, steps: 40}\n"
+        "assumptions: {viability_mean: 0.2, max_turn_backs: 0}\n"
+        "sweep:\n  parameters:\n    trust: {uniform: [0.3, 0.7]}\n"
+        "  design: {method: latin, n: 2, seed: 1}\n"
+        "  outcomes: [initiatives_started, value_created]\n"
+    )
+    runs = sim.sweep(path, out=tmp_path / "s", workers=1)
+    base = load_manifest(tmp_path / "s")["base_params"]
+    assert base["viability_mean"] == 0.2
+    assert base["max_turn_backs"] == 0
+    row = runs.iloc[0]
+    settings = {"n_organisations": 20, "steps": 40, "viability_mean": 0.2, "max_turn_backs": 0}
+    want = evaluate({**settings, "trust": float(row["trust"])}, int(row["seed"]))
+    assert row["value_created"] == want["value_created"]
