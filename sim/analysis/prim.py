@@ -598,6 +598,7 @@ def prim(
     rng = np.random.default_rng(seed)
     result = PrimResult(boxes=[], names=names, n=len(yv), n_coi=int(yv.sum()))
     remaining = np.arange(len(yv))
+    rules = _BoxRules(dim_penalty, qp_max, min_reproducibility, n_resamples, resample_max, paste)
     for index in range(1, max_boxes + 1):
         k_rem = float(yv[remaining].sum())
         if remaining.size == 0 or k_rem == 0:
@@ -612,19 +613,7 @@ def prim(
         if k_rem == remaining.size:
             result.stopped = "every remaining case is of interest; no box can raise the density."
             break
-        box = _find_box(
-            search,
-            remaining,
-            rng,
-            names=names,
-            index=index,
-            dim_penalty=dim_penalty,
-            qp_max=qp_max,
-            min_reproducibility=min_reproducibility,
-            n_resamples=n_resamples,
-            resample_max=resample_max,
-            paste=paste,
-        )
+        box = _find_box(search, remaining, rng, names=names, index=index, rules=rules)
         if box is None:
             result.stopped = "no restriction of the parameters raises the density significantly" + (
                 " among the remaining cases." if index > 1 else "."
@@ -646,6 +635,18 @@ def prim(
     return result
 
 
+@dataclass(frozen=True)
+class _BoxRules:
+    """How each box is chosen, pasted, pruned and resampled (see :func:`prim`)."""
+
+    dim_penalty: float
+    qp_max: float
+    min_reproducibility: float
+    n_resamples: int
+    resample_max: int
+    paste: bool
+
+
 def _find_box(
     search: _Search,
     remaining: np.ndarray,
@@ -653,13 +654,11 @@ def _find_box(
     *,
     names: list[str],
     index: int,
-    dim_penalty: float,
-    qp_max: float,
-    min_reproducibility: float,
-    n_resamples: int,
-    resample_max: int,
-    paste: bool,
+    rules: _BoxRules,
 ) -> PrimBox | None:
+    dim_penalty, qp_max, paste = rules.dim_penalty, rules.qp_max, rules.paste
+    min_reproducibility, n_resamples = rules.min_reproducibility, rules.n_resamples
+    resample_max = rules.resample_max
     steps = search.peel(remaining)
     frame = search.trajectory_frame(steps).assign(phase="peel")
     chosen = choose_box(frame, dim_penalty)

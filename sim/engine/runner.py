@@ -229,11 +229,7 @@ def run_sweep(
             counts=counts,
             predicates=predicates,
             series=series,
-            workers=workers,
-            backend=backend,
-            scheduler=scheduler,
-            show=progress,
-            checkpoint_s=checkpoint_s,
+            how=_Execution(workers, backend, scheduler, progress, checkpoint_s),
         )
     return load_runs(out_dir)
 
@@ -601,6 +597,17 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+@dataclass(frozen=True)
+class _Execution:
+    """How a sweep's pending runs are run: pool, progress display and checkpoints."""
+
+    workers: int
+    backend: str
+    scheduler: str | None
+    show: bool
+    checkpoint_s: float
+
+
 def _execute(
     *,
     spec: SweepSpec,
@@ -611,12 +618,10 @@ def _execute(
     counts: dict[str, int],
     predicates: Sequence[Predicate],
     series: SeriesRequest | None,
-    workers: int,
-    backend: str,
-    scheduler: str | None,
-    show: bool,
-    checkpoint_s: float,
+    how: _Execution,
 ) -> None:
+    workers, backend, scheduler = how.workers, how.backend, how.scheduler
+    show, checkpoint_s = how.show, how.checkpoint_s
     total = manifest["total_runs"]
     n_pending = int((~done).sum())
     name = manifest["name"]

@@ -203,6 +203,7 @@ def test_without_censoring_the_curves_are_empirical_distributions(data):
     weeks = np.array([w for w, _ in data])
     outcomes = np.array([o for _, o in data])
     r = competing_risks(weeks, outcomes)
+    assert np.isin(np.unique(weeks), r.times).all()  # a point at every event time
     for k, t in enumerate(r.times):
         assert 1 - r.survival.estimate[k] == pytest.approx(np.mean(weeks <= t))
         for name, curve in r.incidence.items():
