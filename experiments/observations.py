@@ -62,15 +62,18 @@ COMPARISONS = {
 }
 
 
-def _run(job: tuple[dict, int]) -> dict[str, float]:
-    params, seed = job
+def _run(job: tuple[dict, int, tuple[str, ...]]) -> dict[str, float]:
+    params, seed, measures = job
     found = evaluate(params, seed)
-    return {m: float(found[m]) for m in MEASURES}
+    return {m: float(found[m]) for m in measures}
 
 
-def _arm(pool: ProcessPoolExecutor, params: dict, seeds: range) -> dict[str, np.ndarray]:
-    runs = list(pool.map(_run, [(params, s) for s in seeds], chunksize=8))
-    return {m: np.array([r[m] for r in runs]) for m in MEASURES}
+def run_arm(
+    pool: ProcessPoolExecutor, params: dict, seeds: range, measures: tuple[str, ...]
+) -> dict[str, np.ndarray]:
+    """One arm of a paired comparison: ``measures`` of a run per seed, in seed order."""
+    runs = list(pool.map(_run, [(params, s, measures) for s in seeds], chunksize=8))
+    return {m: np.array([r[m] for r in runs]) for m in measures}
 
 
 def _cell(measure: str, diff: PairedDifference) -> str:
@@ -119,7 +122,7 @@ def main() -> None:
     results = {}
     with ProcessPoolExecutor(args.workers) as pool:
         for name, (setting, a, b) in COMPARISONS.items():
-            arm_a, arm_b = _arm(pool, a, seeds), _arm(pool, b, seeds)
+            arm_a, arm_b = (run_arm(pool, arm, seeds, tuple(MEASURES)) for arm in (a, b))
             differences = {m: asdict(paired_difference(arm_a[m], arm_b[m])) for m in MEASURES}
             results[name] = {"setting": setting, "a": a, "b": b, "differences": differences}
             print(name)

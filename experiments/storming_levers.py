@@ -33,9 +33,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
+from observations import run_arm  # the same paired arms as the observations
 
 from sim.analysis.paired import PairedDifference, paired_difference
-from sim.runs import evaluate
 
 ROOT = Path(__file__).resolve().parents[1]
 MEASURES = ("stuck_in_storming_share", "value_creation_share")
@@ -66,15 +66,8 @@ LEVERS = {
 }
 
 
-def _run(job: tuple[dict, int]) -> dict[str, float]:
-    params, seed = job
-    found = evaluate(params, seed)
-    return {m: float(found[m]) for m in MEASURES}
-
-
 def _arm(pool: ProcessPoolExecutor, params: dict, seeds: range) -> dict[str, np.ndarray]:
-    runs = list(pool.map(_run, [(params, s) for s in seeds], chunksize=8))
-    return {m: np.array([r[m] for r in runs]) for m in MEASURES}
+    return run_arm(pool, params, seeds, MEASURES)
 
 
 def _cell(diff: PairedDifference) -> str:
