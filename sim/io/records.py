@@ -353,9 +353,10 @@ def network_tables(model: JourneyModel) -> tuple[pd.DataFrame, pd.DataFrame]:
             "self_interest": model.self_interest,
         }
     )
-    src, dst = np.nonzero(np.triu(model.collab))
+    src, dst, weight = model.network.collaborations()
+    upper = src < dst
     edges = pd.DataFrame(
-        {"source": src, "target": dst, "weight": model.collab[src, dst].astype(np.int64)}
+        {"source": src[upper], "target": dst[upper], "weight": weight[upper].astype(np.int64)}
     )
     return nodes, edges
 

@@ -1,7 +1,7 @@
 """Establishing: the partnership finds a form that fits and co-designs its governance.
 
 The partnership becomes formal: its members are now collaborators, tied in the network
-(:func:`sim.journey.network.tie_team`). The form follows the intent where it
+(:meth:`sim.journey.network.Network.tie`). The form follows the intent where it
 can (a joint project builds, a legal consortium sets rules, a collective aligns; a
 coalition sets up a collective; a joint project needs a small team that trusts itself,
 else contracts stand in for trust), and it has lasting effects while journeying
@@ -23,7 +23,6 @@ import numpy as np
 
 from sim.journey import journeying
 from sim.journey.initiatives import Initiative
-from sim.journey.network import tie_team
 from sim.journey.rules import confidence
 from sim.journey.stages import SUITED_FORM, Form, Kind, Outcome, Stage
 from sim.journey.state import JourneyState
@@ -90,18 +89,9 @@ def start_establishing(model: JourneyState, ini: Initiative) -> None:
 
 def _tie(model: JourneyState, ini: Initiative) -> None:
     """Tie the team in the network; pairs tied before for this initiative count once."""
-    net = model.network
-    team = np.asarray(ini.members)
-    block = net.tied_by[np.ix_(team, team)]
-    fresh = (block < 0) & ~np.eye(team.size, dtype=bool)  # never tied before
-    net.tied_by[np.ix_(team, team)] = np.where(fresh, ini.id, block)
-    tie_team(team, net.collab, net.tied, net.degree, net.incumbent, net.distance, net.max_distance)
-    before = np.asarray([m for m in ini.tied if m in ini.members], dtype=np.int64)
-    if before.size > 1:
-        net.collab[np.ix_(before, before)] -= 1
-        net.collab[before, before] += 1  # a member is never its own collaborator
+    before = [m for m in ini.tied if m in ini.members]
+    model.network.tie(np.asarray(ini.members), ini.id, np.asarray(before, dtype=np.int64))
     ini.tied = list(ini.members)
-    net.version += 1
 
 
 def settle(model: JourneyState, team_evidence: np.ndarray) -> None:

@@ -28,10 +28,11 @@ from sim.journey import cohering
 from sim.journey.compiled import kernel, njit
 from sim.journey.guimera import POOLS, pool_choice
 from sim.journey.initiatives import Initiative
+from sim.journey.network import Graph, distances_from, mark_collaborators
 from sim.journey.rules import accept_probability
 from sim.journey.stages import Kind, Outcome, Stage
 from sim.journey.state import JourneyState
-from sim.journey.trust import Evidence, beta_mean_compiled
+from sim.journey.trust import Evidence, add_trust_row, trust_of
 
 POOL_INDEX = {name: k for k, name in enumerate(POOLS)}
 
@@ -61,10 +62,9 @@ class Candidates(NamedTuple):
 
 
 class SearchNetwork(NamedTuple):
-    """What every search reads: distances, prior collaborations and candidates' features."""
+    """What every search reads: the ties (for distances and prior collaborators) and features."""
 
-    distance: np.ndarray
-    tied: np.ndarray
+    graph: Graph
     features: np.ndarray
     inverse_weight: np.ndarray  # by distance
 
@@ -153,8 +153,8 @@ def _fold_in(
     """Bring a view's arrays up to date with members ``team[start:]``.
 
     When members join, every organisation is scored again as a candidate. A new view
-    (``start`` 0) is filled from scratch; ``restart`` recomputes the distances and prior
-    collaborators after new ties elsewhere.
+    (``start`` 0) is filled from scratch; the distances are searched afresh from the team
+    every time, and ``restart`` recomputes the prior collaborators after new ties elsewhere.
     """
     n = view.distance.size
     best, total, trust = view.best, view.total, view.trust
@@ -163,24 +163,21 @@ def _fold_in(
         best[:] = -np.inf
         total[:] = 0.0
         trust[:] = 0.0
-    if restart:  # new ties elsewhere: distances and prior collaborators from the team
-        view.distance[:] = cap
+    if restart:  # new ties elsewhere: prior collaborators from the team
         view.repeat[:] = False
         first = 0
     else:
         first = start
+    distances_from(net.graph, team, view.distance, cap)
     for o in team[first:]:
-        for j in range(n):
-            view.distance[j] = min(view.distance[j], net.distance[o, j])
-            view.repeat[j] = view.repeat[j] or net.tied[o, j]
+        mark_collaborators(net.graph, o, view.repeat)
     for j in range(n):
         view.inverse_weight[j] = net.inverse_weight[view.distance[j]]
     for o in team[start:]:
         for f in range(best.size):
             best[f] = max(best[f], net.features[o, f])
             total[f] += net.features[o, f]
-        for j in range(n):
-            trust[j] += beta_mean_compiled(ev.pos[o, j], ev.neg[o, j], ev.a0, ev.b0)
+        add_trust_row(ev, o, trust)
     if start < team.size:
         members = team.size
         reference = best.copy()  # best capabilities, mean values
@@ -255,7 +252,7 @@ def _pick(
     for c in cands[1:]:
         if view.score[c] > view.score[cand]:
             cand = c
-    trust = beta_mean_compiled(ev.pos[cand, champion], ev.neg[cand, champion], ev.a0, ev.b0)
+    trust = trust_of(ev, cand, champion)
     return cand, int(view.distance[cand]), trust
 
 
@@ -307,7 +304,7 @@ def team_view(model: JourneyState, ini: Initiative) -> TeamView:
     restart = view.graph != net.version  # new ties elsewhere: from the team
     _fold_in(
         np.array(members), view.members, restart,
-        SearchNetwork(net.distance, net.tied, model.features, net.inverse_weight),
+        SearchNetwork(net.graph, model.features, net.inverse_weight),
         model.trust.evidence_record(), view.candidates, p.n_capabilities,
         (1.0 - a.values_in_chemistry) * (1.0 - p.capability_weight), net.max_distance,
     )  # fmt: skip

@@ -167,7 +167,7 @@ def breaches(teams: WorkingTeams, week: Week, breach_scale: np.ndarray, r: WorkR
     """
     n_below = 0
     breaking = week.breaking
-    for k in range(teams.flat.size):
+    for k in range(teams.slot.size):
         g = teams.ini[teams.rows[k]]
         breaking[k] = (
             teams.watch[k]
@@ -251,8 +251,8 @@ def respond_to_distrusted(model: JourneyState, teams: WorkingTeams, week: Week) 
         return
     pairs = teams.watch
     m = teams.orgs.size
-    flat = teams.flat[pairs]
-    net = model.trust.pos.reshape(-1)[flat] - model.trust.neg.reshape(-1)[flat]
+    slots = teams.slot[pairs]
+    net = model.trust.pos[slots] - model.trust.neg[slots]
     counts = np.bincount(teams.cols[pairs], minlength=m)
     held = np.bincount(teams.cols[pairs], net, m) / np.maximum(counts, 1)
     table = model.table

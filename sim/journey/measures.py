@@ -168,9 +168,7 @@ def _known_trust(model: JourneyModel) -> np.ndarray:
     """Trust over pairs that share an informal tie or have worked together."""
 
     def compute(m: JourneyModel) -> np.ndarray:
-        mask = (m.collab > 0) | (m.informal > 0)
-        np.fill_diagonal(mask, False)
-        return m.trust.matrix()[mask]
+        return m.trust.of(*m.network.known_pairs())
 
     return per_tick(model, "known_trust", compute)
 
@@ -232,19 +230,24 @@ def resources_sunk(model: JourneyModel) -> float:
 
 def repeat_tie_share(model: JourneyModel) -> float:
     """Share of collaborating pairs that have worked together more than once."""
-    pairs = np.count_nonzero(model.collab > 0)
+    pairs = model.network.collaborations()[0].size
     if pairs == 0:
         return float("nan")
-    return float(np.count_nonzero(model.collab > 1) / pairs)
+    return float(model.network.collaborations(2)[0].size / pairs)
 
 
 def giant_component_share(model: JourneyModel) -> float:
     """Share of organisations in the largest connected part of the collaboration network."""
-    return giant_component(model.collab > 0)
+    rows, cols, _ = model.network.collaborations()
+    n = model.n
+    return giant_component(csr_matrix((np.ones(rows.size), (rows, cols)), shape=(n, n)))
 
 
-def giant_component(adjacency: np.ndarray) -> float:
-    """Share of nodes in the largest connected component of a 0/1 adjacency matrix."""
+def giant_component(adjacency: Any) -> float:
+    """Share of nodes in the largest connected component of a 0/1 adjacency matrix.
+
+    ``adjacency`` is a dense array or a scipy sparse matrix.
+    """
     n = adjacency.shape[0]
     if n == 0:
         return float("nan")
@@ -307,11 +310,13 @@ def mean_consortium_size(model: JourneyModel) -> float:
 
 def never_repeat_share(model: JourneyModel) -> float:
     """Share of organisations that have collaborated and never with the same one twice."""
-    collab = model.collab
-    partnered = (collab > 0).any(axis=1)
+    net = model.network
+    partnered = np.zeros(model.n, dtype=bool)
+    partnered[net.collaborations()[0]] = True
     if not partnered.any():
         return float("nan")
-    repeated = (collab > 1).any(axis=1)
+    repeated = np.zeros(model.n, dtype=bool)
+    repeated[net.collaborations(2)[0]] = True
     return float((partnered & ~repeated).sum() / partnered.sum())
 
 

@@ -26,9 +26,8 @@ def form_alliance(state: JourneyState, ini: Initiative, team: list[int], trust: 
     reason = f"a lasting alliance forms (team trust {trust:.2f})"
     state.move(ini, Stage.META_ORGANISATION, reason)
     arr = np.asarray(team)
-    bonus = np.ones((len(team), len(team))) * p.tie_trust * (a.alliance_tie_base + p.flywheel)
-    np.fill_diagonal(bonus, 0.0)
-    state.trust.pos[np.ix_(arr, arr)] += bonus  # trust deepens, ties strengthen
+    bonus = p.tie_trust * (a.alliance_tie_base + p.flywheel)
+    state.trust.believe_within(arr, bonus)  # trust deepens, ties strengthen
     state.search_cache.clear()  # members of exploring teams may trust more now
     state.alliance[arr] = ini.id
     state.glimpse_rate[arr] = p.opportunity_rate * (1.0 + p.flywheel)

@@ -1,23 +1,37 @@
 """The network organisations search through: informal ties and past collaborations.
 
 Informal ties (prior ties, "little black books") are drawn at the start; every team
-that starts cohering ties its members together as collaborators. Search cost and
+that establishes itself ties its members together as collaborators. Search cost and
 snowballing go by the number of steps between organisations over both kinds of tie,
-capped at the assumption ``max_distance`` (a stranger). :class:`Network` keeps the ties,
-who has collaborated before (the incumbents of Guimerà et al. 2005) and the distances,
-updated in place when a team ties up (:func:`tie_team`).
+capped at the assumption ``max_distance`` (a stranger). :class:`Network` keeps the ties
+of the pairs that have any (a :class:`~sim.journey.pairs.Pairs` table: memory grows with
+the ties, not with the square of the population), who has collaborated before (the
+incumbents of Guimerà et al. 2005), and finds the distances from a team when a search
+needs them: a breadth-first search from the team that stops at the cap.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import networkx as nx
 import numpy as np
 
 from sim.journey.assumptions import JourneyAssumptions
-from sim.journey.compiled import kernel
+from sim.journey.compiled import kernel, njit
+from sim.journey.pairs import EMPTY, PairIndex, Pairs, add, find
 from sim.journey.parameters import JourneyParameters
+
+TIE_COLUMNS = {"informal": (np.float64, 0.0), "collab": (np.int32, 0), "tied_by": (np.int32, -1)}
+
+
+class Graph(NamedTuple):
+    """The ties as compiled loops read them: per pair slot, informal tie and collaborations."""
+
+    index: PairIndex
+    informal: np.ndarray
+    collab: np.ndarray
 
 
 @dataclass(slots=True)
@@ -25,66 +39,151 @@ class Network:
     """Ties between organisations and the distances they make.
 
     Attributes:
-        informal: (n, n) 0/1 informal ties.
-        collab: (n, n) prior collaborations per pair.
+        ties: Per pair that has a tie: ``informal`` (1 for an informal tie), ``collab``
+            (prior collaborations) and ``tied_by`` (the initiative that first tied the
+            pair, -1 if none, to credit it with what the tie later helps create).
         degree: Collaborators per organisation.
-        tied: ``collab > 0``.
         incumbent: Organisations that have collaborated (``degree > 0``).
-        distance: (n, n) steps over informal ties and collaborations (int8, capped).
         inverse_weight: 1 / snowball weight by distance, for weighted sampling.
         max_distance: The cap: a stranger's distance.
-        tied_by: (n, n) the initiative that first tied each pair (-1: never tied), to
-            credit it with what the tie later helps create.
         version: Bumped whenever new ties change the distances.
     """
 
-    informal: np.ndarray
-    collab: np.ndarray
+    ties: Pairs
     degree: np.ndarray
-    tied: np.ndarray
     incumbent: np.ndarray
-    distance: np.ndarray
     inverse_weight: np.ndarray
     max_distance: int
-    tied_by: np.ndarray
     version: int = 0
+
+    @property
+    def graph(self) -> Graph:
+        """The ties as compiled loops take them."""
+        c = self.ties.columns
+        return Graph(self.ties.index, c["informal"], c["collab"])
+
+    @property
+    def informal(self) -> np.ndarray:
+        """(n, n) informal ties, 0/1 (a dense copy, for inspecting a small population)."""
+        return self.ties.dense("informal")
+
+    @property
+    def collab(self) -> np.ndarray:
+        """(n, n) prior collaborations per pair (a dense copy, as :attr:`informal`)."""
+        return self.ties.dense("collab")
+
+    @property
+    def tied(self) -> np.ndarray:
+        """(n, n) whether each pair has collaborated (a dense copy, as :attr:`informal`)."""
+        return self.collab > 0
+
+    def pairs_where(self, column: str, least: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Rows, columns and slots of the pairs whose ``column`` is at least ``least``.
+
+        Ordered by row, then column (as ``np.nonzero`` orders a matrix).
+        """
+        rows, cols, slots = self.ties.held()
+        keep = self.ties.columns[column][slots] >= least
+        return rows[keep], cols[keep], slots[keep]
+
+    def collaborations(self, least: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Ordered pairs that collaborated at least ``least`` times, and how often."""
+        rows, cols, slots = self.pairs_where("collab", least)
+        return rows, cols, self.ties.columns["collab"][slots]
+
+    def known_pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """Ordered pairs with an informal tie or a collaboration, by row then column."""
+        rows, cols, slots = self.ties.held()
+        c = self.ties.columns
+        keep = ((c["collab"][slots] > 0) | (c["informal"][slots] > 0)) & (rows != cols)
+        return rows[keep], cols[keep]
+
+    def distance_from(self, sources: np.ndarray) -> np.ndarray:
+        """Steps from the nearest of ``sources`` to every organisation (capped)."""
+        out = np.empty(self.degree.size, dtype=np.int8)
+        distances_from(self.graph, np.asarray(sources, dtype=np.int64), out, self.max_distance)
+        return out.astype(np.int64)
+
+    def tied_by_among(self, team: np.ndarray) -> np.ndarray:
+        """(m, m) the initiative that first tied each pair of ``team`` (-1: never tied)."""
+        team = np.asarray(team, dtype=np.int64)
+        return self.ties.get("tied_by", team[:, None], team[None, :])
+
+    def tie(self, team: np.ndarray, initiative: int, before: np.ndarray) -> None:
+        """Record that ``team`` collaborated in ``initiative``.
+
+        Every pair of the team counts one more collaboration, except pairs of ``before``
+        (members already tied for this initiative: they count once); a pair never tied
+        before is credited to ``initiative``.
+        """
+        team = np.asarray(team, dtype=np.int64)
+        self.ties.reserve(team.size * team.size)
+        c = self.ties.columns
+        _tie_team(
+            self.ties.index, c["collab"], c["tied_by"], team, initiative,
+            np.asarray(before, dtype=np.int64), self.degree, self.incumbent,
+        )  # fmt: skip
+        self.version += 1
+
+    def forget(self, orgs: np.ndarray) -> None:
+        """Wipe every tie of ``orgs`` (they left the ecosystem)."""
+        slots = self.ties.reset_rows(orgs)
+        affected = np.unique(np.concatenate([orgs, self.ties.index.row[slots]]))
+        self.degree[affected] = _tied_counts(self.graph, affected)
+        self.incumbent[affected] = self.degree[affected] > 0
+        self.version += 1
 
 
 def build_network(rng: np.random.Generator, p: JourneyParameters, a: JourneyAssumptions) -> Network:
     """The informal network at the start, with no collaborations yet."""
-    n = p.n_organisations
-    informal = informal_ties(rng, p, a)
+    weights = snowball_weights(
+        np.arange(a.max_distance + 1), p.network_strength, a.snowball_exponent
+    )
+    return network_of(p.n_organisations, informal_ties(rng, p, a), a.max_distance, 1.0 / weights)
+
+
+def network_of(
+    n: int, informal: tuple[np.ndarray, np.ndarray], cap: int, inverse_weight: np.ndarray
+) -> Network:
+    """A network of ``n`` organisations with the ``informal`` ties (ordered pairs, both ways).
+
+    Args:
+        n: Organisations.
+        informal: Sources and targets of the informal ties.
+        cap: A stranger's distance.
+        inverse_weight: 1 / snowball weight by distance (``cap + 1`` entries).
+    """
+    src, dst = informal
+    ties = Pairs(n, TIE_COLUMNS, room=2 * src.size)
+    ties.columns["informal"][ties.add(src, dst)] = 1.0
     return Network(
-        informal=informal,
-        collab=np.zeros((n, n), dtype=np.int32),
+        ties=ties,
         degree=np.zeros(n, dtype=np.int32),
-        tied=np.zeros((n, n), dtype=bool),
-        tied_by=np.full((n, n), -1, dtype=np.int32),
         incumbent=np.zeros(n, dtype=bool),
-        distance=distance_matrix(informal, a.max_distance),
-        inverse_weight=1.0
-        / snowball_weights(np.arange(a.max_distance + 1), p.network_strength, a.snowball_exponent),
-        max_distance=a.max_distance,
+        inverse_weight=inverse_weight,
+        max_distance=cap,
     )
 
 
 def informal_ties(
     rng: np.random.Generator, p: JourneyParameters, a: JourneyAssumptions
-) -> np.ndarray:
-    """Informal ties as a 0/1 matrix, in the shape ``network_structure`` names."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Informal ties as ordered pairs (both ways round), shaped as ``network_structure`` says."""
     n = p.n_organisations
     seed = int(rng.integers(2**31 - 1))
     degree = max(2, 2 * round(1 + a.network_degree_slope * p.network_strength))
     degree = min(degree, n - 1 - (n - 1) % 2)
+    none = np.empty(0, dtype=np.int64)
     if p.network_structure == "none" or p.network_strength == 0:
-        return np.zeros((n, n))
+        return none, none
     if p.network_structure == "small_world":
         g = nx.watts_strogatz_graph(n, degree, a.network_rewiring, seed=seed)
     elif p.network_structure == "random":
         g = nx.gnp_random_graph(n, degree / (n - 1), seed=seed)
     else:
         g = nx.barabasi_albert_graph(n, max(1, degree // 2), seed=seed)
-    return nx.to_numpy_array(g, nodelist=range(n), dtype=float)
+    edges = np.array([(u, v) for u, v in g.edges() if u != v], dtype=np.int64).reshape(-1, 2)
+    return np.concatenate([edges[:, 0], edges[:, 1]]), np.concatenate([edges[:, 1], edges[:, 0]])
 
 
 def snowball_weights(distance: np.ndarray, network_strength: float, exponent: float) -> np.ndarray:
@@ -92,115 +191,84 @@ def snowball_weights(distance: np.ndarray, network_strength: float, exponent: fl
     return (1.0 / np.maximum(distance, 1)) ** (exponent * network_strength)
 
 
-def _breadth_first(tied: np.ndarray, start: np.ndarray, cap: int) -> np.ndarray:
-    """Steps from each row's start set to every node (capped at ``cap``).
+@njit(cache=True)
+def distances_from(graph: Graph, sources: np.ndarray, out: np.ndarray, cap: int) -> None:
+    """Steps from the nearest source to every node over the ties, capped at ``cap``.
 
-    Args:
-        tied: (n, n) 0/1 float matrix of ties.
-        start: (k, n) boolean matrix; row r marks the nodes search r starts from.
-        cap: The largest distance recorded (farther nodes, or none reachable, get it).
+    A breadth-first search that stops where the cap is reached: its cost grows with the
+    ties within reach, not with the population.
     """
-    dist = np.full(start.shape, cap, dtype=np.int8)
-    reached = start.copy()
-    dist[reached] = 0
-    frontier = reached.astype(float)
-    for step in range(1, cap):
-        nxt = (frontier @ tied > 0) & ~reached
-        if not nxt.any():
-            break
-        dist[nxt] = step
-        reached |= nxt
-        frontier = nxt.astype(float)
-    return dist
+    ix = graph.index
+    out[:] = cap
+    queue = np.empty(out.size, dtype=np.int64)
+    tail = 0
+    for s in sources:
+        if out[s] != 0:
+            out[s] = 0
+            queue[tail] = s
+            tail += 1
+    head = 0
+    while head < tail:
+        v = queue[head]
+        head += 1
+        step = out[v] + 1
+        if step >= cap:
+            continue
+        s = ix.head[v]
+        while s != EMPTY:
+            w = ix.col[s]
+            if out[w] == cap and (graph.informal[s] > 0 or graph.collab[s] > 0):
+                out[w] = step
+                queue[tail] = w
+                tail += 1
+            s = ix.next[s]
 
 
-def network_distance(adjacency: np.ndarray, sources: np.ndarray, cap: int) -> np.ndarray:
-    """Steps from the nearest source to every node (capped at ``cap``).
-
-    Args:
-        adjacency: (n, n) matrix, non-zero where two nodes are tied.
-        sources: Indices of the source nodes (the team).
-        cap: A stranger's distance.
-    """
-    start = np.zeros((1, adjacency.shape[0]), dtype=bool)
-    start[0, sources] = True
-    return _breadth_first((adjacency > 0).astype(float), start, cap)[0].astype(np.int64)
+@njit(cache=True)
+def mark_collaborators(graph: Graph, org: int, out: np.ndarray) -> None:
+    """Set ``out[j]`` for every prior collaborator ``j`` of ``org``."""
+    ix = graph.index
+    s = ix.head[org]
+    while s != EMPTY:
+        if graph.collab[s] > 0:
+            out[ix.col[s]] = True
+        s = ix.next[s]
 
 
-def distance_matrix(adjacency: np.ndarray, cap: int) -> np.ndarray:
-    """Steps between every pair of nodes (capped at ``cap``), as int8.
-
-    Row ``s`` equals ``network_distance(adjacency, [s], cap)``; the distance from a team
-    is the minimum over its members' rows. A breadth-first search from every node along
-    the ties (cost grows with nodes x ties, not with nodes cubed).
-    """
-    rows, cols = np.nonzero(adjacency)
-    starts = np.searchsorted(rows, np.arange(adjacency.shape[0] + 1)).astype(np.int64)
-    return _all_pairs(starts, cols.astype(np.int64), int(cap))
+@njit(cache=True)
+def _tied_count(ix: PairIndex, collab: np.ndarray, org: int) -> int:
+    d = 0
+    s = ix.head[org]
+    while s != EMPTY:
+        if collab[s] > 0:
+            d += 1
+        s = ix.next[s]
+    return d
 
 
 @kernel
-def _all_pairs(starts: np.ndarray, neighbours: np.ndarray, cap: int) -> np.ndarray:
-    """Breadth-first distances from every node.
-
-    Node ``v``'s ties are ``neighbours[starts[v]:starts[v + 1]]``.
-    """
-    n = starts.size - 1
-    dist = np.full((n, n), cap, dtype=np.int8)
-    queue = np.empty(n, dtype=np.int64)
-    for s in range(n):
-        row = dist[s]
-        row[s] = 0
-        queue[0] = s
-        head, tail = 0, 1
-        while head < tail:
-            v = queue[head]
-            head += 1
-            step = row[v] + 1
-            if step >= cap:
-                continue
-            for e in range(starts[v], starts[v + 1]):
-                w = neighbours[e]
-                if row[w] == cap:
-                    row[w] = step
-                    queue[tail] = w
-                    tail += 1
-    return dist
+def _tied_counts(graph: Graph, orgs: np.ndarray) -> np.ndarray:
+    out = np.empty(orgs.size, dtype=np.int32)
+    for k in range(orgs.size):
+        out[k] = _tied_count(graph.index, graph.collab, orgs[k])
+    return out
 
 
 @kernel
-def tie_team(
-    team: np.ndarray,
-    collab: np.ndarray,
-    tied: np.ndarray,
-    degree: np.ndarray,
-    incumbent: np.ndarray,
-    dist: np.ndarray,
-    cap: int,
-) -> None:
-    """Record that every pair in ``team`` has collaborated, and shorten paths through it.
-
-    A shortest path that uses a new tie enters the team once and leaves it once, so the
-    new distance from i to j is ``min(old, d(i, team) + 1 + d(team, j))``.
-    """
-    n = dist.shape[0]
+def _tie_team(ix, collab, tied_by, team, initiative, before, degree, incumbent):
+    """Add a collaboration to every pair of ``team`` (once for pairs of ``before``)."""
     for a in team:
         for b in team:
             if a != b:
-                collab[a, b] += 1
-                tied[a, b] = True
+                s = add(ix, a, b)
+                if tied_by[s] < 0:
+                    tied_by[s] = initiative
+                collab[s] += 1
     for a in team:
-        d = 0
-        for j in range(n):
-            if tied[a, j]:
-                d += 1
+        d = _tied_count(ix, collab, a)
         degree[a] = d
         incumbent[a] = d > 0
-    to_team = np.empty(n, dtype=np.int64)
-    for j in range(n):
-        to_team[j] = cap
-        for a in team:
-            to_team[j] = min(to_team[j], dist[a, j])
-    for i in range(n):
-        for j in range(n):
-            dist[i, j] = min(dist[i, j], to_team[i] + 1 + to_team[j])
+    for a in before:
+        for b in before:
+            if a != b:
+                collab[find(ix, a, b)] -= 1

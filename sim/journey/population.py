@@ -17,7 +17,6 @@ import numpy as np
 
 from sim.journey.agents import Organisation, beta_around, draw_contribution_types
 from sim.journey.exploring import score_features
-from sim.journey.network import distance_matrix
 from sim.journey.rules import exit_threshold, kept_share
 from sim.journey.stages import Outcome, Stage
 from sim.journey.state import JourneyState
@@ -93,7 +92,10 @@ def turn_over(state: JourneyState) -> None:
 
 def _walk_out(state: JourneyState, org: int) -> None:
     """``org`` leaves every initiative it belongs to; teams left too small end."""
-    for ini in [i for i in state.initiatives if not i.ended and org in i.members]:
+    # only initiatives not yet moved to ended can list it (in id order, as they were made)
+    live = sorted(i for s in Stage if s is not Stage.ENDED for i in state.ids_in(s))
+    under_way = (state.initiatives[i] for i in live)
+    for ini in [i for i in under_way if not i.ended and org in i.members]:
         stage = ini.stage
         if state.org_initiative[org] == ini.id:
             state.leave(ini, org)
@@ -114,16 +116,8 @@ def _walk_out(state: JourneyState, org: int) -> None:
 
 def _forget(state: JourneyState, orgs: np.ndarray) -> None:
     """Wipe what the ecosystem knew of the leavers: ties, trust, history, alliances."""
-    net = state.network
-    for arr in (net.informal, net.collab, net.tied, state.trust.pos, state.trust.neg):
-        arr[orgs, :] = 0
-        arr[:, orgs] = 0
-    net.tied_by[orgs, :] = -1
-    net.tied_by[:, orgs] = -1
-    net.degree[:] = net.tied.sum(axis=1)
-    net.incumbent[:] = net.degree > 0
-    net.distance[:] = distance_matrix((net.informal > 0) | net.tied, net.max_distance)
-    net.version += 1
+    state.network.forget(orgs)
+    state.trust.forget(orgs)
     state.search_cache.clear()
     state.org_initiative[orgs] = -1
     state.alliance[orgs] = -1

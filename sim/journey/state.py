@@ -116,8 +116,9 @@ class JourneyState:
         """Who works with whom (``None`` when nobody does), rebuilt when stale."""
         if self._teams_stale:
             built = build_teams(
-                self.org_initiative, self.table.stage, len(self.initiatives), self.team_buffers
-            )
+                self.org_initiative, self.table.stage, len(self.initiatives), self.team_buffers,
+                self.trust,
+            )  # fmt: skip
             if built is None:
                 self._teams = None
             else:
@@ -195,6 +196,7 @@ class JourneyState:
         self.move(ini, Stage.ENDED, reason, outcome)
         self.just_ended.append(ini.id)
         self.search_cache.pop(ini.id, None)
+        self.declined.pop(ini.id, None)
         for org in list(ini.members):
             if self.org_initiative[org] == ini.id:
                 self.release(ini, org)

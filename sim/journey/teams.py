@@ -16,6 +16,7 @@ import numpy as np
 
 from sim.journey.compiled import kernel
 from sim.journey.stages import Stage
+from sim.journey.trust import TrustLedger
 
 COLLABORATING = (Stage.COHERING, Stage.ESTABLISHING, Stage.JOURNEYING)
 IS_COLLABORATING = np.isin(np.arange(len(Stage)), COLLABORATING)
@@ -30,7 +31,7 @@ class WorkingTeams(NamedTuple):
         ini: The initiative each one works in.
         rows: Partner pairs (local indices): ``rows[k]`` works with ``cols[k]``.
         cols: See ``rows``.
-        flat: The same pairs as flat indices into an (n, n) matrix.
+        slot: The same pairs' slots in the trust ledger's evidence.
         partner: Per pair, the partner organisation (``orgs[cols]``).
         watch: Per pair, whether the row organisation is journeying (breach watch).
         per_partner: 1 / number of partners (1 for a lone member).
@@ -45,7 +46,7 @@ class WorkingTeams(NamedTuple):
     ini: np.ndarray
     rows: np.ndarray
     cols: np.ndarray
-    flat: np.ndarray
+    slot: np.ndarray
     partner: np.ndarray
     watch: np.ndarray
     per_partner: np.ndarray
@@ -100,7 +101,7 @@ class TeamBuffers(NamedTuple):
     orgs: np.ndarray
     ini: np.ndarray
     per_partner: np.ndarray
-    pair: np.ndarray  # (4, room): rows, cols, flat, partner
+    pair: np.ndarray  # (4, room): rows, cols, slot, partner
     watch: np.ndarray  # (room,)
 
 
@@ -120,7 +121,8 @@ def _pairs(org_initiative, stage, n_ini, buffers, per_ini):
     Per organisation ``working``; per working organisation (the first ``m`` places)
     ``orgs``, ``ini`` and ``per_partner``; in rows of ``per_ini`` the working
     members, 1 / members and 1 / journeying members of every initiative; in rows of
-    ``pair`` (and in ``watch``) the partner pairs, unless there is no room for them.
+    ``pair`` (and in ``watch``) the partner pairs, unless there is no room for them
+    (their slots, in ``pair[2]``, are left to :func:`build_teams`).
 
     Returns:
         The numbers of working organisations and of partner pairs.
@@ -170,7 +172,7 @@ def _pairs(org_initiative, stage, n_ini, buffers, per_ini):
     for w in range(m):
         team[fill[ini[w]]] = w
         fill[ini[w]] += 1
-    rows, cols, flat, partner = pair[0], pair[1], pair[2], pair[3]
+    rows, cols, partner = pair[0], pair[1], pair[3]
     k = 0
     for a in range(m):
         g = ini[a]
@@ -178,7 +180,6 @@ def _pairs(org_initiative, stage, n_ini, buffers, per_ini):
             if b != a:
                 rows[k] = a
                 cols[k] = b
-                flat[k] = orgs[a] * n + orgs[b]
                 partner[k] = orgs[b]
                 watch[k] = stage[g] == JOURNEYING
                 k += 1
@@ -186,9 +187,12 @@ def _pairs(org_initiative, stage, n_ini, buffers, per_ini):
 
 
 def build_teams(
-    org_initiative: np.ndarray, stage: np.ndarray, n_ini: int, buffers: TeamBuffers
-) -> tuple[WorkingTeams, Week, TeamBuffers] | None:
+    org_initiative: np.ndarray, stage: np.ndarray, n_ini: int, buffers: TeamBuffers,
+    trust: TrustLedger,
+) -> tuple[WorkingTeams, Week, TeamBuffers] | None:  # fmt: skip
     """Who works with whom now, and the week's output arrays (``None`` if nobody works).
+
+    Pairs of partners without evidence yet get their slots in ``trust``.
 
     Returns:
         The teams, a fresh :class:`Week` for them and the buffers (new ones when the old
@@ -201,10 +205,11 @@ def build_teams(
     if n_pairs > buffers.watch.size:  # more pairs than ever before: more room, then again
         buffers = new_buffers(org_initiative.size, 2 * n_pairs)
         _pairs(org_initiative, stage, n_ini, buffers, per_ini)
-    rows, cols, flat, partner = buffers.pair[:, :n_pairs]
+    rows, cols, slot, partner = buffers.pair[:, :n_pairs]
+    slot[:] = trust.slots(buffers.orgs[rows], partner)
     per_journeyer = per_ini[2]
     teams = WorkingTeams(
-        buffers.orgs[:m], buffers.ini[:m], rows, cols, flat, partner, buffers.watch[:n_pairs],
+        buffers.orgs[:m], buffers.ini[:m], rows, cols, slot, partner, buffers.watch[:n_pairs],
         buffers.per_partner[:m], per_ini[0], per_ini[1], per_journeyer, n_ini,
         bool(per_journeyer.any()),
     )  # fmt: skip

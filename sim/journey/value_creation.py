@@ -87,7 +87,7 @@ def credit_ties(state: JourneyState, ini: Initiative) -> None:
     pairs = team.size * (team.size - 1)
     if pairs == 0 or ini.delivered <= 0.0:
         return
-    by = state.network.tied_by[np.ix_(team, team)]
+    by = state.network.tied_by_among(team)
     earlier = by[(by >= 0) & (by != ini.id)]
     credit = state.assumptions.relational_share * ini.delivered / pairs
     origins, counts = np.unique(earlier, return_counts=True)

@@ -67,8 +67,8 @@ def _behave(
     mean_trust[:] = 0.0
     others[:] = 0.0
     week.team_evidence[:] = 0.0
-    for k in range(teams.flat.size):
-        pos, neg = ev.pos[teams.flat[k]], ev.neg[teams.flat[k]]
+    for k in range(teams.slot.size):
+        pos, neg = ev.pos[teams.slot[k]], ev.neg[teams.slot[k]]
         t = beta_mean_compiled(pos, neg, ev.a0, ev.b0)
         week.trust[k] = t
         week.net[k] = pos - neg
@@ -104,9 +104,9 @@ def _behave(
             week.jockeys[g] += 1.0
         if here:
             week.effort[g] += intended * (1.0 - relating)  # the rest builds relationships
-    for k in range(teams.flat.size):
-        ev.pos[teams.flat[k]] += week.gain[teams.cols[k]]
-        ev.neg[teams.flat[k]] += week.loss[teams.cols[k]]
+    for k in range(teams.slot.size):
+        ev.pos[teams.slot[k]] += week.gain[teams.cols[k]]
+        ev.neg[teams.slot[k]] += week.loss[teams.cols[k]]
     for g in range(week.team_trust.size):
         week.team_trust[g] *= teams.per_member[g]
         pairs = teams.size[g] * (teams.size[g] - 1.0)
@@ -158,7 +158,7 @@ def collaborate(state: JourneyState) -> None:
     draws = state.rng.random((3, m))
     reasons = state.rng.random((3, m))
     n_leaving, n_below = _work(
-        state.trust.evidence_record(flat=True), teams, state.traits, state.contrib,
+        state.trust.evidence_record(), teams, state.traits, state.contrib,
         (draws, reasons), confidence.reason_state(state), journeying.team_state(state),
         state.work_rules, week, state.tick,
     )  # fmt: skip

@@ -24,15 +24,31 @@ from sim.journey.exploring import (
     team_view,
 )
 from sim.journey.model import JourneyModel
-from sim.journey.network import distance_matrix, network_distance, tie_team
+from sim.journey.network import network_of
 from sim.journey.parameters import JourneyParameters
 from sim.journey.rules import believe_chance, work_rules
 from sim.journey.stages import Stage
 from sim.journey.teams import new_buffers
-from sim.journey.trust import Evidence, TrustLedger
+from sim.journey.trust import TrustLedger
 
 RULES = work_rules(JourneyParameters(), JourneyAssumptions())
 CAP = JourneyAssumptions().max_distance
+
+
+def reference_distance(adjacency: np.ndarray, sources, cap: int) -> np.ndarray:
+    """Steps from the nearest source over an undirected 0/1 matrix (networkx), capped."""
+    g = nx.from_numpy_array((adjacency > 0).astype(float))
+    out = np.full(adjacency.shape[0], cap)
+    for s in np.asarray(sources).tolist():
+        for node, d in nx.single_source_shortest_path_length(g, s, cutoff=cap).items():
+            out[node] = min(out[node], d)
+    return out
+
+
+def network_from(adjacency: np.ndarray, cap: int = CAP):
+    """A journey network with ``adjacency`` as its informal ties."""
+    src, dst = np.nonzero(adjacency)
+    return network_of(adjacency.shape[0], (src, dst), cap, np.ones(cap + 1))
 
 
 def _run(seed: int, steps: int = 260, **overrides) -> JourneyModel:
@@ -71,23 +87,22 @@ def test_distances_kept_up_to_date_equal_a_fresh_search(structure: str) -> None:
         "scale_free": nx.barabasi_albert_graph(60, 1, seed=1),
     }[structure]
     adjacency = nx.to_numpy_array(g, nodelist=range(60))
-    dist = distance_matrix(adjacency, CAP)
+    net = network_from(adjacency)
     collab = np.zeros((60, 60), dtype=np.int32)
-    tied = np.zeros((60, 60), dtype=bool)
-    degree = np.zeros(60, dtype=np.int32)
-    incumbent = np.zeros(60, dtype=bool)
-    for _ in range(15):  # collaborations tie whole teams together
+    for k in range(15):  # collaborations tie whole teams together
         team = rng.choice(60, size=int(rng.integers(2, 6)), replace=False)
         adjacency[np.ix_(team, team)] = 1.0
         np.fill_diagonal(adjacency, 0.0)
-        tie_team(team, collab, tied, degree, incumbent, dist, CAP)
+        collab[np.ix_(team, team)] += 1
+        np.fill_diagonal(collab, 0)
+        net.tie(team, k, np.empty(0, dtype=np.int64))
         for sources in (team, rng.choice(60, size=3, replace=False), [int(team[0])]):
             np.testing.assert_array_equal(
-                dist[np.asarray(sources)].min(axis=0),
-                network_distance(adjacency, np.asarray(sources), CAP),
+                net.distance_from(sources), reference_distance(adjacency, sources, CAP)
             )
-    np.testing.assert_array_equal(degree, tied.sum(axis=1))
-    np.testing.assert_array_equal(incumbent, tied.any(axis=1))
+    np.testing.assert_array_equal(net.collab, collab)
+    np.testing.assert_array_equal(net.degree, (collab > 0).sum(axis=1))
+    np.testing.assert_array_equal(net.incumbent, (collab > 0).any(axis=1))
 
 
 def test_working_teams_match_same_initiative_mask() -> None:
@@ -110,7 +125,13 @@ def test_working_teams_match_same_initiative_mask() -> None:
         np.testing.assert_array_equal(got, same)
         team_n = np.maximum(same.sum(axis=1), 1)
         np.testing.assert_allclose(t.per_partner, 1.0 / team_n[t.orgs])
-        np.testing.assert_allclose(m.trust.of_pairs(t.flat), m.trust.matrix().ravel()[t.flat])
+        rows, cols = t.orgs[t.rows], t.orgs[t.cols]  # each pair's slot holds its evidence
+        np.testing.assert_array_equal(
+            m.trust.pos[t.slot], m.trust.evidence.dense("pos")[rows, cols]
+        )
+        np.testing.assert_array_equal(
+            m.trust.neg[t.slot], m.trust.evidence.dense("neg")[rows, cols]
+        )
 
 
 def test_working_teams_outgrow_their_buffers() -> None:
@@ -121,7 +142,7 @@ def test_working_teams_outgrow_their_buffers() -> None:
     m.team_buffers = new_buffers(m.n, 1)  # room for a single pair
     m._teams_stale = True
     snug, _ = m.working_teams()
-    assert m.team_buffers.watch.size >= roomy.flat.size > 1
+    assert m.team_buffers.watch.size >= roomy.slot.size > 1
     for name, value in snug._asdict().items():
         np.testing.assert_array_equal(value, want[name], err_msg=name)
 
@@ -146,7 +167,7 @@ def test_team_view_follows_the_team() -> None:
             view = team_view(m, ini).candidates
             team = np.array(ini.members)
             adjacency = ((m.informal > 0) | (m.collab > 0)).astype(float)
-            np.testing.assert_array_equal(view.distance, network_distance(adjacency, team, CAP))
+            np.testing.assert_array_equal(view.distance, reference_distance(adjacency, team, CAP))
             np.testing.assert_array_equal(view.repeat, (m.collab[team] > 0).any(axis=0))
             reference = m.features[team].max(axis=0)
             k = m.params.n_capabilities
@@ -172,7 +193,11 @@ def test_collaboration_ties_match_their_definitions() -> None:
     np.testing.assert_array_equal(net.tied, tied)
     np.testing.assert_array_equal(net.degree, tied.sum(axis=1))
     np.testing.assert_array_equal(net.incumbent, tied.any(axis=1))
-    np.testing.assert_array_equal(net.distance, distance_matrix((m.informal > 0) | tied, CAP))
+    adjacency = (m.informal > 0) | tied
+    for s in range(0, m.n, 7):
+        np.testing.assert_array_equal(
+            net.distance_from([s]), reference_distance(adjacency, [s], CAP)
+        )
 
 
 def test_the_week_adds_evidence_only_between_partners(monkeypatch) -> None:
@@ -182,23 +207,26 @@ def test_the_week_adds_evidence_only_between_partners(monkeypatch) -> None:
     work = working._work
 
     def recording(ev, teams, *args):
-        seen.append(teams.flat.copy())
+        seen.append(teams.slot.copy())
         return work(ev, teams, *args)
 
     monkeypatch.setattr(working, "_work", recording)
     m = JourneyModel(rng=13, turnover=0.0)  # a leaver's evidence is wiped
     checked = 0
+    evidence = m.trust.evidence
     for _ in range(160):
-        before_pos, before_neg = m.trust.pos.copy(), m.trust.neg.copy()
+        before_pos, before_neg = evidence.dense("pos"), evidence.dense("neg")
         allied_before = m.alliance.copy()
         seen.clear()
         m.step()
-        assert (m.trust.pos >= before_pos).all()  # evidence is only ever added
-        assert (m.trust.neg >= before_neg).all()
-        gained = ((m.trust.pos > before_pos) | (m.trust.neg > before_neg)).ravel()
+        pos, neg = evidence.dense("pos"), evidence.dense("neg")
+        assert (pos >= before_pos).all()  # evidence is only ever added
+        assert (neg >= before_neg).all()
+        gained = ((pos > before_pos) | (neg > before_neg)).ravel()
         partners = np.zeros_like(gained)
-        for flat in seen:
-            partners[flat] = True
+        index = evidence.index
+        for slots in seen:
+            partners[index.row[slots] * m.n + index.col[slots]] = True
         new_alliance = (m.alliance >= 0) & (m.alliance != allied_before)
         allied = (new_alliance[:, None] & new_alliance[None, :]).ravel()  # trust deepens
         assert not (gained & ~partners & ~allied).any()
@@ -259,10 +287,9 @@ def test_a_search_step_invites_from_its_pool_the_best_of_those_considered(pool: 
             np.zeros(n, dtype=np.int8), 1.0 + 15.0 * setup.random(n), repeat, np.zeros(1),
             np.zeros(1), np.zeros(n), np.zeros(1), score,
         )  # fmt: skip
-        zeros = np.zeros((n, n))
         cand, _, _ = _pick(
             available, incumbent, pool, setup.random(sizes[pool]), Candidates(*view), n,
-            Evidence(zeros, zeros, 1.0, 1.0), 0,
+            TrustLedger(n, 0.5, 2.0).evidence_record(), 0,
         )  # fmt: skip
         # considering everyone in the pool, the best scored is invited
         pool_members = np.flatnonzero(members[pool])
@@ -280,13 +307,9 @@ def test_snowballing_considers_people_you_know_first() -> None:
         distance, inverse_weight, np.zeros(n, dtype=bool), np.zeros(1), np.zeros(1),
         np.zeros(n), np.zeros(1), np.zeros(n),
     )  # fmt: skip
-    zeros = np.zeros((n, n))
+    ev = TrustLedger(n, 0.5, 2.0).evidence_record()
     near = sum(
-        _pick(available, incumbent, 2, rng.random(n), view, 1, Evidence(zeros, zeros, 1.0, 1.0), 0)[
-            1
-        ]
-        == 1
-        for _ in range(400)
+        _pick(available, incumbent, 2, rng.random(n), view, 1, ev, 0)[1] == 1 for _ in range(400)
     )
     assert near / 400 > 0.5  # chance alone: 4 / 40
 
@@ -316,15 +339,16 @@ def test_uncompiled_kernels_give_the_same_run() -> None:
     cap=st.integers(1, 7),
     seed=st.integers(0, 2**16),
 )
-def test_all_pairs_distances_equal_a_search_from_each_node(
+def test_distances_from_a_team_equal_a_search_from_each_member(
     n: int, density: float, cap: int, seed: int
 ) -> None:
     r = np.random.default_rng(seed)
-    adjacency = r.random((n, n)) < density  # directed: a tie i -> j lets i reach j
-    found = distance_matrix(adjacency, cap)
-    assert found.dtype == np.int8
-    for s in range(n):
-        np.testing.assert_array_equal(found[s], network_distance(adjacency, [s], cap))
+    adjacency = np.triu(r.random((n, n)) < density, 1)
+    adjacency = adjacency | adjacency.T
+    net = network_from(adjacency, cap)
+    team = r.choice(n, size=int(r.integers(1, min(n, 4) + 1)), replace=False)
+    nearest = np.min([reference_distance(adjacency, [s], cap) for s in team], axis=0)
+    np.testing.assert_array_equal(net.distance_from(team), nearest)
 
 
 def test_a_kernel_refuses_changed_argument_types(monkeypatch) -> None:
@@ -341,3 +365,33 @@ def test_a_kernel_refuses_changed_argument_types(monkeypatch) -> None:
         compiled(np.ones((4, 3), dtype=np.float32))
     with pytest.raises(TypeError, match="argument types changed"):
         compiled(np.ones((4, 6))[:, ::2])  # not contiguous
+
+
+@given(
+    n=st.integers(2, 30),
+    adds=st.lists(st.tuples(st.integers(0, 29), st.integers(0, 29)), max_size=120),
+    gone=st.lists(st.integers(0, 29), max_size=3),
+)
+def test_pair_table_holds_what_was_added_through_growth_and_resets(
+    n: int, adds: list[tuple[int, int]], gone: list[int]
+) -> None:
+    from sim.journey.pairs import EMPTY, Pairs
+
+    table = Pairs(n, {"x": (np.float64, 0.5)}, room=1)  # grows and rehashes as pairs come
+    want = np.full((n, n), 0.5)
+    for k, (a, b) in enumerate(adds):
+        i, j = a % n, b % n
+        slot = table.add(np.array([i]), np.array([j]))
+        table.columns["x"][slot] = k
+        want[i, j] = k
+    rows, cols = np.divmod(np.arange(n * n), n)
+    held = {(i % n, j % n) for i, j in adds} | {(j % n, i % n) for i, j in adds}
+    assert set(zip(*table.held()[:2], strict=True)) == held  # always both ways round
+    np.testing.assert_array_equal(table.get("x", rows, cols), want.ravel())
+    np.testing.assert_array_equal(
+        table.find(rows, cols) != EMPTY, [p in held for p in zip(rows, cols, strict=True)]
+    )
+    orgs = np.array([g % n for g in gone], dtype=np.int64)
+    table.reset_rows(orgs)
+    want[orgs, :] = want[:, orgs] = 0.5
+    np.testing.assert_array_equal(table.dense("x"), want)

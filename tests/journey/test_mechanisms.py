@@ -12,7 +12,7 @@ from sim.journey.exploring import candidate_score, score_features, score_weights
 from sim.journey.guimera import guimera_pool
 from sim.journey.measures import measure_all
 from sim.journey.model import JourneyModel
-from sim.journey.network import network_distance
+from sim.journey.network import network_of
 from sim.journey.parameters import JourneyParameters
 from sim.journey.rules import contribution, exit_threshold, work_rules
 from sim.journey.stages import ContributionType, Outcome, Stage
@@ -44,7 +44,7 @@ def test_trust_is_the_beta_mean_with_asymmetric_evidence() -> None:
     assert ledger.of(0, 1) == pytest.approx(0.5)
     ledger.believe(np.array([[0, 1.0], [0, 0]]))
     assert ledger.of(0, 1) == pytest.approx(3 / 5)
-    ledger.neg += np.array([[0, 3.0], [0, 0]])  # one bad act, loss ratio 3
+    ledger.disbelieve(np.array([[0, 3.0], [0, 0]]))  # one bad act, loss ratio 3
     assert ledger.of(0, 1) == pytest.approx(3 / 8)
     assert ledger.of(1, 0) == pytest.approx(0.5)  # trust is directed
 
@@ -116,10 +116,11 @@ def test_team_assembly_p_one_has_no_newcomers_after_the_first_team() -> None:
 
 
 def test_search_cost_grows_with_network_distance() -> None:
-    adjacency = np.zeros((5, 5))
-    for a, b in [(0, 1), (1, 2), (2, 3)]:
-        adjacency[a, b] = adjacency[b, a] = 1
-    assert network_distance(adjacency, np.array([0]), 5).tolist() == [0, 1, 2, 3, 5]
+    src, dst = np.array([0, 1, 1, 2, 2, 3]), np.array([1, 0, 2, 1, 3, 2])
+    net = network_of(5, (src, dst), 5, np.ones(6))
+    assert net.distance_from([0]).tolist() == [0, 1, 2, 3, 5]
+    net.tie(np.array([3, 4]), 0, np.empty(0, dtype=np.int64))  # a collaboration ties 4 in
+    assert net.distance_from([0]).tolist() == [0, 1, 2, 3, 4]
 
 
 def test_informal_networks_make_search_quicker() -> None:

@@ -11,6 +11,7 @@ import pytest
 import sim
 from sim.journey.measures import MEASURES, PATTERN_MEASURES, measure_all
 from sim.journey.model import JourneyModel
+from sim.journey.network import network_of
 from sim.runs import timeline_reporters
 
 SMALL = {"n_organisations": 60, "steps": 156}
@@ -45,14 +46,13 @@ def test_mean_consortium_size_is_the_team_when_established(record: sim.RunRecord
 
 def test_never_repeat_share_counts_organisations_not_pairs() -> None:
     model = JourneyModel(rng=1, n_organisations=6, steps=1)
-    model.collab[:] = 0
-    model.collab[0, 1] = model.collab[1, 0] = 2  # 0 and 1 worked together twice
-    model.collab[1, 2] = model.collab[2, 1] = 1
-    model.collab[3, 4] = model.collab[4, 3] = 1
+    none = np.empty(0, dtype=np.int64)
+    model.network = network_of(6, (none, none), 5, np.ones(6))
+    assert math.isnan(MEASURES["never_repeat_share"].fn(model))
+    for k, team in enumerate([[0, 1], [0, 1], [1, 2], [3, 4]]):  # 0 and 1 worked together twice
+        model.network.tie(np.array(team), k, none)
     # 0, 1, 2, 3, 4 have partnered, 5 never; 0 and 1 repeated
     assert MEASURES["never_repeat_share"].fn(model) == pytest.approx(3 / 5)
-    model.collab[:] = 0
-    assert math.isnan(MEASURES["never_repeat_share"].fn(model))
 
 
 def test_pattern_measures_are_kept_out_of_the_weekly_timeline(record: sim.RunRecord) -> None:
