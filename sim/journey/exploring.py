@@ -212,6 +212,40 @@ def _pool_sizes(org_initiative, home, declined, incumbent, repeat, available):
     return repeats, incumbents, newcomers
 
 
+@njit(cache=True)
+def _snowball(pool: np.ndarray, draws: np.ndarray, inverse_weight: np.ndarray, size: int):
+    """The ``size`` members of ``pool`` with the largest keys ``draw ** inverse weight``.
+
+    In ascending order of key, as ``pool[np.argsort(keys)[-size:]]`` gives them. Only the
+    largest keys are kept as they come: a key is at most its draw (an inverse weight is
+    at least 1), so a draw below the least key kept needs no power. Where two of the
+    largest keys are equal the order of the full sort decides, and the full sort is used.
+    """
+    top = np.full(size + 1, -1.0)  # the size + 1 largest keys so far, ascending
+    who = np.empty(size + 1, dtype=np.int64)
+    for j in range(pool.size):
+        draw, w = draws[j], inverse_weight[pool[j]]
+        if draw < top[0] and w >= 1.0:
+            continue
+        key = draw**w
+        if key <= top[0]:
+            continue
+        p = 0
+        while p < size and top[p + 1] < key:
+            top[p] = top[p + 1]
+            who[p] = who[p + 1]
+            p += 1
+        top[p] = key
+        who[p] = pool[j]
+    for p in range(size):
+        if top[p] == top[p + 1]:
+            keys = np.empty(pool.size)
+            for j in range(pool.size):
+                keys[j] = draws[j] ** inverse_weight[pool[j]]
+            return pool[np.argsort(keys)[pool.size - size :]]
+    return who[1:]
+
+
 @kernel
 def _pick(
     available: np.ndarray,
@@ -243,11 +277,8 @@ def _pick(
             idx[k] = j
             k += 1
     # snowball: weighted sampling without replacement (Efraimidis and Spirakis 2006)
-    keys = np.empty(k)
-    for j in range(k):
-        keys[j] = draws[j] ** view.inverse_weight[idx[j]]
     size = min(breadth, k)
-    cands = idx[np.argsort(keys)[k - size :]] if size < k else idx
+    cands = _snowball(idx[:k], draws, view.inverse_weight, size) if size < k else idx
     cand = cands[0]
     for c in cands[1:]:
         if view.score[c] > view.score[cand]:

@@ -15,6 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sim.journey.assumptions import JourneyAssumptions
+from sim.journey.compiled import njit
 from sim.journey.exploring import (
     Candidates,
     _pick,
@@ -395,3 +396,31 @@ def test_pair_table_holds_what_was_added_through_growth_and_resets(
     table.reset_rows(orgs)
     want[orgs, :] = want[:, orgs] = 0.5
     np.testing.assert_array_equal(table.dense("x"), want)
+
+
+@given(
+    k=st.integers(2, 60),
+    size=st.integers(1, 8),
+    seed=st.integers(0, 2**16),
+    coarse=st.booleans(),
+)
+def test_snowball_keeps_the_largest_keys_in_the_full_sorts_order(
+    k: int, size: int, seed: int, coarse: bool
+) -> None:
+    from sim.journey.exploring import _snowball
+
+    r = np.random.default_rng(seed)
+    draws = r.random(k)
+    if coarse:  # many equal keys: the full sort's order must decide
+        draws = np.round(draws, 1)
+    inverse_weight = np.where(r.random(k + 5) < 0.5, 1.0, 1.0 + 20 * r.random(k + 5))
+    pool = r.permutation(k + 5)[:k]
+    size = min(size, k - 1)
+    want = _sorted_top(pool, draws ** inverse_weight[pool], size)
+    np.testing.assert_array_equal(_snowball(pool, draws, inverse_weight, size), want)
+
+
+@njit()
+def _sorted_top(pool: np.ndarray, keys: np.ndarray, size: int) -> np.ndarray:
+    """The full sort's choice, with the sort the compiled search uses (ties in its order)."""
+    return pool[np.argsort(keys)[keys.size - size :]]
