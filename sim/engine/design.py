@@ -9,10 +9,10 @@ mix them (see :func:`first_difference`).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,23 +48,23 @@ class Design:
     def __len__(self) -> int:
         return len(self.frame)
 
-    def values_at(self) -> Callable[[int], tuple[Any, ...]]:
-        """Return a function giving one point's values as plain Python scalars."""
-        columns = []
-        for name in self.names:
-            column = self.frame[name]
-            if column.dtype.kind in "fiub":
-                columns.append(column.to_numpy())
-            else:
-                columns.append(column.to_numpy(dtype=object))
+    @functools.cached_property
+    def _columns(self) -> list[np.ndarray]:
+        """The varied parameters' columns (object arrays for non-numeric ones)."""
+        return [
+            column.to_numpy() if column.dtype.kind in "fiub" else column.to_numpy(dtype=object)
+            for column in (self.frame[name] for name in self.names)
+        ]
 
-        def at(point: int) -> tuple[Any, ...]:
-            return tuple(
-                value.item() if isinstance(value, np.generic) else value
-                for value in (column[point] for column in columns)
-            )
-
-        return at
+    def values_of(self, points: np.ndarray) -> list[tuple[Any, ...]]:
+        """The values of some points, one tuple of plain Python scalars per point."""
+        columns = [
+            [v.item() if isinstance(v, np.generic) else v for v in column[points]]
+            if column.dtype == object
+            else column[points].tolist()
+            for column in self._columns
+        ]
+        return list(zip(*columns, strict=True)) if columns else [()] * len(points)
 
 
 def salib_problem(spec: SweepSpec) -> dict[str, Any]:

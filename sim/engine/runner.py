@@ -29,7 +29,6 @@ from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +43,7 @@ from sim.engine.errors import SweepError
 from sim.engine.evaluators import SeriesRequest, model_kind
 from sim.engine.executors import Pool, death_note, open_pool, worker_died
 from sim.engine.progress import Progress
-from sim.engine.seeds import new_root_seed, run_seed
+from sim.engine.seeds import new_root_seed, run_seeds
 from sim.engine.spec import RESERVED_COLUMNS, SweepSpec
 from sim.engine.store import (
     SERIES_SCHEMA,
@@ -575,10 +574,32 @@ def _series_table(rows: Sequence[Row]) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=SERIES_SCHEMA)
 
 
-def _pending(done: np.ndarray) -> Iterator[tuple[int, int]]:
-    for point in range(done.shape[0]):
-        for replicate in np.flatnonzero(~done[point]):
-            yield point, int(replicate)
+class _Pending:
+    """The runs still to do, in (point, replicate) order, taken a batch at a time.
+
+    Only a block of the ``done`` matrix is turned into run keys at once, so a sweep of
+    millions of runs holds no list of them all.
+    """
+
+    BLOCK_RUNS = 65_536
+
+    def __init__(self, done: np.ndarray) -> None:
+        self.done = done
+        self.block = max(1, self.BLOCK_RUNS // max(done.shape[1], 1))
+        self.next_point = 0
+        self.points = np.empty(0, dtype=np.int64)
+        self.replicates = np.empty(0, dtype=np.int64)
+
+    def take(self, count: int) -> tuple[np.ndarray, np.ndarray]:
+        """The next ``count`` pending runs (fewer at the end) as point and replicate arrays."""
+        while len(self.points) < count and self.next_point < self.done.shape[0]:
+            start, self.next_point = self.next_point, self.next_point + self.block
+            points, replicates = np.nonzero(~self.done[start : self.next_point])
+            self.points = np.concatenate([self.points, points + start])
+            self.replicates = np.concatenate([self.replicates, replicates])
+        taken = self.points[:count], self.replicates[:count]
+        self.points, self.replicates = self.points[count:], self.replicates[count:]
+        return taken
 
 
 @contextlib.contextmanager
@@ -732,7 +753,7 @@ class _Driver:
         self.pool = pool
         self.series = series
         self.spec = spec
-        self.values_at = design.values_at()
+        self.design = design
         self.names = tuple(design.names)
         self.manifest = manifest
         self.sink = sink
@@ -758,16 +779,18 @@ class _Driver:
 
     def drive(self, done: np.ndarray, n_pending: int, checkpoint: Callable[[], Any]) -> None:
         root_seed = self.manifest["root_seed"]
-        pending = _pending(done)
+        pending = _Pending(done)
         to_submit = n_pending
         sizer = BatchSizer(self.spec.batch_size, self.pool.slots)
         max_in_flight = 1 if self.pool.in_process else 2 * self.pool.slots
         in_flight: dict[Future, tuple[Task, Executor]] = {}
         while True:
             while not self.suspects and len(in_flight) < max_in_flight and to_submit:
+                points, replicates = pending.take(sizer.next_size(to_submit))
+                seeds = run_seeds(root_seed, points, replicates)
+                values = self.design.values_of(points)
                 runs = tuple(
-                    (p, r, run_seed(root_seed, p, r), self.values_at(p))
-                    for p, r in islice(pending, sizer.next_size(to_submit))
+                    zip(points.tolist(), replicates.tolist(), seeds.tolist(), values, strict=True)
                 )
                 to_submit -= len(runs)
                 task = self.task(runs)

@@ -3,6 +3,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sim.engine import run_seed
+from sim.engine.seeds import run_seeds
 
 from .helpers import spec, sweep
 
@@ -43,3 +44,20 @@ def test_sweep_seeds_depend_only_on_root_point_replicate(tmp_path):
     merged = small.merge(big, on=["point", "replicate"], suffixes=("", "_big"))
     assert len(merged) == len(small)
     assert (merged.seed == merged.seed_big).all()
+
+
+@given(
+    root=st.integers(min_value=0, max_value=2**200),
+    keys=st.lists(
+        st.tuples(
+            st.integers(0, 10**6) | st.integers(2**32 - 2, 2**32 + 2), st.integers(0, 2**32 - 1)
+        ),
+        max_size=40,
+    ),
+)
+def test_seeds_of_many_runs_at_once_are_each_runs_seed(root, keys):
+    points = np.array([p for p, _ in keys], dtype=np.int64)
+    replicates = np.array([r for _, r in keys], dtype=np.int64)
+    got = run_seeds(root, points, replicates)
+    assert got.dtype == np.int64
+    assert got.tolist() == [run_seed(root, p, r) for p, r in keys]
