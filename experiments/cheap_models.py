@@ -42,3 +42,10 @@ def wealth(params: dict[str, Any], seed: int) -> dict[str, float]:
                 held[giver] -= 1
                 held[draw.randrange(n)] += 1
     return {"gini": gini(held)}
+
+
+def tiny(params: dict[str, Any], seed: int) -> dict[str, float]:
+    """A model of a few arithmetic operations (microseconds), for sweeps of millions of runs."""
+    x = float(params["x"])
+    noise = (seed % 1_000_003) / 1_000_003 - 0.5
+    return {"y": x * x + noise, "z": x + 2 * noise}

@@ -61,7 +61,7 @@ from sim.engine.worker import Row, Task, run_batch
 BACKENDS = ("local", "dask", "serial")
 FORMAT = 1
 TARGET_TASK_S = 2.0
-MAX_BATCH = 10_000
+MAX_BATCH = 2_500
 FLUSH_ROWS = 50_000
 FLUSH_SERIES_VALUES = 1_000_000
 _VERSIONED = (
@@ -102,7 +102,8 @@ def run_sweep(
     fresh: bool = False,
     progress: bool = True,
     checkpoint_s: float = 2.0,
-) -> pd.DataFrame:
+    load: bool = True,
+) -> pd.DataFrame | None:
     """Run (or resume, or extend) a sweep and return every stored run.
 
     Args:
@@ -121,10 +122,13 @@ def run_sweep(
         fresh: Delete what the folder holds and start over.
         progress: Show progress (a bar on a terminal, log lines otherwise) and a summary.
         checkpoint_s: Write finished runs to disk at least this often (seconds).
+        load: Read the stored runs back at the end; False returns None (for a sweep too
+            large to hold in memory at once: read it with :func:`sim.engine.load_runs`
+            or by columns later).
 
     Returns:
         All stored runs joined with their design parameters (see
-        :func:`sim.engine.load_runs`).
+        :func:`sim.engine.load_runs`), or None when ``load`` is False.
 
     Raises:
         SweepError: For anything the user must fix, with a message saying what to do;
@@ -147,6 +151,7 @@ def run_sweep(
         if fresh:
             store.clear()
         store.remove_stale_tmp()
+        store.finish_compaction()
         stored = store.read_manifest()
         damaged = store.check_parts(series=bool((stored or {}).get("timeseries")))
         for line in damaged if progress else ():
@@ -230,7 +235,7 @@ def run_sweep(
             series=series,
             how=_Execution(workers, backend, scheduler, progress, checkpoint_s),
         )
-    return load_runs(out_dir)
+    return load_runs(out_dir) if load else None
 
 
 def _determinants(
@@ -437,7 +442,11 @@ class BatchSizer:
 
 
 class _Sink:
-    """Buffer finished rows and write them as parts of one fixed schema."""
+    """Buffer finished rows and write them as parts of one fixed schema.
+
+    Rows are turned into Arrow tables as they arrive (once the outcomes are known), so the
+    buffer between two checkpoints costs a few dozen bytes a run, not a Python object each.
+    """
 
     def __init__(
         self,
@@ -454,7 +463,9 @@ class _Sink:
         self.classes = dict(classes)
         self.on_outcomes = on_outcomes
         self.series = series
-        self.rows: list[Row] = []
+        self.rows: list[Row] = []  # rows waiting for the outcomes to be known
+        self.held: list[tuple[pa.Table, dict[str, int], pa.Table | None]] = []
+        self.held_rows = 0
         self.series_values = 0
         self.last_flush = time.monotonic()
 
@@ -466,13 +477,23 @@ class _Sink:
                 names = list(first[6])
                 self.on_outcomes(names)
                 self.outcomes = names
-        if self.outcomes is not None:
-            rows = [self._complete(row) for row in rows]
-        self.rows.extend(rows)
+        if self.outcomes is None:
+            self.rows.extend(rows)
+            return list(rows)
+        rows = [self._complete(row) for row in rows]
+        self._hold([*self.rows, *rows])
+        self.rows = []
+        return rows
+
+    def _hold(self, rows: Sequence[Row]) -> None:
+        if not rows:
+            return
+        table, undefined = self._table(rows)
+        self.held.append((table, undefined, _series_table(rows) if self.series else None))
+        self.held_rows += len(rows)
         self.series_values += sum(
             len(weeks) for row in rows for weeks, _ in (row[7] or {}).values()
         )
-        return list(rows)
 
     def _complete(self, row: Row) -> Row:
         if row[3] != "done":
@@ -487,8 +508,8 @@ class _Sink:
         return (row[0], row[1], row[2], "failed", error, row[5], None, None)
 
     def due(self, every_s: float) -> bool:
-        return bool(self.rows) and (
-            len(self.rows) >= FLUSH_ROWS
+        return bool(self.held_rows or self.rows) and (
+            self.held_rows >= FLUSH_ROWS
             or self.series_values >= FLUSH_SERIES_VALUES
             or time.monotonic() - self.last_flush >= every_s
         )
@@ -496,24 +517,30 @@ class _Sink:
     def flush(self, final: bool = False) -> bool:
         """Write buffered rows as one part; return True if a part was written."""
         self.last_flush = time.monotonic()
-        if not self.rows:
-            return False
-        if self.outcomes is None:
-            if not final:
-                return False
+        if self.rows and self.outcomes is None and final:
             self.on_outcomes([], checked=False)
             self.outcomes = []
-        table = self._table(self.rows)
-        self.store.write_part(table, _series_table(self.rows) if self.series else None)
-        self.rows = []
-        self.series_values = 0
+            self._hold(self.rows)
+            self.rows = []
+        if not self.held:
+            return False
+        undefined = {p.name: sum(part[1][p.name] for part in self.held) for p in self.predicates}
+        table = with_classes(
+            pa.concat_tables([part[0] for part in self.held]), self.classes, undefined
+        )
+        series = pa.concat_tables([part[2] for part in self.held]) if self.series else None
+        self.store.write_part(table, series)
+        self.store.compact()
+        self.drop()
         return True
 
     def drop(self) -> None:
         self.rows = []
+        self.held = []
+        self.held_rows = 0
         self.series_values = 0
 
-    def _table(self, rows: Sequence[Row]) -> pa.Table:
+    def _table(self, rows: Sequence[Row]) -> tuple[pa.Table, dict[str, int]]:
         outcomes = self.outcomes or []
         schema = runs_schema(outcomes, [p.name for p in self.predicates])
         n = len(rows)
@@ -543,8 +570,7 @@ class _Sink:
             known = {name: columns.get(name, np.full(n, np.nan)) for name in predicate.names}
             values, undefined[predicate.name] = predicate.classify(known, finished)
             arrays.append(pa.array(values.tolist(), type=pa.bool_()))
-        table = pa.Table.from_arrays(arrays, schema=schema)
-        return with_classes(table, self.classes, undefined)
+        return pa.Table.from_arrays(arrays, schema=schema), undefined
 
 
 def _series_table(rows: Sequence[Row]) -> pa.Table:

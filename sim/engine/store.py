@@ -21,6 +21,13 @@ computed with, so an interrupted reclassification is finished part by part on re
 A series part whose run part is missing (a sweep killed between the two) is removed on
 resume, and a run part whose series part is missing or damaged is moved aside: its runs
 are run again, so every stored run has its series once.
+
+Parts are compacted as a sweep goes: once there are ``COMPACT_AT`` small parts, the
+oldest are merged into one new part (and their series parts likewise), which records in
+its metadata the parts it replaces; only then are those removed. A sweep killed
+mid-merge leaves either the old parts alone or the new part beside (some of) the old
+ones, and :meth:`Store.finish_compaction` removes what the new part replaces on resume,
+so no run is lost or stored twice, and the number of part files stays bounded.
 """
 
 from __future__ import annotations
@@ -32,7 +39,7 @@ import json
 import os
 import re
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +64,10 @@ STATUSES = ("done", "failed", "timeout", "crashed")
 CLASS_PREFIX = "class_"  # outcome-class columns are named class_<name> (no quoting in SQL)
 CLASSES_KEY = b"consim.classes"  # part metadata: the class definitions of its class columns
 UNDEFINED_KEY = b"consim.undefined"  # part metadata: runs each class predicate is undefined for
+REPLACES_KEY = b"consim.replaces"  # part metadata: the parts a compacted part was merged from
+COMPACT_AT = 16  # merge the small parts once there are this many
+SMALL_PART_ROWS = 250_000  # a part with fewer runs is small; a merge stops past this many
+MERGE_BATCH_ROWS = 65_536  # a merge reads and writes this many rows at a time
 _PART = re.compile(r"^part-(\d{5,})\.parquet$")
 BASE_FIELDS = (
     pa.field("point", pa.int64(), nullable=False),
@@ -251,12 +262,7 @@ class Store:
                 folder.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise _write_error(folder, exc) from None
-        taken = {p.name for p in self.part_paths()} | set(self.read_ledger())
-        damaged = self.root / DAMAGED
-        if damaged.is_dir():
-            taken |= {p.name.split(".", 1)[0] + ".parquet" for p in damaged.iterdir()}
-        numbers = [int(m.group(1)) for m in map(_PART.match, taken) if m]
-        path = self.runs_dir / f"part-{max(numbers, default=-1) + 1:05d}.parquet"
+        path = self.runs_dir / self._next_part_name()
         if series is not None:
             self._replace_part(self.series_dir / path.name, series, keep_old=False)
         self._replace_part(path, table, keep_old=False)
@@ -268,11 +274,17 @@ class Store:
         With ``keep_old`` the ledger accepts the old content too until the new one is in
         place, so a kill at any moment leaves a part that the ledger vouches for.
         """
+        self._commit_part(
+            path, lambda tmp: pq.write_table(table, tmp, write_page_checksum=True), keep_old
+        )
+
+    def _commit_part(self, path: Path, write: Callable[[Path], None], keep_old: bool) -> None:
+        """Write a part with ``write(tmp)``, vouch for it in the ledger, move it into place."""
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         folder = path.parent
         try:
             try:
-                pq.write_table(table, tmp, write_page_checksum=True)
+                write(tmp)
                 with tmp.open("rb") as handle:
                     os.fsync(handle.fileno())
                 digest = _sha256(tmp)
@@ -288,6 +300,94 @@ class Store:
                 self.write_ledger(ledger, folder)
         finally:
             tmp.unlink(missing_ok=True)
+
+    # -- compaction --------------------------------------------------------------------
+
+    def compact(self) -> Path | None:
+        """Merge the oldest small parts into one once there are ``COMPACT_AT`` of them.
+
+        Parts are merged in write order, oldest first, until the merged part holds at
+        least ``SMALL_PART_ROWS`` runs or the small parts run out; only parts computed
+        with the same classes and schema as the first are merged together. Rows are read
+        and written ``MERGE_BATCH_ROWS`` at a time, so memory stays small.
+
+        Returns:
+            The merged part, or None when there was nothing to merge.
+        """
+        small = [(p, n) for p in self.part_paths() if (n := _rows(p)) < SMALL_PART_ROWS]
+        if len(small) < COMPACT_AT:
+            return None
+        first = pq.read_schema(small[0][0])
+        group: list[Path] = []
+        rows = 0
+        for path, n in small:
+            schema = pq.read_schema(path)
+            if not schema.equals(first, check_metadata=False) or part_classes(path) != (
+                part_classes(small[0][0])
+            ):
+                continue
+            group.append(path)
+            rows += n
+            if rows >= SMALL_PART_ROWS:
+                break
+        if len(group) < 2:
+            return None
+        undefined: dict[str, int] = {}
+        for path in group:
+            for cls, count in (part_undefined(path) or {}).items():
+                undefined[cls] = undefined.get(cls, 0) + int(count)
+        metadata = dict(first.metadata or {})
+        metadata[UNDEFINED_KEY] = canonical_json(undefined).encode()
+        metadata[REPLACES_KEY] = canonical_json([p.name for p in group]).encode()
+        target = self.runs_dir / self._next_part_name()
+        twins = [self.series_dir / p.name for p in group]
+        if any(twin.exists() for twin in twins):
+            self._commit_part(
+                self.series_dir / target.name,
+                _merged(twins, SERIES_SCHEMA),
+                keep_old=False,
+            )
+        self._commit_part(target, _merged(group, first.with_metadata(metadata)), keep_old=False)
+        self._drop_replaced(group)
+        return target
+
+    def finish_compaction(self) -> int:
+        """Remove the parts that a whole compacted part replaces (after a kill mid-merge).
+
+        Returns:
+            How many part files were removed.
+        """
+        ledger = self.read_ledger()
+        removed = 0
+        for path in self.part_paths():
+            if _sha256(path) not in ledger.get(path.name, []):
+                continue  # not whole: check_parts sets it aside, what it replaces stays
+            replaced = _part_metadata(path, REPLACES_KEY)
+            if not replaced:
+                continue
+            stale = [self.runs_dir / name for name in replaced]
+            removed += sum(p.exists() for p in stale)
+            self._drop_replaced(stale)
+        return removed
+
+    def _drop_replaced(self, parts: Sequence[Path]) -> None:
+        """Delete parts merged into another (and their series parts) and their ledger entries."""
+        for folder in (self.series_dir, self.runs_dir):
+            ledger = self.read_ledger(folder)
+            for part in parts:
+                (folder / part.name).unlink(missing_ok=True)
+                ledger.pop(part.name, None)
+            if folder.exists():
+                self.write_ledger(ledger, folder)
+
+    def _next_part_name(self) -> str:
+        """The next free part name: above every part stored, vouched for or set aside."""
+        taken = {p.name for p in self.part_paths()} | set(self.read_ledger())
+        damaged = self.root / DAMAGED
+        if damaged.is_dir():
+            taken |= {p.name.split(".", 1)[0] + ".parquet" for p in damaged.iterdir()}
+        numbers = [int(m.group(1)) for m in map(_PART.match, taken) if m]
+        return f"part-{max(numbers, default=-1) + 1:05d}.parquet"
 
     def read_ledger(self, folder: Path | None = None) -> dict[str, list[str]]:
         """Part name -> the SHA-256 digests its content may have (empty if none yet).
@@ -481,6 +581,25 @@ def _parts_in(folder: Path) -> list[Path]:
     if not folder.exists():
         return []
     return sorted(p for p in folder.iterdir() if _PART.match(p.name))
+
+
+def _rows(path: Path) -> int:
+    """How many rows a Parquet file holds (read off its footer)."""
+    return pq.read_metadata(path).num_rows
+
+
+def _merged(parts: Sequence[Path], schema: pa.Schema) -> Callable[[Path], None]:
+    """A writer of the parts' rows, in order, into one file with ``schema``."""
+
+    def write(tmp: Path) -> None:
+        with pq.ParquetWriter(tmp, schema, write_page_checksum=True) as writer:
+            for part in parts:
+                if part.exists():
+                    reader = pq.ParquetFile(part, pre_buffer=False)
+                    for batch in reader.iter_batches(MERGE_BATCH_ROWS, use_threads=False):
+                        writer.write_table(pa.Table.from_batches([batch]).cast(schema))
+
+    return write
 
 
 def _write_error(path: Path, exc: OSError) -> StoreWriteError:
