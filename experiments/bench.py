@@ -8,8 +8,9 @@ runs of the two things compared alternate, and each figure is the median of its 
 1. A baseline journey run (100 organisations, 260 weeks) against Mesa's BoltzmannWealth
    (100 agents, 260 steps), as in ``bench_model.py``.
 2. Cost per organisation-week over 100 / 1,000 / 10,000 / 100,000 organisations, each
-   size in a process of its own with a time and memory limit (peak RSS reported); a size
-   above the model's ``n_organisations`` limit is reported as not allowed.
+   size in a process of its own with a time and memory limit (``bench_scale.one_run``,
+   peak RSS reported); a size above the model's ``n_organisations`` limit is reported
+   as not allowed.
 3. 20,000 runs of a 1 ms plain-callable model on 2 workers, against ``mesa.batch_run`` on
    the same model written with Mesa agents (``cheap_mesa_model``) and the same design,
    and against the physical limit (summed single-run time / workers).
@@ -203,36 +204,29 @@ def organisations_limit() -> int | None:
 
 
 def one_size(args: dict[str, Any]) -> dict[str, Any]:
-    """(child) One journey run of a given size: seconds to build, to step, peak RSS."""
+    """(child) ``bench_scale.one_run`` under a memory limit: seconds, cost, peak RSS."""
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT_BYTES, MEMORY_LIMIT_BYTES))
-    from sim.journey.model import JourneyModel
+    from bench_scale import one_run
 
-    n, weeks = args["n"], args["weeks"]
-    warm = JourneyModel(rng=0, n_organisations=20, steps=4)  # compiles and loads, untimed
-    for _ in range(4):
-        warm.step()
-    start = time.perf_counter()
     try:
-        model = JourneyModel(rng=args["seed"], n_organisations=n, steps=weeks)
-        built = time.perf_counter() - start
-        for _ in range(weeks):
-            model.step()
+        run = one_run(args["n"], args["weeks"], args["seed"])
     except MemoryError:
         return {"error": f"ran out of memory (limit {MEMORY_LIMIT_BYTES / 2**30:g} GB)"}
-    wall = time.perf_counter() - start
     return {
-        "n": n,
-        "weeks": weeks,
-        "build_s": built,
-        "wall_s": wall,
-        "us_per_org_week": 1e6 * wall / (n * weeks),
+        "n": run["organisations"],
+        "weeks": run["weeks"],
+        "wall_s": run["seconds"],
+        "us_per_org_week": run["us_per_organisation_week"],
         "peak_rss_mb": peak_rss_mb(),
+        "initiatives": run["initiatives"],
     }
 
 
 def target_scaling(plan: Plan) -> list[Row]:
     """The cost curve over sizes, each size in its own process with limits."""
     cap = organisations_limit()
+    # untimed: a fresh checkout compiles the kernels into numba's on-disk cache once
+    child("size", {"n": 100, "weeks": 52, "seed": 2}, 600)
     curve: list[dict[str, Any]] = []
     for n, weeks, limit in plan.sizes:
         if cap is not None and n > cap:

@@ -243,8 +243,14 @@ class Store:
     # -- run parts ---------------------------------------------------------------------
 
     def part_paths(self) -> list[Path]:
-        """Run part files in write order."""
-        return _parts_in(self.runs_dir)
+        """Run part files in write order, less those that a compacted part here replaces.
+
+        A sweep killed while it removed the parts merged into a new one leaves both for
+        a while; reading them now sees every run once.
+        """
+        parts = _parts_in(self.runs_dir)
+        replaced = {name for path in parts for name in _replaces(path)}
+        return [path for path in parts if path.name not in replaced]
 
     def series_paths(self) -> list[Path]:
         """Series part files whose run part is stored, in write order."""
@@ -359,12 +365,10 @@ class Store:
         """
         ledger = self.read_ledger()
         removed = 0
-        for path in self.part_paths():
-            if _sha256(path) not in ledger.get(path.name, []):
+        for path in _parts_in(self.runs_dir):
+            replaced = _replaces(path)
+            if not replaced or _sha256(path) not in ledger.get(path.name, []):
                 continue  # not whole: check_parts sets it aside, what it replaces stays
-            replaced = _part_metadata(path, REPLACES_KEY)
-            if not replaced:
-                continue
             stale = [self.runs_dir / name for name in replaced]
             removed += sum(p.exists() for p in stale)
             self._drop_replaced(stale)
@@ -581,6 +585,14 @@ def _parts_in(folder: Path) -> list[Path]:
     if not folder.exists():
         return []
     return sorted(p for p in folder.iterdir() if _PART.match(p.name))
+
+
+def _replaces(path: Path) -> list[str]:
+    """The parts a compacted part was merged from (none for another or unreadable part)."""
+    try:
+        return list(_part_metadata(path, REPLACES_KEY) or [])
+    except (OSError, ValueError, pa.ArrowException):
+        return []
 
 
 def _rows(path: Path) -> int:

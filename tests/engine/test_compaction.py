@@ -117,6 +117,12 @@ def test_a_kill_mid_compaction_loses_no_run_and_stores_none_twice(
         merged = [p for p in stored.part_paths() if store._part_metadata(p, REPLACES_KEY)]
         replaced = store._part_metadata(merged[-1], REPLACES_KEY)
         assert all((stored.runs_dir / part).exists() for part in replaced)
+        # read before any resume, every run is there once
+        runs = outcome_table(load_runs(out))
+        assert not runs.duplicated(["point", "replicate"]).any()
+        raw = pd.concat([pd.read_parquet(p) for p in stored.runs_dir.glob("part-*.parquet")])
+        assert len(raw) > len(runs)  # the old parts hold some runs a second time
+        assert len(runs) == len(raw.drop_duplicates(["point", "replicate"]))
     many_parts(series_spec(), out)
     assert_same_sweep(out, reference)
 
