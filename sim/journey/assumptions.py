@@ -42,6 +42,11 @@ PROVAN_KENIS = (
     "choices"
 )
 JOSANG = "Jøsang and Ismail (2002): Beta evidence; the value is a modelling choice"
+GRANOVETTER = (
+    "Granovetter (1978): each joins a collective action once enough others have; the "
+    "values are modelling choices"
+)
+CIALDINI = "Cialdini (1984): social proof; the value is a modelling choice"
 WATTS = "Watts and Strogatz (1998) rewiring probability; the value is a modelling choice"
 
 
@@ -214,6 +219,48 @@ class JourneyAssumptions(BaseModel):
     accept_base: float = _a(0.4, 0, 1, "probability", "Acceptance with no commitment to spare.")
     accept_commitment: float = _a(
         0.6, 0, 1, "probability", "How much full commitment raises acceptance."
+    )
+    social_proof: float = _a(
+        0.5,
+        0,
+        1,
+        "fraction",
+        "With snowballing, an invitee's chance of accepting moves this far towards "
+        "certainty, times snowball, times the share of the team it is tied to (contacts "
+        "already in).",
+        CIALDINI,
+    )
+    unasked_join_rate: float = _a(
+        0.2,
+        0,
+        1,
+        "probability per week",
+        "With snowballing, the weekly chance (times snowball) that an idle organisation "
+        "whose pull towards an exploring initiative passes its threshold (1 - its risk "
+        "appetite) joins it unasked.",
+        GRANOVETTER,
+    )
+    pull_contacts: float = _a(
+        1.0,
+        0,
+        10,
+        "weight",
+        "Pull of an exploring initiative on an organisation tied to its team: this x the "
+        "share of the organisation's contacts already in it, plus pull_progress x the "
+        "team's size as a share of its target (visible progress).",
+        GRANOVETTER,
+    )
+    pull_progress: float = _a(
+        0.5, 0, 10, "weight", "Weight of visible progress in the pull (see pull_contacts).",
+        GRANOVETTER,
+    )  # fmt: skip
+    momentum_coverage: float = _a(
+        0.7,
+        0,
+        1,
+        "fraction",
+        "With snowballing, a team is assembled once it covers this share of the "
+        "opportunity's needs and has go_ahead_share of its target size.",
     )
     search_urgency_squeeze: float = _a(
         0.5, 0, 1, "fraction", "Share of the search budget full urgency takes away."

@@ -29,7 +29,7 @@ from sim.journey.compiled import kernel, njit
 from sim.journey.guimera import POOLS, pool_choice
 from sim.journey.initiatives import Initiative
 from sim.journey.network import Graph, distances_from, mark_collaborators
-from sim.journey.rules import accept_probability
+from sim.journey.rules import accept_probability, swayed_acceptance
 from sim.journey.stages import Kind, Outcome, Stage
 from sim.journey.state import JourneyState
 from sim.journey.trust import Evidence, add_trust_row, trust_of
@@ -59,6 +59,20 @@ class Candidates(NamedTuple):
     trust: np.ndarray
     weights: np.ndarray
     score: np.ndarray
+
+
+class Ask(NamedTuple):
+    """Who asks for a slot and through which contacts (what :func:`_pick` reads).
+
+    Attributes:
+        asker: The member who asks (the champion, or with snowballing any member).
+        inverse_weight: 1 / snowball weight of every organisation seen from the asker.
+        breadth: Candidates the asker considers.
+    """
+
+    asker: int
+    inverse_weight: np.ndarray
+    breadth: int
 
 
 class SearchNetwork(NamedTuple):
@@ -253,17 +267,17 @@ def _pick(
     pool: int,
     draws: np.ndarray,
     view: Candidates,
-    breadth: int,
+    ask: Ask,
     ev: Evidence,
-    champion: int,
 ):
-    """The candidate a search step invites.
+    """The candidate an ask invites.
 
     ``pool`` is 0 for prior collaborators, 1 for incumbents, 2 for newcomers; ``draws``
     holds one uniform number per member of the pool.
 
     Returns:
-        The candidate, its distance from the team and its trust in the champion.
+        The candidate, the number of candidates considered and the candidate's trust in
+        the member who asks.
     """
     repeat = view.repeat
     idx = np.empty(draws.size, dtype=np.int64)
@@ -277,14 +291,14 @@ def _pick(
             idx[k] = j
             k += 1
     # snowball: weighted sampling without replacement (Efraimidis and Spirakis 2006)
-    size = min(breadth, k)
-    cands = _snowball(idx[:k], draws, view.inverse_weight, size) if size < k else idx
+    size = min(ask.breadth, k)
+    cands = _snowball(idx[:k], draws, ask.inverse_weight, size) if size < k else idx
     cand = cands[0]
     for c in cands[1:]:
         if view.score[c] > view.score[cand]:
             cand = c
-    trust = trust_of(ev, cand, champion)
-    return cand, int(view.distance[cand]), trust
+    trust = trust_of(ev, cand, ask.asker)
+    return cand, size, trust
 
 
 def start_search(model: JourneyState, ini: Initiative, reason: str, share: float = 1.0) -> None:
@@ -308,6 +322,7 @@ def search(model: JourneyState) -> None:
     for i in model.ids_in(Stage.EXPLORING):
         if due[i] <= tick:
             search_step(model, initiatives[i])
+    momentum(model)
 
 
 def team_view(model: JourneyState, ini: Initiative) -> TeamView:
@@ -345,46 +360,119 @@ def team_view(model: JourneyState, ini: Initiative) -> TeamView:
 
 
 def search_step(model: JourneyState, ini: Initiative) -> None:
-    """Fill one slot: pick a pool, consider candidates, invite the best; then go on or stop."""
+    """Fill a slot (with snowballing, one per asking member); then go on or stop.
+
+    The champion asks for one partner. With ``snowball`` above 0, every other member
+    also asks one of its own contacts with that chance. Each ask picks a pool, considers
+    candidates and invites the best; its cost (network steps to the invitee and due
+    diligence on every candidate considered) comes out of the search budget.
+    """
+    p = model.params
+    r = model.rng
+    view = team_view(model, ini)
+    askers = [ini.champion]
+    if p.snowball > 0:
+        askers += [m for m in ini.members if m != ini.champion and r.random() < p.snowball]
+    spent = longest = 0.0
+    for asker in askers:
+        if asker != ini.champion and len(ini.members) >= team_limit(model, ini):
+            break
+        cost = _ask(model, ini, view, asker)
+        spent += max(cost, 1.0)
+        longest = max(longest, cost)
+        view = team_view(model, ini)
+    table = model.table
+    i = ini.id
+    budget = table.budget[i] - spent
+    table.budget[i] = budget
+    table.due[i] = model.tick + max(1, math.ceil(longest))
+    close_or_go_on(model, ini)
+
+
+def _ask(model: JourneyState, ini: Initiative, view: TeamView, asker: int) -> float:
+    """One member asks one candidate to join; returns what the ask cost (weeks)."""
     p, a = model.params, model.assumptions
     r = model.rng
-    i = ini.id
-    coalition = ini.kind is Kind.COALITION
-    target = min(p.coalition_size if coalition else p.consortium_size, model.n)
-    view = team_view(model, ini)
     candidates = view.candidates
     # members of the team are never available: they work in this initiative; a
     # spawned consortium recruits from its coalition first
-    declined = model.declined[i]
+    declined = model.declined[ini.id]
     available = model.available
-    incumbent = model.network.incumbent
+    net = model.network
+    incumbent = net.incumbent
     repeats, incumbents, newcomers = _pool_sizes(
         model.org_initiative, ini.parent, declined, incumbent, candidates.repeat, available
     )
-    cost = 1.0
-    if incumbents + newcomers:  # anyone available
-        kind = POOL_INDEX[pool_choice(r, repeats, incumbents, newcomers, p.incumbent_p, p.repeat_q)]
-        draws = r.random((repeats, incumbents, newcomers)[kind])
-        cand, distance, trust = _pick(
-            available, incumbent, kind, draws, candidates, p.search_breadth,
-            model.trust.evidence_record(), ini.champion,
-        )  # fmt: skip
-        cand = int(cand)  # a plain int when the kernels run uncompiled
-        cost = max(p.search_cost * distance, 0.0)
-        if r.random() < accept_probability(trust, float(model.commitment[cand]), a):
-            model.join(ini, cand)
-            model.log(ini, "join", f"organisation {cand} joins {ini.name}", cand)
-        else:
-            declined[cand] = True
-    table = model.table
-    budget = table.budget[i] - max(cost, 1.0)
-    table.budget[i] = budget
-    table.due[i] = model.tick + max(1, math.ceil(cost))
+    if not incumbents + newcomers:  # nobody available
+        return 1.0
+    kind = POOL_INDEX[pool_choice(r, repeats, incumbents, newcomers, p.incumbent_p, p.repeat_q)]
+    draws = r.random((repeats, incumbents, newcomers)[kind])
+    champion = asker == ini.champion
+    reach = None if champion else net.distance_from(np.array([asker]))
+    weights = candidates.inverse_weight if reach is None else net.inverse_weight[reach]
+    cand, considered, trust = _pick(
+        available, incumbent, kind, draws, candidates,
+        Ask(asker, weights, p.search_breadth), model.trust.evidence_record(),
+    )  # fmt: skip
+    cand = int(cand)  # a plain int when the kernels run uncompiled
+    distance = int(candidates.distance[cand] if reach is None else reach[cand])
+    cost = max(p.search_cost * distance + p.due_diligence_cost * int(considered), 0.0)
+    chance = accept_probability(trust, float(model.commitment[cand]), a)
+    if p.snowball > 0:  # contacts already in sway the invitee
+        chance = swayed_acceptance(
+            chance, p.snowball, a.social_proof, _tied_share(model, ini, cand)
+        )
+    if r.random() < chance:
+        model.join(ini, cand)
+        through = "" if champion else f" through organisation {asker}"
+        model.log(ini, "join", f"organisation {cand} joins {ini.name}{through}", cand)
+    else:
+        declined[cand] = True
+    return cost
+
+
+def _tied_share(model: JourneyState, ini: Initiative, org: int) -> float:
+    """Share of the team that ``org`` is tied to (informally or by working together)."""
+    net = model.network
+    team = ini.members
+    tied = np.isin(team, net.contacts(org))
+    return float(tied.sum()) / len(team)
+
+
+def team_limit(model: JourneyState, ini: Initiative) -> int:
+    """Most members the team takes: its target size, or with snowballing up to more."""
+    p = model.params
+    target = min(p.coalition_size if ini.kind is Kind.COALITION else p.consortium_size, model.n)
+    return min(math.ceil(target * (1.0 + p.snowball)), model.n)
+
+
+def target_size(model: JourneyState, ini: Initiative) -> int:
+    """The team's target size (a coalition's or a consortium's)."""
+    p = model.params
+    return min(p.coalition_size if ini.kind is Kind.COALITION else p.consortium_size, model.n)
+
+
+def close_or_go_on(model: JourneyState, ini: Initiative) -> None:
+    """Start cohering once the team is assembled; stall when the budget is spent.
+
+    Without snowballing a team is assembled at its target size. With it, the team is
+    open until it covers ``momentum_coverage`` of the opportunity's needs with at least
+    ``go_ahead_share`` of the target, or reaches :func:`team_limit`.
+    """
+    p, a = model.params, model.assumptions
+    target = target_size(model, ini)
     size = len(ini.members)
-    if size >= target:
+    enough = size >= max(2, math.ceil(target * a.go_ahead_share))
+    if p.snowball > 0:
+        covered = cohering.coverage(ini.requirement, model.capability[ini.members])
+        if (enough and covered >= a.momentum_coverage) or size >= team_limit(model, ini):
+            cohering.start_cohering(model, ini, f"team of {size} covers {covered:.0%} of needs")
+            return
+    elif size >= target:
         cohering.start_cohering(model, ini, f"team of {size} assembled")
-    elif budget <= 0:
-        if size >= max(2, math.ceil(target * a.go_ahead_share)):
+        return
+    if model.table.budget[ini.id] <= 0:
+        if enough:
             cohering.start_cohering(
                 model, ini, f"search budget spent: went ahead with {size} of {target}"
             )
@@ -394,3 +482,41 @@ def search_step(model: JourneyState, ini: Initiative) -> None:
                 Outcome.STALLED,
                 f"search budget ran out with {size - 1} of {target - 1} partners found",
             )
+
+
+def momentum(model: JourneyState) -> None:
+    """With snowballing, idle organisations near growing initiatives join them unasked.
+
+    An idle organisation tied to the team of an exploring initiative feels its pull:
+    ``pull_contacts`` x the share of its own contacts already in, plus ``pull_progress``
+    x the team's size as a share of its target. Once the pull passes its threshold (1 -
+    its risk appetite: the bold move first), it joins with chance ``snowball`` x
+    ``unasked_join_rate`` a week (Granovetter's threshold model of collective action).
+    """
+    p, a = model.params, model.assumptions
+    if p.snowball <= 0:
+        return
+    net = model.network
+    for i in model.ids_in(Stage.EXPLORING):
+        ini = model.initiatives[i]
+        limit = team_limit(model, ini)
+        if len(ini.members) >= limit:
+            continue
+        near, inside = np.unique(
+            np.concatenate([net.contacts(m) for m in ini.members]), return_counts=True
+        )
+        free = (model.org_initiative[near] < 0) & ~model.declined[i][near]
+        orgs, inside = near[free], inside[free]
+        if orgs.size == 0:
+            continue
+        share = inside / np.array([max(net.contacts(o).size, 1) for o in orgs.tolist()])
+        progress = len(ini.members) / target_size(model, ini)
+        pull = a.pull_contacts * share + a.pull_progress * progress
+        ready = orgs[pull >= 1.0 - model.risk_appetite[orgs]]
+        chance = p.snowball * a.unasked_join_rate
+        for org in ready[model.rng.random(ready.size) < chance].tolist():
+            if len(ini.members) >= limit:
+                break
+            model.join(ini, org)
+            model.log(ini, "join", f"organisation {org} joins {ini.name} unasked", org)
+        close_or_go_on(model, ini)

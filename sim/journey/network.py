@@ -104,6 +104,19 @@ class Network:
         distances_from(self.graph, np.asarray(sources, dtype=np.int64), out, self.max_distance)
         return out.astype(np.int64)
 
+    def contacts(self, org: int) -> np.ndarray:
+        """Organisations ``org`` is tied to, informally or by working together (ascending)."""
+        return np.sort(_contacts(self.graph, org))
+
+    def tie_informally(self, org: int, others: np.ndarray) -> None:
+        """Give ``org`` an informal tie to each of ``others`` (both ways round)."""
+        others = np.asarray(others, dtype=np.int64)
+        slots = self.ties.add(np.full(others.size, org), others)
+        back = self.ties.add(others, np.full(others.size, org))
+        informal = self.ties.columns["informal"]  # after adding: the columns may move
+        informal[slots] = informal[back] = 1.0
+        self.version += 1
+
     def tied_by_among(self, team: np.ndarray) -> np.ndarray:
         """(m, m) the initiative that first tied each pair of ``team`` (-1: never tied)."""
         team = np.asarray(team, dtype=np.int64)
@@ -233,6 +246,27 @@ def mark_collaborators(graph: Graph, org: int, out: np.ndarray) -> None:
         if graph.collab[s] > 0:
             out[ix.col[s]] = True
         s = ix.next[s]
+
+
+@kernel
+def _contacts(graph: Graph, org: int) -> np.ndarray:
+    """Organisations ``org`` has an informal tie or a collaboration with."""
+    ix = graph.index
+    count = 0
+    s = ix.head[org]
+    while s != EMPTY:
+        if ix.col[s] != org and (graph.informal[s] > 0 or graph.collab[s] > 0):
+            count += 1
+        s = ix.next[s]
+    out = np.empty(count, dtype=np.int64)
+    k = 0
+    s = ix.head[org]
+    while s != EMPTY:
+        if ix.col[s] != org and (graph.informal[s] > 0 or graph.collab[s] > 0):
+            out[k] = ix.col[s]
+            k += 1
+        s = ix.next[s]
+    return out
 
 
 @njit(cache=True)

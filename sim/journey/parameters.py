@@ -128,6 +128,26 @@ class JourneyParameters(BaseModel):
     search_breadth: int = _p(
         6, 1, 200, "candidates", "Candidates a champion considers for each slot."
     )
+    due_diligence_cost: float = _p(
+        0.1,
+        0,
+        20,
+        "weeks per candidate",
+        "Time spent considering each candidate for a slot (up to search_breadth of them): a "
+        "broad, designed search costs more than taking the first contact.",
+    )
+    snowball: float = _p(
+        0.0,
+        0,
+        1,
+        "fraction",
+        "Momentum of snowballing. 0 leaves recruiting to the champion, who assembles a team "
+        "of its target size; above 0 every member also asks its own contacts (each with this "
+        "chance per search step), invitees are swayed by contacts already in (social proof), "
+        "idle organisations near a growing initiative join unasked once its pull passes "
+        "their threshold (Granovetter 1978), and the team is open until the opportunity's "
+        "needs are covered, up to (1 + this) x the target size.",
+    )
     consortium_size: int = _p(5, 2, 50, "organisations", "Target size m of a consortium.")
     coalition_size: int = _p(
         16, 3, 500, "organisations", "Target size of a coalition (large, representative)."

@@ -332,3 +332,15 @@ def accept_probability(trust_in_inviter: float, commitment: float, a: JourneyAss
     return trust_in_inviter**a.accept_trust_exponent * (
         a.accept_base + a.accept_commitment * commitment
     )
+
+
+def swayed_acceptance(chance: float, snowball: float, proof: float, tied_share: float) -> float:
+    """Acceptance moved towards certainty by contacts already in (social proof).
+
+    Args:
+        chance: The invitee's chance of accepting on its own (:func:`accept_probability`).
+        snowball: Momentum of snowballing (0: no sway).
+        proof: The assumption ``social_proof``.
+        tied_share: Share of the team the invitee is tied to.
+    """
+    return chance + (1.0 - chance) * snowball * proof * tied_share

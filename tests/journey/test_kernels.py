@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from sim.journey.assumptions import JourneyAssumptions
 from sim.journey.compiled import njit
 from sim.journey.exploring import (
+    Ask,
     Candidates,
     _pick,
     _pool_sizes,
@@ -288,9 +289,10 @@ def test_a_search_step_invites_from_its_pool_the_best_of_those_considered(pool: 
             np.zeros(n, dtype=np.int8), 1.0 + 15.0 * setup.random(n), repeat, np.zeros(1),
             np.zeros(1), np.zeros(n), np.zeros(1), score,
         )  # fmt: skip
+        view = Candidates(*view)
         cand, _, _ = _pick(
-            available, incumbent, pool, setup.random(sizes[pool]), Candidates(*view), n,
-            TrustLedger(n, 0.5, 2.0).evidence_record(), 0,
+            available, incumbent, pool, setup.random(sizes[pool]), view,
+            Ask(0, view.inverse_weight, n), TrustLedger(n, 0.5, 2.0).evidence_record(),
         )  # fmt: skip
         # considering everyone in the pool, the best scored is invited
         pool_members = np.flatnonzero(members[pool])
@@ -309,8 +311,10 @@ def test_snowballing_considers_people_you_know_first() -> None:
         np.zeros(n), np.zeros(1), np.zeros(n),
     )  # fmt: skip
     ev = TrustLedger(n, 0.5, 2.0).evidence_record()
+    ask = Ask(0, inverse_weight, 1)
     near = sum(
-        _pick(available, incumbent, 2, rng.random(n), view, 1, ev, 0)[1] == 1 for _ in range(400)
+        distance[_pick(available, incumbent, 2, rng.random(n), view, ask, ev)[0]] == 1
+        for _ in range(400)
     )
     assert near / 400 > 0.5  # chance alone: 4 / 40
 

@@ -271,7 +271,7 @@ def test_search_cost_slows_exploring() -> None:
             ]
         return float(np.mean(spans))
 
-    assert weeks_per_partner(4.0) > weeks_per_partner(0.5) + 2
+    assert weeks_per_partner(4.0) > weeks_per_partner(0.5) + 1.5
 
 
 def test_low_risk_appetite_partners_leave_more() -> None:
