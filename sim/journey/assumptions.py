@@ -47,6 +47,14 @@ GRANOVETTER = (
     "values are modelling choices"
 )
 CIALDINI = "Cialdini (1984): social proof; the value is a modelling choice"
+CHESBROUGH = (
+    "Chesbrough (2003): open innovation; platforms lower the cost of finding partners "
+    "outside one's network; the value is a modelling choice"
+)
+CONVENER = (
+    "The source sets the journey 'in the absence of a forceful convening power'; how a "
+    "convener assigns teams and what it costs are modelling choices"
+)
 WATTS = "Watts and Strogatz (1998) rewiring probability; the value is a modelling choice"
 
 
@@ -128,6 +136,15 @@ class JourneyAssumptions(BaseModel):
         "network steps",
         "Distance at which an organisation counts as a stranger: farther ones (or none "
         "reachable) are this many steps away for search cost and snowballing.",
+    )
+    platform_distance: int = _a(
+        2,
+        1,
+        20,
+        "network steps",
+        "Distance between two members of an open-innovation platform (at most; a closer "
+        "path counts).",
+        CHESBROUGH,
     )
     snowball_exponent: float = _a(
         4.0,
@@ -261,6 +278,39 @@ class JourneyAssumptions(BaseModel):
         "fraction",
         "With snowballing, a team is assembled once it covers this share of the "
         "opportunity's needs and has go_ahead_share of its target size.",
+    )
+    convener_weeks: float = _a(
+        4.0,
+        0,
+        104,
+        "weeks",
+        "Weeks a convening agency takes to assign a team once a champion acts.",
+        CONVENER,
+    )
+    convened_commitment: float = _a(
+        0.3,
+        0,
+        1,
+        "fraction",
+        "Least share of effort a member of a convened team must put in each week (the mandate).",
+        CONVENER,
+    )
+    convened_doubt: float = _a(
+        1.0,
+        0,
+        50,
+        "evidence",
+        "Reasons to disbelieve partners imposed by a convener start with about each other "
+        "(they did not choose each other).",
+        CONVENER,
+    )
+    convened_conflict: float = _a(
+        0.5,
+        0,
+        10,
+        "conflict",
+        "Conflict a convened team starts storming with, besides its disagreements.",
+        CONVENER,
     )
     search_urgency_squeeze: float = _a(
         0.5, 0, 1, "fraction", "Share of the search budget full urgency takes away."

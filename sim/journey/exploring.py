@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sim.journey import cohering
+from sim.journey import cohering, convening, platforms
 from sim.journey.compiled import kernel, njit
 from sim.journey.guimera import POOLS, pool_choice
 from sim.journey.initiatives import Initiative
@@ -81,6 +81,8 @@ class SearchNetwork(NamedTuple):
     graph: Graph
     features: np.ndarray
     inverse_weight: np.ndarray  # by distance
+    platform: np.ndarray  # on an open-innovation platform
+    platform_distance: int  # between two of its members, at most
 
 
 @dataclass(slots=True)
@@ -183,6 +185,13 @@ def _fold_in(
     else:
         first = start
     distances_from(net.graph, team, view.distance, cap)
+    on_platform = False
+    for o in team:
+        on_platform = on_platform or net.platform[o]
+    if on_platform:  # platform members reach each other within its distance
+        for j in range(n):
+            if net.platform[j] and view.distance[j] > net.platform_distance:
+                view.distance[j] = net.platform_distance
     for o in team[first:]:
         mark_collaborators(net.graph, o, view.repeat)
     for j in range(n):
@@ -313,14 +322,21 @@ def start_search(model: JourneyState, ini: Initiative, reason: str, share: float
     declined = model.declined[ini.id] = np.zeros(model.n, dtype=bool)
     declined[ini.ever_members] = True  # who left this initiative is not asked back
     declined[ini.members] = False
+    if convening.convenes(model):  # an agency assigns the team instead
+        convening.assign(model, ini)
 
 
 def search(model: JourneyState) -> None:
     """Every exploring initiative whose search step is due takes it."""
     due, tick = model.table.due, model.tick
     initiatives = model.initiatives
+    convened = model.table.convened
     for i in model.ids_in(Stage.EXPLORING):
-        if due[i] <= tick:
+        if due[i] > tick:
+            continue
+        if convened[i]:
+            convening.hand_over(model, initiatives[i])
+        else:
             search_step(model, initiatives[i])
     momentum(model)
 
@@ -350,7 +366,10 @@ def team_view(model: JourneyState, ini: Initiative) -> TeamView:
     restart = view.graph != net.version  # new ties elsewhere: from the team
     _fold_in(
         np.array(members), view.members, restart,
-        SearchNetwork(net.graph, model.features, net.inverse_weight),
+        SearchNetwork(
+            net.graph, model.features, net.inverse_weight, model.on_platform,
+            a.platform_distance,
+        ),
         model.trust.evidence_record(), view.candidates, p.n_capabilities,
         (1.0 - a.values_in_chemistry) * (1.0 - p.capability_weight), net.max_distance,
     )  # fmt: skip
@@ -408,7 +427,7 @@ def _ask(model: JourneyState, ini: Initiative, view: TeamView, asker: int) -> fl
     kind = POOL_INDEX[pool_choice(r, repeats, incumbents, newcomers, p.incumbent_p, p.repeat_q)]
     draws = r.random((repeats, incumbents, newcomers)[kind])
     champion = asker == ini.champion
-    reach = None if champion else net.distance_from(np.array([asker]))
+    reach = None if champion else platforms.reach_from(model, asker)
     weights = candidates.inverse_weight if reach is None else net.inverse_weight[reach]
     cand, considered, trust = _pick(
         available, incumbent, kind, draws, candidates,

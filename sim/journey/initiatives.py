@@ -61,7 +61,8 @@ class InitiativeTable:
     - the form's lasting effects, set when journeying starts: ``jockey_cost`` (share of
       the reasons to disbelieve a jockeying move earns), ``turn_up_boost`` (raises the
       chance of turning up), ``breach_scale`` (scales the let-down a breach needs);
-    - ``intent`` (:class:`~sim.journey.stages.Intent`);
+    - ``intent`` (:class:`~sim.journey.stages.Intent`); ``convened`` (a convener assigned
+      the team);
     - turning back: ``turn_backs`` (moves back so far), ``intent_changes`` (times the
       intent was re-scoped).
     """
@@ -74,7 +75,7 @@ class InitiativeTable:
     INTS: ClassVar[tuple[str, ...]] = (
         "stage", "due", "phase", "phase_since", "turn_backs", "intent_changes", "intent",
     )  # fmt: skip
-    BOOLS: ClassVar[tuple[str, ...]] = ("coalition", "midpoint_done")
+    BOOLS: ClassVar[tuple[str, ...]] = ("coalition", "midpoint_done", "convened")
     __slots__ = ("size", *FLOATS, *INTS, *BOOLS)
 
     def __init__(self, capacity: int = 64) -> None:

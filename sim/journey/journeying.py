@@ -332,6 +332,8 @@ def _tuckman(
             )
             if ini.form is not SUITED_FORM[ini.intent]:  # the form does not suit the intent
                 t.conflict[i] += a.misfit_form_conflict
+            if t.convened[i]:  # partners who did not choose each other
+                t.conflict[i] += a.convened_conflict
             t.evidence_at_storming[i] = team_evidence[i]
         phase[i] = new
         t.phase_since[i] = tick

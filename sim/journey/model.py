@@ -36,6 +36,7 @@ from sim.journey import (
     exploring,
     latent_value,
     measures,
+    platforms,
     population,
     turning_back,
     value_creation,
@@ -87,6 +88,7 @@ class JourneyModel(JourneyState, Model):
         self.trust = TrustLedger(n, p.trust, p.trust_prior_weight)
         ties, partners, _ = self.network.pairs_where("informal", 1.0)
         self.trust.believe_pairs(ties, partners, p.tie_trust * p.network_strength)
+        platforms.set_up(self)
         self.work_rules = work_rules(p, a)
         self.phase_rules = phase_rules(a)
         self.init_bookkeeping()

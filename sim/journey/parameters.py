@@ -84,6 +84,32 @@ class JourneyParameters(BaseModel):
         "Reasons to believe that an informal tie of full strength confers on a pair at "
         "the start (scaled by network_strength).",
     )
+    platform: float = _p(
+        0.0,
+        0,
+        1,
+        "fraction",
+        "Share of organisations on an open-innovation platform: members of a platform reach "
+        "each other within a short distance (the assumption platform_distance) and trust "
+        "each other a little from the start (platform_trust); newcomers join it in the "
+        "same share.",
+    )
+    platform_trust: float = _p(
+        1.0,
+        0,
+        50,
+        "evidence",
+        "Reasons to believe that being on the same platform confers on a pair at the start "
+        "(vetting by the platform).",
+    )
+    convener: Literal["none", "agency"] = Field(
+        "none",
+        description="Who assembles teams: none (the article's setting: champions search and "
+        "partners choose to join) or agency (a convening agency assigns a team at once, by "
+        "capability alone, mandates a share of commitment, and partners it imposes on each "
+        "other start with less trust and more conflict).",
+        json_schema_extra={"unit": "choice"},
+    )
     # --- search -----------------------------------------------------------------
     search_cost: float = _p(
         1.0,

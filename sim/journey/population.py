@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from sim.journey import platforms
 from sim.journey.agents import Organisation, beta_around, draw_contribution_types
 from sim.journey.exploring import score_features
 from sim.journey.rules import exit_threshold, kept_share
@@ -85,6 +86,7 @@ def turn_over(state: JourneyState) -> None:
         _walk_out(state, org)
     _forget(state, leaving)
     settle_in(state, leaving, draw_traits(state, leaving.size))
+    platforms.admit(state, leaving)
     for org in leaving.tolist():
         state.agents_list[org].remove()
         state.agents_list[org] = Organisation(state, org)
@@ -120,6 +122,7 @@ def _forget(state: JourneyState, orgs: np.ndarray) -> None:
     state.trust.forget(orgs)
     state.search_cache.clear()
     state.org_initiative[orgs] = -1
+    state.on_platform[orgs] = False
     state.alliance[orgs] = -1
     state.believe[orgs] = 0.0
     state.disbelieve[orgs] = 0.0

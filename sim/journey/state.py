@@ -39,7 +39,8 @@ class JourneyState:
     kernel reads), ``org_initiative`` (the initiative it works in, -1 when idle),
     ``alliance`` (its lasting alliance, -1 if none), ``believe`` / ``disbelieve`` (its
     reasons about the initiative it coheres in), ``fit``, ``payoff``, ``contrib`` (what it
-    put in last week), ``glimpse_rate``; ``trust`` (a
+    put in last week), ``glimpse_rate``, ``on_platform`` (on an open-innovation
+    platform); ``trust`` (a
     :class:`~sim.journey.trust.TrustLedger`), ``network``, ``table``, ``initiatives``,
     ``events``, ``work_rules`` and ``phase_rules``.
     """

@@ -142,10 +142,13 @@ class TrustLedger:
 
     def believe_within(self, team: np.ndarray, weight: float) -> None:
         """Add ``weight`` more reasons to believe of every member of ``team`` in every other."""
-        team = np.asarray(team, dtype=np.int64)
-        rows, cols = np.repeat(team, team.size), np.tile(team, team.size)
-        other = rows != cols
-        self.believe_pairs(rows[other], cols[other], weight)
+        self.believe_pairs(*_within(team), weight)
+
+    def disbelieve_within(self, team: np.ndarray, weight: float) -> None:
+        """Add ``weight`` more reasons to disbelieve of every member of ``team`` in every other."""
+        rows, cols = _within(team)
+        slots = self.slots(rows, cols)  # first: making slots may move the columns
+        self.neg[slots] += weight
 
     def forget(self, orgs: np.ndarray) -> None:
         """Wipe the evidence of and about ``orgs`` (they left the ecosystem)."""
@@ -155,3 +158,11 @@ class TrustLedger:
         """The ledger as an :class:`Evidence` record."""
         e = self.evidence
         return Evidence(self.pos, self.neg, self.a0, self.b0, e.index, self.mark)
+
+
+def _within(team: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows and columns of every ordered pair of different members of ``team``."""
+    team = np.asarray(team, dtype=np.int64)
+    rows, cols = np.repeat(team, team.size), np.tile(team, team.size)
+    other = rows != cols
+    return rows[other], cols[other]
