@@ -55,6 +55,10 @@ CONVENER = (
     "The source sets the journey 'in the absence of a forceful convening power'; how a "
     "convener assigns teams and what it costs are modelling choices"
 )
+DIRECTION = (
+    "The source: coalitions are sense-making bodies that set direction and spawn "
+    "consortia that act; how much direction helps is a modelling choice"
+)
 WATTS = "Watts and Strogatz (1998) rewiring probability; the value is a modelling choice"
 
 
@@ -117,6 +121,14 @@ class JourneyAssumptions(BaseModel):
         "probability",
         "How much full risk appetite lowers the exit threshold "
         "(threshold = exit_threshold_base - this x appetite).",
+    )
+    influence_sigma: float = _a(
+        0.8,
+        0,
+        5,
+        "log-units",
+        "Spread of organisations' influence: log-normal with mean 1 and this sigma (a few "
+        "organisations carry much of a sector's weight).",
     )
     # --- network ---------------------------------------------------------------------
     network_degree_slope: float = _a(
@@ -935,6 +947,43 @@ class JourneyAssumptions(BaseModel):
         "ratio",
         "Members of a new alliance gain tie_trust x (this + flywheel) reasons to believe "
         "in each other.",
+    )
+    direction_weeks: float = _a(
+        26.0,
+        1,
+        520,
+        "weeks",
+        "Weeks of norming and performing a coalition needs for the full quality of its "
+        "direction (its legitimacy times the share of these weeks it has spent).",
+        DIRECTION,
+    )
+    direction_viability: float = _a(
+        0.5,
+        0,
+        1,
+        "fraction",
+        "A spawned consortium's viability moves this far towards 1, times its coalition's "
+        "direction quality (a direction found together rules out dead ends).",
+        DIRECTION,
+    )
+    direction_fit: float = _a(
+        0.5,
+        0,
+        1,
+        "fraction",
+        "A spawned consortium's members' values fit and payoff move this far towards 1, "
+        "times its coalition's direction quality (they know why they are there).",
+        DIRECTION,
+    )
+    direction_reasons: float = _a(
+        2.0,
+        0,
+        50,
+        "reasons",
+        "Reasons to believe each member of a spawned consortium starts cohering with, "
+        "times its coalition's direction quality (the intent is largely set: sense was "
+        "made together).",
+        DIRECTION,
     )
     spawn_rate: float = _a(
         0.04,

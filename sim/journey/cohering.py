@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.journey import establishing
+from sim.journey import direction, establishing
 from sim.journey.initiatives import Initiative
 from sim.journey.stages import Kind, Outcome, Stage
 from sim.journey.state import JourneyState
@@ -61,13 +61,15 @@ def start_cohering(model: JourneyState, ini: Initiative, reason: str) -> None:
     if ini.kind is Kind.COALITION:
         clock *= a.coalition_clock_multiple
     table = model.table
-    table.deadline[i] = model.tick + clock
     capabilities = model.capability[team]
     table.coverage[i] = coverage(ini.requirement, capabilities)
     share = (ini.potential / len(team)) / (p.opportunity_value / p.consortium_size)
     model.fit[team] = values_fit(model.values[team], a.fit_scale)
     model.payoff[team] = np.minimum(relevance(ini.requirement, capabilities) * share, 1.0)
+    table.deadline[i] = model.tick + clock
     model.contrib[team] = a.opening_contribution
+    ini.repeat_team = bool(model.network.tied[np.ix_(team, team)].any())
+    direction.guide(model, i, team)
 
 
 def settle(model: JourneyState, teams: WorkingTeams, week: Week) -> None:

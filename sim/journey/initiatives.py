@@ -61,6 +61,9 @@ class InitiativeTable:
     - the form's lasting effects, set when journeying starts: ``jockey_cost`` (share of
       the reasons to disbelieve a jockeying move earns), ``turn_up_boost`` (raises the
       chance of turning up), ``breach_scale`` (scales the let-down a breach needs);
+    - coalitions: ``legitimacy`` (how representative its members are of the sectors),
+      ``direction_weeks`` (weeks spent norming and performing); a spawned consortium:
+      ``direction`` (the quality of its coalition's direction when it was spawned);
     - ``intent`` (:class:`~sim.journey.stages.Intent`); ``convened`` (a convener assigned
       the team);
     - turning back: ``turn_backs`` (moves back so far), ``intent_changes`` (times the
@@ -71,6 +74,7 @@ class InitiativeTable:
         "potential", "viability", "budget", "deadline", "coverage", "setup_end", "setup_cost",
         "committed", "midway", "conflict", "progress", "work", "rate", "journey_start",
         "evidence_at_storming", "jockey_cost", "turn_up_boost", "breach_scale",
+        "legitimacy", "direction_weeks", "direction",
     )  # fmt: skip
     INTS: ClassVar[tuple[str, ...]] = (
         "stage", "due", "phase", "phase_since", "turn_backs", "intent_changes", "intent",
@@ -137,6 +141,9 @@ class Initiative:
         ever_members: Every organisation that was ever a member.
         tied: Members tied in the network when it was last established.
         spawned: Consortia this coalition spawned.
+        spawned_by: The coalition that spawned it (kept when that coalition ends), or -1.
+        repeat_team: Whether two of its partners had worked together before, when it
+            started cohering.
     """
 
     id: int
@@ -160,6 +167,8 @@ class Initiative:
     ever_members: list[int] = field(default_factory=list)
     tied: list[int] = field(default_factory=list)
     spawned: list[int] = field(default_factory=list)
+    spawned_by: int = -1
+    repeat_team: bool = False
 
     @property
     def stage(self) -> Stage:

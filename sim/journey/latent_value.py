@@ -7,8 +7,10 @@ alliance member glimpses it: quick wins pave the way); how far it can really be 
 (its viability) is hidden from everyone. After deliberating a few weeks the
 champion acts, with a chance raised by urgency, risk appetite and an alliance behind it
 (:func:`sim.journey.rules.act_probability`), and starts exploring; if not, the
-opportunity lapses. Coalitions that have found their norms are a second source: they
-spawn consortia that act on part of their direction.
+opportunity lapses. A sector-wide opportunity is taken on by a coalition
+(:mod:`sim.journey.direction`). Coalitions that have found their norms are a second
+source: they spawn consortia that act on part of their direction, and pass on its
+quality.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.journey import exploring
+from sim.journey import direction, exploring
 from sim.journey.initiatives import Initiative
 from sim.journey.rules import act_probability
 from sim.journey.stages import LAPSED_REASON, Intent, Kind, Outcome, Phase, Stage
@@ -66,13 +68,14 @@ def draw_intent(draw: float, kind: Kind, a: JourneyAssumptions) -> Intent:
 
 def glimpse(state: JourneyState) -> None:
     """Idle organisations glimpse opportunities; each champion starts deliberating."""
-    p, a = state.params, state.assumptions
+    a = state.assumptions
     r = state.rng
     g = state.org_initiative
     for org in (r.random(state.n) < state.glimpse_rate).nonzero()[0].tolist():
         if g[org] >= 0:
             continue  # only idle organisations look out for opportunities
-        kind = Kind.COALITION if r.random() < p.coalition_share else Kind.CONSORTIUM
+        sector_wide = direction.sector_wide(state, org, r.random())
+        kind = Kind.COALITION if sector_wide else Kind.CONSORTIUM
         ini = open_initiative(state, kind, org)
         state.table.due[ini.id] = state.tick + 1 + int(a.deliberation_weeks * r.random())
         state.log(ini, "glimpse", f"organisation {org} glimpses an opportunity", org)
@@ -99,6 +102,7 @@ def spawn(state: JourneyState) -> None:
     """Coalitions that have found their norms spawn consortia that act on their direction."""
     if not state.coalitions_started:
         return
+    direction.make_sense(state)
     a = state.assumptions
     t = state.table
     for i in state.ids_in(Stage.JOURNEYING):
@@ -112,6 +116,7 @@ def spawn(state: JourneyState) -> None:
             continue
         champion = int(state.rng.choice(working))
         child = open_initiative(state, Kind.CONSORTIUM, champion, parent=ini.id)
+        direction.inherit(state, child.id, direction.quality(state, ini.id, working))
         ini.spawned.append(child.id)
         state.log(ini, "spawn", f"{ini.name} spawns {child.name}", champion)
         exploring.start_search(state, child, f"spawned by {ini.name}")

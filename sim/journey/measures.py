@@ -327,6 +327,63 @@ def active_initiatives(model: JourneyModel) -> float:
     )
 
 
+def success_share(model: JourneyModel, keep: Callable[[Any], bool]) -> float:
+    """Value-creation share among started, ended initiatives that ``keep`` selects."""
+    chosen = [i for i in _started_ended(model) if keep(i)]
+    if not chosen:
+        return float("nan")
+    return sum(1 for i in chosen if i.outcome in VALUE_OUTCOMES) / len(chosen)
+
+
+def _spawned(ini: Any) -> bool:
+    return ini.spawned_by >= 0
+
+
+def _independent(ini: Any) -> bool:
+    return ini.spawned_by < 0 and ini.kind is Kind.CONSORTIUM
+
+
+def _repeat(ini: Any) -> bool:
+    return "cohering" in ini.entered and ini.repeat_team
+
+
+def _first_time(ini: Any) -> bool:
+    return "cohering" in ini.entered and not ini.repeat_team
+
+
+ECOSYSTEM_MEASURES: tuple[Measure, ...] = (
+    Measure(
+        "spawned_success_share",
+        "fraction",
+        "Value-creation share of the consortia spawned by coalitions (that ended).",
+        partial(success_share, keep=_spawned),
+        weekly=False,
+    ),
+    Measure(
+        "independent_success_share",
+        "fraction",
+        "Value-creation share of the consortia no coalition spawned (that ended).",
+        partial(success_share, keep=_independent),
+        weekly=False,
+    ),
+    Measure(
+        "repeat_success_share",
+        "fraction",
+        "Value-creation share of the initiatives whose team, when it started cohering, "
+        "had two partners who had worked together before (that ended).",
+        partial(success_share, keep=_repeat),
+        weekly=False,
+    ),
+    Measure(
+        "first_time_success_share",
+        "fraction",
+        "Value-creation share of the initiatives whose partners had never worked together "
+        "before (that reached cohering and ended).",
+        partial(success_share, keep=_first_time),
+        weekly=False,
+    ),
+)
+
 ALLIANCE_MAPPING = (
     "among initiatives that reached journeying (formed alliances) and ended: achieved or "
     "evolved counts as success, failed as failure, every other ending (a graceful exit, or "
@@ -512,6 +569,7 @@ MEASURES: dict[str, Measure] = {
             initiatives_started,
         ),
         *PATTERN_MEASURES,
+        *ECOSYSTEM_MEASURES,
     ]
 }
 

@@ -118,6 +118,8 @@ class JourneyModel(JourneyState, Model):
         self.features = np.zeros((n, p.n_capabilities + 2 * a.n_values))
         self.self_interest, self.risk_appetite, self.commitment, self.threshold = np.zeros((4, n))
         self.contribution_type = np.zeros(n, dtype=np.int8)
+        self.sector = np.zeros(n, dtype=np.int64)
+        self.influence = np.ones(n)
         self.traits = working.WorkTraits(
             np.zeros((3, n)), self.contribution_type, np.zeros(n), np.zeros(n)
         )

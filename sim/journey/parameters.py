@@ -183,10 +183,19 @@ class JourneyParameters(BaseModel):
         0,
         1,
         "fraction",
-        "Share of new initiatives that are coalitions (0: consortia only, 1: coalitions "
-        "only). Journeying coalitions spawn consortia that act.",
+        "Share of opportunities that are sector-wide, for a champion of average influence "
+        "(more for influential champions): a sector-wide opportunity is taken on by a "
+        "coalition, others by a consortium. Journeying coalitions spawn consortia that act.",
     )
     # --- organisations ----------------------------------------------------------
+    n_sectors: int = _p(
+        5,
+        1,
+        100,
+        "sectors",
+        "Number of sectors organisations belong to (equal shares): a coalition is "
+        "legitimate in so far as its members, weighted by influence, represent them.",
+    )
     n_capabilities: int = _p(
         6, 1, 20, "dimensions", "Number of capability dimensions an opportunity may need."
     )

@@ -2,8 +2,9 @@
 
 Every organisation draws its traits on entering: capabilities (more specialised with
 ``specialisation``), values, self-interest, risk appetite and commitment (Beta
-distributions around the population means) and its contribution type (Fischbacher,
-Gächter and Fehr's shares). Each week some organisations leave the ecosystem
+distributions around the population means), its contribution type (Fischbacher,
+Gächter and Fehr's shares), its sector (``n_sectors``, equal shares) and its influence
+(log-normal with mean 1). Each week some organisations leave the ecosystem
 (``turnover`` a year): a leaver walks out of any initiative it is in, and a newcomer
 takes its place with fresh traits, no ties and no history, so the collaboration network
 keeps changing instead of filling up.
@@ -34,6 +35,8 @@ class Entrants(NamedTuple):
     risk_appetite: np.ndarray
     commitment: np.ndarray
     contribution_type: np.ndarray
+    sector: np.ndarray
+    influence: np.ndarray
 
 
 def draw_traits(state: JourneyState, count: int) -> Entrants:
@@ -51,6 +54,8 @@ def draw_traits(state: JourneyState, count: int) -> Entrants:
         beta_around(r, p.risk_appetite, count, concentration),
         beta_around(r, p.commitment, count, concentration),
         draw_contribution_types(r, count, p.conditional_share, p.free_rider_share, p.hump_share),
+        r.integers(p.n_sectors, size=count),
+        r.lognormal(-0.5 * a.influence_sigma**2, a.influence_sigma, count),
     )
 
 
@@ -64,6 +69,8 @@ def settle_in(state: JourneyState, orgs: np.ndarray, traits: Entrants) -> None:
     state.risk_appetite[orgs] = traits.risk_appetite
     state.commitment[orgs] = traits.commitment
     state.contribution_type[orgs] = traits.contribution_type
+    state.sector[orgs] = traits.sector
+    state.influence[orgs] = traits.influence
     state.threshold[orgs] = exit_threshold(traits.risk_appetite, a)
     # what the week reads for every working organisation: chances of turning up,
     # jockeying and acting in bad faith; its contribution type; what it keeps back; the

@@ -142,7 +142,7 @@ class JourneyState:
         ``worth`` is the opportunity's potential and its hidden viability.
         """
         i = self.table.add(kind, *worth)
-        ini = Initiative(i, self.table, champion, requirement, parent=parent)
+        ini = Initiative(i, self.table, champion, requirement, parent=parent, spawned_by=parent)
         ini.entered["latent_value"] = ini.entered_first["latent_value"] = self.tick
         self.initiatives.append(ini)
         self._in_stage[Stage.LATENT_VALUE].add(i)
