@@ -59,6 +59,11 @@ DIRECTION = (
     "The source: coalitions are sense-making bodies that set direction and spawn "
     "consortia that act; how much direction helps is a modelling choice"
 )
+ALLIANCES = (
+    "The source: meta-organisations (lasting alliances, associations, joint ventures) "
+    "are 'organisational reproduction'; Gulati (1995): repeated alliances build trust; "
+    "the values are modelling choices"
+)
 WATTS = "Watts and Strogatz (1998) rewiring probability; the value is a modelling choice"
 
 
@@ -187,14 +192,6 @@ class JourneyAssumptions(BaseModel):
         "probability",
         "How much risk appetite above (below) 0.5 raises (lowers) the chance of acting, per unit.",
     )
-    act_alliance: float = _a(
-        0.2,
-        0,
-        1,
-        "probability per flywheel",
-        "How much a lasting alliance behind the champion raises the chance of acting, "
-        "per unit of flywheel.",
-    )
     act_floor: float = _a(0.02, 0, 1, "probability", "Lowest chance of acting.")
     act_ceiling: float = _a(0.98, 0, 1, "probability", "Highest chance of acting.")
     needs_min: int = _a(
@@ -212,14 +209,6 @@ class JourneyAssumptions(BaseModel):
     )
     coalition_value_multiple: float = _a(
         3.0, 0, 100, "ratio", "How much more a coalition's direction is worth than a consortium's."
-    )
-    alliance_value_boost: float = _a(
-        0.5,
-        0,
-        10,
-        "fraction per flywheel",
-        "How much more an opportunity glimpsed by an alliance member is worth, per unit of "
-        "flywheel (quick wins pave the way for more ambition).",
     )
     spawned_need_keep: float = _a(
         0.7,
@@ -945,8 +934,62 @@ class JourneyAssumptions(BaseModel):
         0,
         100,
         "ratio",
-        "Members of a new alliance gain tie_trust x (this + flywheel) reasons to believe "
-        "in each other.",
+        "Members of a new alliance gain tie_trust x this reasons to believe in each other "
+        "(ties strengthen).",
+    )
+    convene_rate: float = _a(
+        0.02,
+        0,
+        1,
+        "probability per week",
+        "Weekly chance, times flywheel, that a lasting alliance convenes its members "
+        "around a new opportunity (one of its idle members champions it).",
+        ALLIANCES,
+    )
+    alliance_decay: float = _a(
+        0.02,
+        0,
+        1,
+        "fraction per week",
+        "Share of the reasons to believe between an alliance's members that fades each "
+        "week the alliance has nothing under way (trust needs renewal).",
+        ALLIANCES,
+    )
+    dissolve_trust: float = _a(
+        0.55,
+        0,
+        1,
+        "probability",
+        "An alliance whose members' mean trust in each other falls below this, or that "
+        "has fewer than two members left, dissolves.",
+        ALLIANCES,
+    )
+    reproduction_renewals: int = _a(
+        2,
+        1,
+        100,
+        "initiatives",
+        "Renewals (later initiatives among its members that created value) after which a "
+        "trusting alliance may become an organisation of its own.",
+        ALLIANCES,
+    )
+    reproduction_trust: float = _a(
+        0.75,
+        0,
+        1,
+        "probability",
+        "Mean trust among its members above which a renewed alliance may become an "
+        "organisation (an association or joint venture).",
+        ALLIANCES,
+    )
+    reproduction_rate: float = _a(
+        0.02,
+        0,
+        1,
+        "probability per week",
+        "Weekly chance that an alliance ready to become an organisation does so; it takes "
+        "the place of an idle organisation that leaves (the population size is fixed).",
+        ALLIANCES,
     )
     direction_weeks: float = _a(
         26.0,

@@ -18,6 +18,7 @@ import numpy as np
 
 from sim.journey import direction, establishing
 from sim.journey.initiatives import Initiative
+from sim.journey.pairs import within
 from sim.journey.stages import Kind, Outcome, Stage
 from sim.journey.state import JourneyState
 from sim.journey.teams import Week, WorkingTeams
@@ -68,7 +69,7 @@ def start_cohering(model: JourneyState, ini: Initiative, reason: str) -> None:
     model.payoff[team] = np.minimum(relevance(ini.requirement, capabilities) * share, 1.0)
     table.deadline[i] = model.tick + clock
     model.contrib[team] = a.opening_contribution
-    ini.repeat_team = bool(model.network.tied[np.ix_(team, team)].any())
+    ini.repeat_team = bool((model.network.ties.get("collab", *within(team)) > 0).any())
     direction.guide(model, i, team)
 
 

@@ -144,6 +144,7 @@ class Initiative:
         spawned_by: The coalition that spawned it (kept when that coalition ends), or -1.
         repeat_team: Whether two of its partners had worked together before, when it
             started cohering.
+        convened_by: The lasting alliance that convened it, or -1.
     """
 
     id: int
@@ -169,6 +170,7 @@ class Initiative:
     spawned: list[int] = field(default_factory=list)
     spawned_by: int = -1
     repeat_team: bool = False
+    convened_by: int = -1
 
     @property
     def stage(self) -> Stage:

@@ -1,16 +1,15 @@
 """Latent value: someone glimpses an opportunity it cannot realise alone, and acts or not.
 
-Each week every idle organisation may glimpse an opportunity (``opportunity_rate``;
-higher for members of a lasting alliance). The opportunity needs a few capability
-dimensions and is worth a log-normal amount around ``opportunity_value`` (more when an
-alliance member glimpses it: quick wins pave the way); how far it can really be realised
-(its viability) is hidden from everyone. After deliberating a few weeks the
-champion acts, with a chance raised by urgency, risk appetite and an alliance behind it
-(:func:`sim.journey.rules.act_probability`), and starts exploring; if not, the
-opportunity lapses. A sector-wide opportunity is taken on by a coalition
-(:mod:`sim.journey.direction`). Coalitions that have found their norms are a second
-source: they spawn consortia that act on part of their direction, and pass on its
-quality.
+Each week every idle organisation may glimpse an opportunity (``opportunity_rate``).
+The opportunity needs a few capability dimensions and is worth a log-normal amount
+around ``opportunity_value``; how far it can really be realised (its viability) is
+hidden from everyone. After deliberating a few weeks the champion acts, with a chance
+raised by urgency and risk appetite (:func:`sim.journey.rules.act_probability`), and
+starts exploring; if not, the opportunity lapses. A sector-wide opportunity is taken
+on by a coalition (:mod:`sim.journey.direction`). Coalitions that have found their
+norms spawn consortia that act on part of their direction, and pass on its quality;
+lasting alliances convene their members around new opportunities
+(:mod:`sim.journey.meta_organisation`).
 """
 
 from __future__ import annotations
@@ -43,10 +42,7 @@ def open_initiative(state: JourneyState, kind: Kind, champion: int, parent: int 
         need = min(k, a.needs_min + int(a.needs_spread * r.random()))
         req = np.zeros(k)
         req[r.permutation(k)[:need]] = 1.0
-    boost = 1.0
-    if state.alliance[champion] >= 0:  # quick wins pave the way for more ambition
-        boost += p.flywheel * a.alliance_value_boost
-    potential = p.opportunity_value * float(r.lognormal(0.0, a.opportunity_sigma)) * boost
+    potential = p.opportunity_value * float(r.lognormal(0.0, a.opportunity_sigma))
     if kind is Kind.COALITION:
         potential *= a.coalition_value_multiple
     shape = a.viability_mean * a.viability_concentration
@@ -90,8 +86,7 @@ def decide(state: JourneyState) -> None:
             continue
         ini = state.initiatives[i]
         c = ini.champion
-        backed = state.alliance[c] >= 0
-        chance = act_probability(p.urgency, state.risk_appetite[c], backed, p.flywheel, a)
+        chance = act_probability(p.urgency, state.risk_appetite[c], a)
         if state.rng.random() < chance:
             exploring.start_search(state, ini, f"organisation {c} acts and starts searching")
         else:

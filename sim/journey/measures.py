@@ -351,7 +351,47 @@ def _first_time(ini: Any) -> bool:
     return "cohering" in ini.entered and not ini.repeat_team
 
 
+def _convened(ini: Any) -> bool:
+    return ini.convened_by >= 0
+
+
+def _events_of(model: JourneyModel, kind: str) -> float:
+    return float(sum(1 for e in model.events if e.kind == kind))
+
+
+def alliances_dissolved(model: JourneyModel) -> float:
+    """Lasting alliances that dissolved (their trust faded, or too few members were left)."""
+    return _events_of(model, "dissolve")
+
+
+def organisations_founded(model: JourneyModel) -> float:
+    """Lasting alliances that became organisations of their own."""
+    return _events_of(model, "reproduce")
+
+
 ECOSYSTEM_MEASURES: tuple[Measure, ...] = (
+    Measure(
+        "convened_success_share",
+        "fraction",
+        "Value-creation share of the initiatives lasting alliances convened among their "
+        "members (that ended): the flywheel's yield.",
+        partial(success_share, keep=_convened),
+        weekly=False,
+    ),
+    Measure(
+        "alliances_dissolved",
+        "count",
+        "Lasting alliances that dissolved (trust faded unused, or too few members left).",
+        alliances_dissolved,
+        weekly=False,
+    ),
+    Measure(
+        "organisations_founded",
+        "count",
+        "Lasting alliances that became organisations of their own (associations, joint ventures).",
+        organisations_founded,
+        weekly=False,
+    ),
     Measure(
         "spawned_success_share",
         "fraction",

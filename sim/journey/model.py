@@ -17,7 +17,8 @@ the journey lives in a module of its own:
    stage where they asked to (re-scope, re-find the intent) or lost a partner they need;
 4. coalitions that have found their norms spawn consortia (latent value again);
 5. :mod:`~sim.journey.value_creation` and :mod:`~sim.journey.meta_organisation`: teams
-   that created value become lasting alliances (the flywheel) or disband.
+   that created value become lasting alliances or disband; alliances convene their
+   members again (the flywheel), fade, dissolve or become organisations.
 
 The rules every stage applies are in :mod:`~sim.journey.rules`, their constants in
 :mod:`~sim.journey.assumptions`, the state they share in :mod:`~sim.journey.state`.
@@ -36,6 +37,7 @@ from sim.journey import (
     exploring,
     latent_value,
     measures,
+    meta_organisation,
     platforms,
     population,
     turning_back,
@@ -131,7 +133,7 @@ class JourneyModel(JourneyState, Model):
         self.fit = np.zeros(n)  # values fit and payoff, fixed when cohering starts
         self.payoff = np.zeros(n)
         self.contrib = np.full(n, a.opening_contribution)
-        self.glimpse_rate = np.full(n, p.opportunity_rate)  # rises in an alliance
+        self.glimpse_rate = np.full(n, p.opportunity_rate)
         self.agents_list = [Organisation(self, i) for i in range(n)]
 
     def step(self) -> None:
@@ -147,7 +149,8 @@ class JourneyModel(JourneyState, Model):
         turning_back.settle(self)
         if open_to_new:
             latent_value.spawn(self)
-        value_creation.settle(self)
+        meta_organisation.settle(self)
+        meta_organisation.live(self)
         value_creation.account_ended(self)
         self.running = not self._finished()
         every = self.collect_every

@@ -233,3 +233,11 @@ def _slots_of_rows(ix: PairIndex, orgs: np.ndarray) -> np.ndarray:
             k += 2
             s = ix.next[s]
     return out
+
+
+def within(team: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows and columns of every ordered pair of different members of ``team``."""
+    team = np.asarray(team, dtype=np.int64)
+    rows, cols = np.repeat(team, team.size), np.tile(team, team.size)
+    other = rows != cols
+    return rows[other], cols[other]

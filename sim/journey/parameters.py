@@ -336,8 +336,10 @@ class JourneyParameters(BaseModel):
         0,
         5,
         "fraction",
-        "How much a lasting alliance raises its members' chance of glimpsing and acting "
-        "on opportunities, and the value of the next one.",
+        "How actively lasting alliances convene their members around new opportunities "
+        "(times the assumption convene_rate per week); 0: alliances never convene and "
+        "only fade. What the flywheel yields (later success among the same partners) "
+        "follows from the trust they built.",
     )
 
     @model_validator(mode="before")

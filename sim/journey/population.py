@@ -99,6 +99,36 @@ def turn_over(state: JourneyState) -> None:
         state.agents_list[org] = Organisation(state, org)
 
 
+def replace(state: JourneyState, org: int, entrant: Entrants) -> None:
+    """``org`` leaves the ecosystem and ``entrant`` (one organisation) takes its place."""
+    _walk_out(state, org)
+    slot = np.array([org])
+    _forget(state, slot)
+    settle_in(state, slot, entrant)
+    state.agents_list[org].remove()
+    state.agents_list[org] = Organisation(state, org)
+
+
+def blend(state: JourneyState, members: np.ndarray) -> Entrants:
+    """An organisation made of ``members`` (an association or joint venture).
+
+    Its capabilities, values, self-interest, risk appetite and commitment are its
+    members' means; it contributes as most of them do; it belongs to the sector of its
+    most influential member and carries their influence together.
+    """
+    types = np.bincount(state.contribution_type[members].astype(np.int64))
+    return Entrants(
+        state.capability[members].mean(axis=0, keepdims=True),
+        state.values[members].mean(axis=0, keepdims=True),
+        state.self_interest[members].mean(keepdims=True),
+        state.risk_appetite[members].mean(keepdims=True),
+        state.commitment[members].mean(keepdims=True),
+        np.array([int(types.argmax())], dtype=np.int8),
+        state.sector[members[[int(state.influence[members].argmax())]]],
+        state.influence[members].sum(keepdims=True),
+    )
+
+
 def _walk_out(state: JourneyState, org: int) -> None:
     """``org`` leaves every initiative it belongs to; teams left too small end."""
     # only initiatives not yet moved to ended can list it (in id order, as they were made)
@@ -131,6 +161,9 @@ def _forget(state: JourneyState, orgs: np.ndarray) -> None:
     state.org_initiative[orgs] = -1
     state.on_platform[orgs] = False
     state.alliance[orgs] = -1
+    gone = set(orgs.tolist())
+    for alliance in state.alliances.values():
+        alliance.members = [m for m in alliance.members if m not in gone]
     state.believe[orgs] = 0.0
     state.disbelieve[orgs] = 0.0
     state.fit[orgs] = 0.0

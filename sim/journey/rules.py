@@ -314,16 +314,12 @@ def phase_efficiency(phase: int, r: WorkRules) -> float:
 # --- latent value and exploring --------------------------------------------------------------
 
 
-def act_probability(
-    urgency: float, risk_appetite: float, backed: bool, flywheel: float, a: JourneyAssumptions
-) -> float:
+def act_probability(urgency: float, risk_appetite: float, a: JourneyAssumptions) -> float:
     """Chance that a champion acts on an opportunity it glimpsed.
 
-    Urgency and risk appetite make acting likelier; so does a lasting alliance behind the
-    champion (``backed``), in proportion to the flywheel.
+    Urgency and risk appetite make acting likelier.
     """
-    boost = a.act_alliance * flywheel * backed
-    chance = a.act_base + a.act_urgency * urgency + a.act_appetite * (risk_appetite - 0.5) + boost
+    chance = a.act_base + a.act_urgency * urgency + a.act_appetite * (risk_appetite - 0.5)
     return min(max(chance, a.act_floor), a.act_ceiling)
 
 

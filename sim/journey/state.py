@@ -42,7 +42,8 @@ class JourneyState:
     put in last week), ``glimpse_rate``, ``on_platform`` (on an open-innovation
     platform); ``trust`` (a
     :class:`~sim.journey.trust.TrustLedger`), ``network``, ``table``, ``initiatives``,
-    ``events``, ``work_rules`` and ``phase_rules``.
+    ``events``, ``work_rules``, ``phase_rules`` and ``alliances`` (the living
+    :class:`~sim.journey.meta_organisation.Alliance` records by id).
     """
 
     params: JourneyParameters
@@ -62,6 +63,7 @@ class JourneyState:
         self.initiatives: list[Initiative] = []
         self.events: list[Event] = []
         self.coalitions_started = 0
+        self.alliances: dict[int, Any] = {}  # living alliances by id (meta_organisation)
         self.declined: dict[int, np.ndarray] = {}  # who turned an exploring team down
         self.available = np.zeros(n, dtype=bool)  # scratch: who a search step may invite
         self.search_cache: dict[int, Any] = {}  # exploring teams' TeamViews

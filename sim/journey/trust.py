@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from sim.journey.compiled import njit
-from sim.journey.pairs import EMPTY, PairIndex, Pairs, find
+from sim.journey.pairs import EMPTY, PairIndex, Pairs, find, within
 
 EVIDENCE_COLUMNS = {"pos": (np.float64, 0.0), "neg": (np.float64, 0.0)}
 
@@ -142,11 +142,11 @@ class TrustLedger:
 
     def believe_within(self, team: np.ndarray, weight: float) -> None:
         """Add ``weight`` more reasons to believe of every member of ``team`` in every other."""
-        self.believe_pairs(*_within(team), weight)
+        self.believe_pairs(*within(team), weight)
 
     def disbelieve_within(self, team: np.ndarray, weight: float) -> None:
         """Add ``weight`` more reasons to disbelieve of every member of ``team`` in every other."""
-        rows, cols = _within(team)
+        rows, cols = within(team)
         slots = self.slots(rows, cols)  # first: making slots may move the columns
         self.neg[slots] += weight
 
@@ -158,11 +158,3 @@ class TrustLedger:
         """The ledger as an :class:`Evidence` record."""
         e = self.evidence
         return Evidence(self.pos, self.neg, self.a0, self.b0, e.index, self.mark)
-
-
-def _within(team: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Rows and columns of every ordered pair of different members of ``team``."""
-    team = np.asarray(team, dtype=np.int64)
-    rows, cols = np.repeat(team, team.size), np.tile(team, team.size)
-    other = rows != cols
-    return rows[other], cols[other]

@@ -6,16 +6,15 @@ evolved, a little when the partners part gracefully). Learning is what members g
 working with partners unlike them, whatever the outcome (a graceful exit keeps it). An
 initiative's value is delivered + learning - the set-up cost it paid. Relational value
 is credited back: part of what a team delivers goes to the initiatives that first tied
-its members. A consortium spawned
-by a coalition advances the coalition when it creates value. A week later the team
-either becomes a lasting alliance (:mod:`sim.journey.meta_organisation`) or disbands.
+its members. A consortium spawned by a coalition advances the coalition when it
+creates value. A week later the team either becomes a lasting alliance or disbands
+(:mod:`sim.journey.meta_organisation`).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from sim.journey import meta_organisation
 from sim.journey.initiatives import Initiative
 from sim.journey.stages import VALUE_OUTCOMES, Outcome, Stage
 from sim.journey.state import JourneyState
@@ -93,15 +92,3 @@ def credit_ties(state: JourneyState, ini: Initiative) -> None:
     origins, counts = np.unique(earlier, return_counts=True)
     for origin, count in zip(origins.tolist(), counts.tolist(), strict=True):
         state.initiatives[origin].relational += credit * count
-
-
-def settle(state: JourneyState) -> None:
-    """Teams that created value last week become lasting alliances, or disband."""
-    for i in state.ids_in(Stage.VALUE_CREATION):
-        ini = state.initiatives[i]
-        if ini.entered["value_creation"] == state.tick:
-            continue  # value is realised over the week it was created
-        team = list(ini.members)
-        trust = state.team_trust(team)
-        if not meta_organisation.form_alliance(state, ini, team, trust):
-            state.end(ini, None, "value realised; the team disbands")

@@ -213,7 +213,8 @@ def test_the_week_adds_evidence_only_between_partners(monkeypatch) -> None:
         return work(ev, teams, *args)
 
     monkeypatch.setattr(working, "_work", recording)
-    m = JourneyModel(rng=13, turnover=0.0)  # a leaver's evidence is wiped
+    # a leaver's evidence is wiped, and an idle alliance's fades
+    m = JourneyModel(rng=13, turnover=0.0, alliance_decay=0.0, reproduction_rate=0.0)
     checked = 0
     evidence = m.trust.evidence
     for _ in range(160):
