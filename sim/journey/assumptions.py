@@ -64,6 +64,14 @@ ALLIANCES = (
     "are 'organisational reproduction'; Gulati (1995): repeated alliances build trust; "
     "the values are modelling choices"
 )
+CHAMPIONS = (
+    "The source: a champion seeks validation from its network before acting, and an "
+    "initiative whose champion leaves risks drift; the values are modelling choices"
+)
+SHOCKS = (
+    "The source: a shared sense that the status quo is untenable triggers action across "
+    "an ecosystem; the values are modelling choices"
+)
 WATTS = "Watts and Strogatz (1998) rewiring probability; the value is a modelling choice"
 
 
@@ -135,6 +143,44 @@ class JourneyAssumptions(BaseModel):
         "Spread of organisations' influence: log-normal with mean 1 and this sigma (a few "
         "organisations carry much of a sector's weight).",
     )
+    shock_reach: float = _a(
+        0.5,
+        0,
+        1,
+        "fraction",
+        "Share of organisations an ecosystem-wide shock reaches (a shared sense that the "
+        "status quo is untenable).",
+        SHOCKS,
+    )
+    shock_urgency: float = _a(
+        0.3,
+        0,
+        1,
+        "fraction",
+        "Urgency a shock adds, for as long as it lasts, to the champions it reached when "
+        "they decide whether to act.",
+        SHOCKS,
+    )
+    shock_glimpse: float = _a(
+        2.0,
+        0,
+        100,
+        "ratio",
+        "How much a shock raises the glimpse rate of those it reached (rate x (1 + this)).",
+        SHOCKS,
+    )
+    shock_weeks: int = _a(
+        26, 1, 520, "weeks", "How long a shock's raised urgency and glimpsing last.", SHOCKS
+    )
+    shock_coalitions: int = _a(
+        1,
+        0,
+        100,
+        "initiatives",
+        "Sector-wide opportunities a shock sets off at once: the most influential idle "
+        "organisations it reached glimpse one each.",
+        SHOCKS,
+    )
     # --- network ---------------------------------------------------------------------
     network_degree_slope: float = _a(
         4.0,
@@ -191,6 +237,50 @@ class JourneyAssumptions(BaseModel):
         2,
         "probability",
         "How much risk appetite above (below) 0.5 raises (lowers) the chance of acting, per unit.",
+    )
+    act_value_elasticity: float = _a(
+        0.5,
+        0,
+        5,
+        "exponent",
+        "The chance of acting is scaled by (the opportunity's potential / a typical one's) "
+        "^ this: champions act on what looks worth it.",
+        CHAMPIONS,
+    )
+    validation_weight: float = _a(
+        0.5,
+        0,
+        1,
+        "fraction",
+        "How far what the champion's contacts say moves its chance of acting: x (1 + this "
+        "x (2 x share saying yes - 1)); with no contacts, nothing.",
+        CHAMPIONS,
+    )
+    validation_noise: float = _a(
+        0.2,
+        0,
+        5,
+        "probability",
+        "Noise in a contact's read of an opportunity's viability (normal sigma); a "
+        "contact says yes when its read is above one half.",
+        CHAMPIONS,
+    )
+    champion_loss_doubt: float = _a(
+        1.0,
+        0,
+        50,
+        "reasons",
+        "Reasons to disbelieve each remaining member gains when the champion leaves (a new "
+        "champion, the most committed member, takes over).",
+        CHAMPIONS,
+    )
+    champion_loss_conflict: float = _a(
+        0.3,
+        0,
+        10,
+        "conflict",
+        "Conflict a journeying team gains when its champion leaves.",
+        CHAMPIONS,
     )
     act_floor: float = _a(0.02, 0, 1, "probability", "Lowest chance of acting.")
     act_ceiling: float = _a(0.98, 0, 1, "probability", "Highest chance of acting.")

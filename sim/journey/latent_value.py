@@ -4,11 +4,11 @@ Each week every idle organisation may glimpse an opportunity (``opportunity_rate
 The opportunity needs a few capability dimensions and is worth a log-normal amount
 around ``opportunity_value``; how far it can really be realised (its viability) is
 hidden from everyone. After deliberating a few weeks the champion acts, with a chance
-raised by urgency and risk appetite (:func:`sim.journey.rules.act_probability`), and
-starts exploring; if not, the opportunity lapses. A sector-wide opportunity is taken
-on by a coalition (:mod:`sim.journey.direction`). Coalitions that have found their
-norms spawn consortia that act on part of their direction, and pass on its quality;
-lasting alliances convene their members around new opportunities
+raised by urgency, risk appetite, the opportunity's worth and what its contacts say
+(:mod:`sim.journey.champions`), and starts exploring; if not, the opportunity lapses.
+A sector-wide opportunity is taken on by a coalition (:mod:`sim.journey.direction`).
+Coalitions that have found their norms spawn consortia that act on part of their
+direction, and pass on its quality; lasting alliances convene their members around new opportunities
 (:mod:`sim.journey.meta_organisation`).
 """
 
@@ -18,9 +18,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.journey import direction, exploring
+from sim.journey import champions, direction, exploring
 from sim.journey.initiatives import Initiative
-from sim.journey.rules import act_probability
 from sim.journey.stages import LAPSED_REASON, Intent, Kind, Outcome, Phase, Stage
 from sim.journey.state import JourneyState
 
@@ -79,14 +78,13 @@ def glimpse(state: JourneyState) -> None:
 
 def decide(state: JourneyState) -> None:
     """Champions whose deliberation is over act (start exploring) or let it lapse."""
-    p, a = state.params, state.assumptions
     due, tick = state.table.due, state.tick
     for i in state.ids_in(Stage.LATENT_VALUE):
         if due[i] > tick:
             continue
         ini = state.initiatives[i]
         c = ini.champion
-        chance = act_probability(p.urgency, state.risk_appetite[c], a)
+        chance = champions.act_chance(state, ini)
         if state.rng.random() < chance:
             exploring.start_search(state, ini, f"organisation {c} acts and starts searching")
         else:

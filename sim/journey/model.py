@@ -40,6 +40,7 @@ from sim.journey import (
     meta_organisation,
     platforms,
     population,
+    triggers,
     turning_back,
     value_creation,
     working,
@@ -133,7 +134,8 @@ class JourneyModel(JourneyState, Model):
         self.fit = np.zeros(n)  # values fit and payoff, fixed when cohering starts
         self.payoff = np.zeros(n)
         self.contrib = np.full(n, a.opening_contribution)
-        self.glimpse_rate = np.full(n, p.opportunity_rate)
+        self.glimpse_rate = np.full(n, p.opportunity_rate)  # raised by a shock
+        self.urgency_boost = np.zeros(n)  # urgency a shock adds, while it lasts
         self.agents_list = [Organisation(self, i) for i in range(n)]
 
     def step(self) -> None:
@@ -141,6 +143,8 @@ class JourneyModel(JourneyState, Model):
         self.tick += 1
         open_to_new = self.tick <= self.params.steps  # after the horizon, only endings
         population.turn_over(self)
+        if open_to_new:
+            triggers.shock(self)
         if open_to_new:
             latent_value.glimpse(self)
         latent_value.decide(self)

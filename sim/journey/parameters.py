@@ -283,6 +283,15 @@ class JourneyParameters(BaseModel):
         "Median value of an opportunity if achieved in full (values are log-normal "
         "around it, sigma 0.5; a coalition's direction is worth three times as much).",
     )
+    shock_rate: float = _p(
+        0.0,
+        0,
+        52,
+        "per year",
+        "Rate of ecosystem-wide shocks (a shared sense that the status quo is untenable): "
+        "each raises the urgency and glimpsing of many organisations at once and sets off "
+        "sector-wide opportunities (see the shock_* assumptions).",
+    )
     cohering_weeks: float = _p(
         20.0, 1, 520, "weeks", "Cohering clock without urgency (coalitions get double)."
     )

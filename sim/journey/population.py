@@ -145,7 +145,7 @@ def _walk_out(state: JourneyState, org: int) -> None:
             continue
         if stage is Stage.LATENT_VALUE:
             state.end(ini, Outcome.LAPSED, "the champion left the ecosystem")
-        elif stage is Stage.EXPLORING and org == ini.champion:
+        elif stage is Stage.EXPLORING and not ini.members:
             state.end(ini, Outcome.STALLED, "the champion left the ecosystem")
         elif stage is Stage.COHERING and len(ini.members) < 2:
             state.end(ini, Outcome.DRIFTED_APART, "too few partners left to find an intent")
@@ -170,5 +170,6 @@ def _forget(state: JourneyState, orgs: np.ndarray) -> None:
     state.payoff[orgs] = 0.0
     state.contrib[orgs] = state.assumptions.opening_contribution
     state.glimpse_rate[orgs] = state.params.opportunity_rate
+    state.urgency_boost[orgs] = 0.0
     for declined in state.declined.values():
         declined[orgs] = False

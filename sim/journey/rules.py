@@ -323,6 +323,21 @@ def act_probability(urgency: float, risk_appetite: float, a: JourneyAssumptions)
     return min(max(chance, a.act_floor), a.act_ceiling)
 
 
+def validated_chance(base: float, worth: float, said: float | None, a: JourneyAssumptions) -> float:
+    """A champion's chance of acting, given what the opportunity looks worth and who says yes.
+
+    Args:
+        base: :func:`act_probability`.
+        worth: The opportunity's potential as a multiple of a typical one's.
+        said: Trust-weighted share of its contacts who said yes (None: no contacts).
+        a: The assumptions (``act_value_elasticity``, ``validation_weight``).
+    """
+    chance = base * worth**a.act_value_elasticity
+    if said is not None:
+        chance *= 1.0 + a.validation_weight * (2.0 * said - 1.0)
+    return min(max(chance, a.act_floor), a.act_ceiling)
+
+
 def accept_probability(trust_in_inviter: float, commitment: float, a: JourneyAssumptions) -> float:
     """Chance that an invited organisation joins: it must trust the inviter and have time."""
     return trust_in_inviter**a.accept_trust_exponent * (

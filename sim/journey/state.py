@@ -39,7 +39,8 @@ class JourneyState:
     kernel reads), ``org_initiative`` (the initiative it works in, -1 when idle),
     ``alliance`` (its lasting alliance, -1 if none), ``believe`` / ``disbelieve`` (its
     reasons about the initiative it coheres in), ``fit``, ``payoff``, ``contrib`` (what it
-    put in last week), ``glimpse_rate``, ``on_platform`` (on an open-innovation
+    put in last week), ``glimpse_rate`` and ``urgency_boost`` (raised by a shock),
+    ``on_platform`` (on an open-innovation
     platform); ``trust`` (a
     :class:`~sim.journey.trust.TrustLedger`), ``network``, ``table``, ``initiatives``,
     ``events``, ``work_rules``, ``phase_rules`` and ``alliances`` (the living
@@ -64,6 +65,7 @@ class JourneyState:
         self.events: list[Event] = []
         self.coalitions_started = 0
         self.alliances: dict[int, Any] = {}  # living alliances by id (meta_organisation)
+        self.shock_ends = -1  # tick the last shock wears off (sim.journey.triggers)
         self.declined: dict[int, np.ndarray] = {}  # who turned an exploring team down
         self.available = np.zeros(n, dtype=bool)  # scratch: who a search step may invite
         self.search_cache: dict[int, Any] = {}  # exploring teams' TeamViews
@@ -166,10 +168,22 @@ class JourneyState:
         self.org_initiative[org] = ini.id
 
     def leave(self, ini: Initiative, org: int) -> None:
-        """``org`` leaves ``ini``."""
+        """``org`` leaves ``ini``; if it was the champion, another takes over."""
         ini.members.remove(org)
         self.release(ini, org)
         self.lost_partner.add(ini.id)
+        if org == ini.champion and ini.members:
+            self._succeed(ini)
+
+    def _succeed(self, ini: Initiative) -> None:
+        """The most committed member takes over from the champion; the others doubt."""
+        a = self.assumptions
+        team = np.asarray(ini.members)
+        ini.champion = int(team[np.argmax(self.commitment[team])])
+        self.disbelieve[team] += a.champion_loss_doubt
+        if ini.stage is Stage.JOURNEYING:
+            self.table.conflict[ini.id] += a.champion_loss_conflict
+        self.log(ini, "champion", f"organisation {ini.champion} takes over as champion")
 
     def release(self, ini: Initiative, org: int) -> None:
         """Send an organisation back to its coalition (if that is working) or to idle."""

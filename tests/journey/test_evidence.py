@@ -51,8 +51,9 @@ def test_graceful_exits_are_targeted_at_poor_opportunities() -> None:
 
 def test_without_evidence_about_viability_exits_are_less_targeted() -> None:
     """What targeting is left comes from slow work on poor opportunities, not reasons."""
-    on_low, base = _exit_and_base_rates()
-    blind_on_low, blind_base = _exit_and_base_rates(believe_viability=0.0)
+    # champions' contacts screen viability too: leave that out to see the partners' reasons
+    on_low, base = _exit_and_base_rates(validation_weight=0.0)
+    blind_on_low, blind_base = _exit_and_base_rates(believe_viability=0.0, validation_weight=0.0)
     assert (on_low - base) - (blind_on_low - blind_base) > 0.08
     assert blind_on_low - blind_base < 0.15
 
