@@ -42,6 +42,9 @@ CONTROL_NAMES: tuple[str, ...] = (
     "urgency",
     "network_strength",
     "network_structure",
+    "snowball",
+    "platform",
+    "convener",
     "search_cost",
     "capability_weight",
     "risk_appetite",
@@ -96,8 +99,9 @@ STAGE_TEXT: dict[Stage, str] = {
         "or the partners parted with learning and relationships intact."
     ),
     Stage.META_ORGANISATION: (
-        "A team that created value and trusts each other becomes a lasting alliance. Its "
-        "members spot and act on new opportunities more readily: a flywheel."
+        "A team that created value and trusts each other becomes a lasting alliance. It "
+        "convenes its members around new opportunities (the flywheel), fades if unused, and "
+        "a strong one can become an organisation of its own."
     ),
 }
 
