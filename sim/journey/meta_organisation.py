@@ -23,7 +23,7 @@ The flywheel is what these yield: later initiatives among partners who trust eac
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -33,6 +33,7 @@ from sim.journey.pairs import within
 from sim.journey.rules import accept_probability
 from sim.journey.stages import VALUE_OUTCOMES, Kind, Stage
 from sim.journey.state import JourneyState
+from sim.journey.trust import beta_mean
 
 
 @dataclass(slots=True)
@@ -44,12 +45,16 @@ class Alliance:
         members: Its member organisations.
         renewals: Initiatives it convened that created value.
         busy: The initiative it convened that is under way, or -1.
+        held: The members whose pairs of trust evidence ``slots`` holds.
+        slots: Where the evidence of every ordered pair of members is kept.
     """
 
     id: int
     members: list[int]
     renewals: int = 0
     busy: int = -1
+    held: tuple[int, ...] = ()  # the members whose pairs ``slots`` holds
+    slots: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
 
 
 def form_alliance(state: JourneyState, ini: Initiative, team: list[int], trust: float) -> bool:
@@ -87,9 +92,22 @@ def settle(state: JourneyState) -> None:
             state.end(ini, None, "value realised; the team disbands")
 
 
+def _pair_slots(state: JourneyState, alliance: Alliance) -> np.ndarray:
+    """Slots of the trust evidence between the members (kept while they stay the same)."""
+    members = tuple(alliance.members)
+    if alliance.held != members:
+        alliance.slots = state.trust.slots(*within(list(members)))
+        alliance.held = members
+    return alliance.slots
+
+
 def mean_trust(state: JourneyState, alliance: Alliance) -> float:
     """Mean trust between an alliance's members."""
-    return state.team_trust(alliance.members)
+    if len(alliance.members) < 2:
+        return 1.0
+    trust = state.trust
+    slots = _pair_slots(state, alliance)
+    return float(beta_mean(trust.pos[slots], trust.neg[slots], trust.a0, trust.b0).mean())
 
 
 def live(state: JourneyState) -> None:
@@ -125,11 +143,12 @@ def _fade(state: JourneyState, alliance: Alliance) -> None:
     """Trust between the members fades while the alliance has nothing under way."""
     members = alliance.members
     if len(members) >= 2:
-        trust = state.trust
-        slots = trust.evidence.find(*within(members))
-        slots = slots[slots >= 0]
-        trust.pos[slots] *= 1.0 - state.assumptions.alliance_decay
-        state.search_cache.clear()
+        state.trust.pos[_pair_slots(state, alliance)] *= 1.0 - state.assumptions.alliance_decay
+        allied = set(members)
+        for i in [
+            i for i in state.search_cache if allied.intersection(state.initiatives[i].members)
+        ]:
+            del state.search_cache[i]  # its members' trust in others changed
 
 
 def _convene(state: JourneyState, alliance: Alliance) -> None:
