@@ -139,16 +139,32 @@ CLAIMS: tuple[Claim, ...] = (
     ),
     Claim(
         "consortia_coalitions",
-        'Consortia are "racing to get something done"; coalitions are good at aligning '
-        '"intent and direction" but less good at concrete action, at least quickly',
+        'Consortia are "racing to get something done"; coalitions are less good at '
+        "concrete action, at least quickly",
         {"coalition_share": 0.0},
         {"coalition_share": 1.0},
-        (
-            Expect("time_to_value", "higher", "coalitions take longer to act"),
-            Expect("value_created", "higher", "coalitions' direction is worth more"),
-        ),
+        (Expect("time_to_value", "higher", "coalitions take longer to act"),),
         Moderator("urgency", (0.5, 0.9)),
-        gap="the model has no measure of direction set; value created stands in for it",
+    ),
+    Claim(
+        "direction",
+        'Coalitions are good at aligning "intent and direction": the consortia they spawn '
+        "inherit the direction found together",
+        {
+            "coalition_share": 0.3,
+            "direction_viability": 0.0,
+            "direction_fit": 0.0,
+            "direction_reasons": 0.0,
+        },
+        {"coalition_share": 0.3},
+        (
+            Expect(
+                "spawned_success_share",
+                "higher",
+                "consortia spawned by coalitions create value more often",
+            ),
+        ),
+        Moderator("direction_weeks", (8.0, 78.0)),
     ),
     Claim(
         "flywheel",
@@ -157,12 +173,47 @@ CLAIMS: tuple[Claim, ...] = (
         {"flywheel": 0.0},
         {"flywheel": 2.0},
         (
-            Expect("value_created", "higher", "lasting alliances create more value"),
-            Expect("never_repeat_share", "lower", "more organisations partner again"),
+            Expect(
+                "repeat_success_share",
+                "higher",
+                "teams of partners who worked together before succeed more often",
+            ),
+            Expect("initiatives_started", "higher", "more initiatives are started"),
         ),
         Moderator("alliance_trust", (0.5, 0.8)),
-        gap="the model has no measure of later success among the same partners; value "
-        "created and the never-repeat share stand in for it",
+    ),
+    Claim(
+        "snowball",
+        '"Snowballs are your friend": whoever turns up are the right people; as the centre '
+        "of gravity builds, more people are drawn in",
+        {"snowball": 0.0, "search_breadth": 20},
+        {"snowball": 0.8, "search_breadth": 1},
+        (
+            Expect("weeks_exploring", "lower", "teams form faster"),
+            Expect("value_creation_share", "higher", "snowballs win"),
+        ),
+        Moderator("network_strength", (0.2, 0.9)),
+    ),
+    Claim(
+        "convener",
+        'The journey "in the absence of a forceful convening power": partners who choose '
+        "each other against a convening agency that assigns teams",
+        {"convener": "none"},
+        {"convener": "agency"},
+        (
+            Expect("weeks_exploring", "lower", "a convener forms teams faster"),
+            Expect(
+                "stuck_in_storming_share",
+                "higher",
+                "imposed partners stay stuck in storming more often",
+            ),
+            Expect(
+                "value_creation_share",
+                "lower",
+                "imposed partners create value less often than chosen ones",
+            ),
+        ),
+        Moderator("trust", (0.3, 0.7)),
     ),
 )
 
