@@ -68,7 +68,7 @@ FULL = Plan(
     cheap_replicates=1_000,
     million_replicates=1_000,
     small_replicates=10,
-    dask_runs=400,
+    dask_runs=1_000,
 )
 QUICK = Plan(
     repeats=3,
