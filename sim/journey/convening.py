@@ -54,7 +54,6 @@ def assign(state: JourneyState, ini: Initiative) -> None:
     state.traits.floor[team] = np.maximum(state.traits.floor[team], a.convened_commitment)
     if assigned:
         state.trust.disbelieve_within(team, a.convened_doubt)
-        state.search_cache.pop(i, None)
     state.table.due[i] = state.tick + max(1, round(a.convener_weeks))
 
 

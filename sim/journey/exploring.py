@@ -11,9 +11,10 @@ by its trust in the champion and its free time. Each step costs ``search_cost`` 
 per network step to the invitee, out of a search budget; when it runs out the team goes
 ahead if it is big enough, or the initiative stalls.
 
-What a step needs to know about the team (distances, prior collaborators, every
-organisation's score as a candidate) is kept in a :class:`TeamView` and brought up to
-date as members join.
+What a step needs to know about the team (distances, prior collaborators, its best
+capabilities and mean values) is kept in a :class:`TeamView` and brought up to date as
+members join; only the candidates considered are scored, so a step's cost grows with
+the population through a few compiled passes over it, not through scoring everyone.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from sim.journey.network import Graph, distances_from, mark_collaborators
 from sim.journey.rules import accept_probability, swayed_acceptance
 from sim.journey.stages import Kind, Outcome, Stage
 from sim.journey.state import JourneyState
-from sim.journey.trust import Evidence, add_trust_row, trust_of
+from sim.journey.trust import Evidence, trust_of
 
 POOL_INDEX = {name: k for k, name in enumerate(POOLS)}
 
@@ -42,37 +43,41 @@ class Candidates(NamedTuple):
 
     Attributes:
         distance: Steps from the team to every organisation.
-        inverse_weight: 1 / snowball weight of every organisation.
         repeat: Prior collaborators of someone on the team.
         best: Maximum of the members' :func:`score_features`.
         total: Sum of the members' :func:`score_features`.
-        trust: Sum of the members' trust in every organisation.
+        reference: The team's best capabilities and mean values (:func:`candidate_score`).
         weights: :func:`score_weights` of the opportunity.
-        score: Every organisation's score as a candidate.
     """
 
     distance: np.ndarray
-    inverse_weight: np.ndarray
     repeat: np.ndarray
     best: np.ndarray
     total: np.ndarray
-    trust: np.ndarray
+    reference: np.ndarray
     weights: np.ndarray
-    score: np.ndarray
 
 
 class Ask(NamedTuple):
-    """Who asks for a slot and through which contacts (what :func:`_pick` reads).
+    """Who asks for a slot, through which contacts, and whom they score (what :func:`_pick` reads).
 
     Attributes:
         asker: The member who asks (the champion, or with snowballing any member).
-        inverse_weight: 1 / snowball weight of every organisation seen from the asker.
+        distance: Steps from the asker (or the team) to every organisation.
+        inverse_weight: 1 / snowball weight by distance.
         breadth: Candidates the asker considers.
+        team: The members, whose trust in a candidate is part of its score.
+        features: Every organisation's :func:`score_features`.
+        chemistry: Weight of trust in chemistry (see :func:`candidate_score`).
     """
 
     asker: int
+    distance: np.ndarray
     inverse_weight: np.ndarray
     breadth: int
+    team: np.ndarray
+    features: np.ndarray
+    chemistry: float
 
 
 class SearchNetwork(NamedTuple):
@@ -80,7 +85,6 @@ class SearchNetwork(NamedTuple):
 
     graph: Graph
     features: np.ndarray
-    inverse_weight: np.ndarray  # by distance
     platform: np.ndarray  # on an open-innovation platform
     platform_distance: int  # between two of its members, at most
 
@@ -89,11 +93,10 @@ class SearchNetwork(NamedTuple):
 class TeamView:
     """What a search step needs to know about an exploring team, kept up to date.
 
-    It depends on the team, the network of ties and the members' trust in others. A
-    team only grows while it searches, so each new member is folded in. Members do not
-    work with anyone while they search, so their trust changes only outside
-    collaboration (the model then drops the view); new ties from a collaboration
-    elsewhere make the distances and prior collaborators be recomputed.
+    It depends on the team and the network of ties (not on trust: candidates are scored
+    with the members' trust when considered). A team only grows while it searches, so
+    each new member is folded in; new ties elsewhere make the distances and prior
+    collaborators be recomputed, and a member leaving the ecosystem drops the view.
     """
 
     members: int  # members folded in
@@ -160,25 +163,23 @@ def _fold_in(
     start: int,
     restart: bool,
     net: SearchNetwork,
-    ev: Evidence,
     view: Candidates,
     n_capabilities: int,
-    chemistry: float,
     cap: int,
 ) -> None:
     """Bring a view's arrays up to date with members ``team[start:]``.
 
-    When members join, every organisation is scored again as a candidate. A new view
-    (``start`` 0) is filled from scratch; the distances are searched afresh from the team
-    every time, and ``restart`` recomputes the prior collaborators after new ties elsewhere.
+    A new view (``start`` 0) is filled from scratch; the distances are searched afresh
+    from the team every time (as far as the cap), and ``restart`` recomputes the prior
+    collaborators after new ties elsewhere. Candidates are scored only when considered
+    (:func:`_pick`), against the reference row kept here.
     """
     n = view.distance.size
-    best, total, trust = view.best, view.total, view.trust
+    best, total = view.best, view.total
     if start == 0:  # a new view: nothing folded in yet
         restart = True
         best[:] = -np.inf
         total[:] = 0.0
-        trust[:] = 0.0
     if restart:  # new ties elsewhere: prior collaborators from the team
         view.repeat[:] = False
         first = 0
@@ -194,60 +195,75 @@ def _fold_in(
                 view.distance[j] = net.platform_distance
     for o in team[first:]:
         mark_collaborators(net.graph, o, view.repeat)
-    for j in range(n):
-        view.inverse_weight[j] = net.inverse_weight[view.distance[j]]
     for o in team[start:]:
         for f in range(best.size):
             best[f] = max(best[f], net.features[o, f])
             total[f] += net.features[o, f]
-        add_trust_row(ev, o, trust)
     if start < team.size:
         members = team.size
-        reference = best.copy()  # best capabilities, mean values
+        reference = view.reference  # best capabilities, mean values
+        reference[:] = best
         for f in range(n_capabilities, best.size):
             reference[f] = total[f] / members
-        for j in range(n):
-            view.score[j] = candidate_score(
-                net.features[j], reference, view.weights, chemistry, trust[j] / members
-            )
+
+
+@njit(cache=True)
+def _team_score(view: Candidates, ask: Ask, ev: Evidence, cand: int) -> float:
+    """``cand``'s :func:`candidate_score` for the team (its mean trust in ``cand`` included)."""
+    trust = 0.0
+    for m in ask.team:
+        trust += trust_of(ev, m, cand)
+    return candidate_score(
+        ask.features[cand], view.reference, view.weights, ask.chemistry, trust / ask.team.size
+    )
 
 
 @kernel
-def _pool_sizes(org_initiative, home, declined, incumbent, repeat, available):
-    """Who may join an exploring team; how many are repeats, incumbents, newcomers.
+def _pools(org_initiative, home, declined, incumbent, repeat, pools):
+    """Who may join an exploring team: the repeats, incumbents and newcomers.
 
-    Writes the mask into ``available`` and counts the pools of
-    :func:`sim.journey.guimera.guimera_pool`. Idle organisations are available, and so
-    are those working in ``home`` (the coalition that spawned the team, or -1), unless
-    they declined the team before.
+    Writes the members of the pools of :func:`sim.journey.guimera.guimera_pool` into the
+    rows of ``pools`` (prior collaborators among the incumbents, incumbents, newcomers;
+    each in ascending order) and returns their sizes. Idle organisations are available,
+    and so are those working in ``home`` (the coalition that spawned the team, or -1),
+    unless they declined the team before.
     """
     repeats = incumbents = newcomers = 0
-    for j in range(available.size):
+    for j in range(org_initiative.size):
         g = org_initiative[j]
-        available[j] = (g < 0 or g == home) and not declined[j]
-        if available[j]:
+        if (g < 0 or g == home) and not declined[j]:
             if incumbent[j]:
+                pools[1, incumbents] = j
                 incumbents += 1
                 if repeat[j]:
+                    pools[0, repeats] = j
                     repeats += 1
             else:
+                pools[2, newcomers] = j
                 newcomers += 1
     return repeats, incumbents, newcomers
 
 
 @njit(cache=True)
-def _snowball(pool: np.ndarray, draws: np.ndarray, inverse_weight: np.ndarray, size: int):
+def _snowball(
+    pool: np.ndarray,
+    draws: np.ndarray,
+    distance: np.ndarray,
+    inverse_weight: np.ndarray,
+    size: int,
+):
     """The ``size`` members of ``pool`` with the largest keys ``draw ** inverse weight``.
 
-    In ascending order of key, as ``pool[np.argsort(keys)[-size:]]`` gives them. Only the
-    largest keys are kept as they come: a key is at most its draw (an inverse weight is
-    at least 1), so a draw below the least key kept needs no power. Where two of the
-    largest keys are equal the order of the full sort decides, and the full sort is used.
+    A member's inverse weight is ``inverse_weight[distance[member]]``. In ascending order
+    of key, as ``pool[np.argsort(keys)[-size:]]`` gives them. Only the largest keys are
+    kept as they come: a key is at most its draw (an inverse weight is at least 1), so a
+    draw below the least key kept needs no power. Where two of the largest keys are equal
+    the order of the full sort decides, and the full sort is used.
     """
     top = np.full(size + 1, -1.0)  # the size + 1 largest keys so far, ascending
     who = np.empty(size + 1, dtype=np.int64)
     for j in range(pool.size):
-        draw, w = draws[j], inverse_weight[pool[j]]
+        draw, w = draws[j], inverse_weight[distance[pool[j]]]
         if draw < top[0] and w >= 1.0:
             continue
         key = draw**w
@@ -264,48 +280,35 @@ def _snowball(pool: np.ndarray, draws: np.ndarray, inverse_weight: np.ndarray, s
         if top[p] == top[p + 1]:
             keys = np.empty(pool.size)
             for j in range(pool.size):
-                keys[j] = draws[j] ** inverse_weight[pool[j]]
+                keys[j] = draws[j] ** inverse_weight[distance[pool[j]]]
             return pool[np.argsort(keys)[pool.size - size :]]
     return who[1:]
 
 
 @kernel
-def _pick(
-    available: np.ndarray,
-    incumbent: np.ndarray,
-    pool: int,
-    draws: np.ndarray,
-    view: Candidates,
-    ask: Ask,
-    ev: Evidence,
-):
-    """The candidate an ask invites.
+def _pick(pool: np.ndarray, draws: np.ndarray, view: Candidates, ask: Ask, ev: Evidence):
+    """The candidate an ask invites from ``pool`` (a row of :func:`_pools`).
 
-    ``pool`` is 0 for prior collaborators, 1 for incumbents, 2 for newcomers; ``draws``
-    holds one uniform number per member of the pool.
+    ``draws`` holds one uniform number per member of the pool. Only the candidates
+    considered are scored.
 
     Returns:
         The candidate, the number of candidates considered and the candidate's trust in
         the member who asks.
     """
-    repeat = view.repeat
-    idx = np.empty(draws.size, dtype=np.int64)
-    k = 0
-    for j in range(available.size):
-        if available[j] and (
-            (pool == 0 and incumbent[j] and repeat[j])
-            or (pool == 1 and incumbent[j])
-            or (pool == 2 and not incumbent[j])
-        ):
-            idx[k] = j
-            k += 1
+    k = draws.size
     # snowball: weighted sampling without replacement (Efraimidis and Spirakis 2006)
     size = min(ask.breadth, k)
-    cands = _snowball(idx[:k], draws, ask.inverse_weight, size) if size < k else idx
+    if size < k:
+        cands = _snowball(pool[:k], draws, ask.distance, ask.inverse_weight, size)
+    else:
+        cands = pool[:k]
     cand = cands[0]
+    best = _team_score(view, ask, ev, cand)
     for c in cands[1:]:
-        if view.score[c] > view.score[cand]:
-            cand = c
+        score = _team_score(view, ask, ev, c)
+        if score > best:
+            cand, best = c, score
     trust = trust_of(ev, cand, ask.asker)
     return cand, size, trust
 
@@ -349,8 +352,8 @@ def team_view(model: JourneyState, ini: Initiative) -> TeamView:
     grown = view is None or view.members < len(members)
     if not grown and view.graph == net.version:
         return view
-    p, a = model.params, model.assumptions
     if view is None:  # _fold_in() fills it
+        p, a = model.params, model.assumptions
         n = model.n
         f = model.features.shape[1]
         empty = np.empty
@@ -358,8 +361,8 @@ def team_view(model: JourneyState, ini: Initiative) -> TeamView:
             ini.requirement, model.values.shape[1], p.capability_weight, a.values_in_chemistry
         )
         candidates = Candidates(
-            empty(n, dtype=np.int8), empty(n), empty(n, dtype=bool), empty(f), empty(f),
-            empty(n), weights, empty(n),
+            empty(n, dtype=np.int8), empty(n, dtype=bool), empty(f), empty(f), empty(f),
+            weights,
         )  # fmt: skip
         view = TeamView(0, net.version, candidates)
         model.search_cache[ini.id] = view
@@ -367,11 +370,10 @@ def team_view(model: JourneyState, ini: Initiative) -> TeamView:
     _fold_in(
         np.array(members), view.members, restart,
         SearchNetwork(
-            net.graph, model.features, net.inverse_weight, model.on_platform,
-            a.platform_distance,
+            net.graph, model.features, model.on_platform,
+            model.assumptions.platform_distance,
         ),
-        model.trust.evidence_record(), view.candidates, p.n_capabilities,
-        (1.0 - a.values_in_chemistry) * (1.0 - p.capability_weight), net.max_distance,
+        view.candidates, model.params.n_capabilities, net.max_distance,
     )  # fmt: skip
     view.graph = net.version
     view.members = len(members)
@@ -416,11 +418,10 @@ def _ask(model: JourneyState, ini: Initiative, view: TeamView, asker: int) -> fl
     # members of the team are never available: they work in this initiative; a
     # spawned consortium recruits from its coalition first
     declined = model.declined[ini.id]
-    available = model.available
     net = model.network
-    incumbent = net.incumbent
-    repeats, incumbents, newcomers = _pool_sizes(
-        model.org_initiative, ini.parent, declined, incumbent, candidates.repeat, available
+    pools = model.pools
+    repeats, incumbents, newcomers = _pools(
+        model.org_initiative, ini.parent, declined, net.incumbent, candidates.repeat, pools
     )
     if not incumbents + newcomers:  # nobody available
         return 1.0
@@ -428,11 +429,15 @@ def _ask(model: JourneyState, ini: Initiative, view: TeamView, asker: int) -> fl
     draws = r.random((repeats, incumbents, newcomers)[kind])
     champion = asker == ini.champion
     reach = None if champion else platforms.reach_from(model, asker)
-    weights = candidates.inverse_weight if reach is None else net.inverse_weight[reach]
-    cand, considered, trust = _pick(
-        available, incumbent, kind, draws, candidates,
-        Ask(asker, weights, p.search_breadth), model.trust.evidence_record(),
+    distance = candidates.distance if reach is None else reach.astype(np.int8)
+    chemistry = (1.0 - a.values_in_chemistry) * (1.0 - p.capability_weight)
+    ask = Ask(
+        asker, distance, net.inverse_weight, p.search_breadth, np.array(ini.members),
+        model.features, chemistry,
     )  # fmt: skip
+    cand, considered, trust = _pick(
+        pools[kind], draws, candidates, ask, model.trust.evidence_record()
+    )
     cand = int(cand)  # a plain int when the kernels run uncompiled
     distance = int(candidates.distance[cand] if reach is None else reach[cand])
     cost = max(p.search_cost * distance + p.due_diligence_cost * int(considered), 0.0)

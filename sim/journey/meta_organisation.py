@@ -71,7 +71,6 @@ def form_alliance(state: JourneyState, ini: Initiative, team: list[int], trust: 
     arr = np.asarray(team)
     bonus = p.tie_trust * a.alliance_tie_base
     state.trust.believe_within(arr, bonus)  # trust deepens, ties strengthen
-    state.search_cache.clear()  # members of exploring teams may trust more now
     state.alliance[arr] = ini.id
     state.alliances[ini.id] = Alliance(ini.id, list(team))
     for org in team:
@@ -144,11 +143,6 @@ def _fade(state: JourneyState, alliance: Alliance) -> None:
     members = alliance.members
     if len(members) >= 2:
         state.trust.pos[_pair_slots(state, alliance)] *= 1.0 - state.assumptions.alliance_decay
-        allied = set(members)
-        for i in [
-            i for i in state.search_cache if allied.intersection(state.initiatives[i].members)
-        ]:
-            del state.search_cache[i]  # its members' trust in others changed
 
 
 def _convene(state: JourneyState, alliance: Alliance) -> None:
@@ -202,7 +196,6 @@ def reproduce(state: JourneyState, alliance: Alliance) -> None:
     strength = state.params.tie_trust
     state.trust.believe_pairs(np.full(members.size, slot), members, strength)
     state.trust.believe_pairs(members, np.full(members.size, slot), strength)
-    state.search_cache.clear()
     ini = state.initiatives[alliance.id]
     state.log(ini, "reproduce", f"alliance {alliance.id} becomes organisation {slot}", slot)
     end(state, alliance, f"alliance {alliance.id} becomes organisation {slot}")

@@ -12,6 +12,7 @@ keeps changing instead of filling up.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import NamedTuple
 
 import numpy as np
@@ -19,6 +20,7 @@ import numpy as np
 from sim.journey import platforms
 from sim.journey.agents import Organisation, beta_around, draw_contribution_types
 from sim.journey.exploring import score_features
+from sim.journey.initiatives import Initiative
 from sim.journey.rules import exit_threshold, kept_share
 from sim.journey.stages import Outcome, Stage
 from sim.journey.state import JourneyState
@@ -89,8 +91,9 @@ def turn_over(state: JourneyState) -> None:
     leaving = (state.rng.random(state.n) < p.turnover / WEEKS_PER_YEAR).nonzero()[0]
     if leaving.size == 0:
         return
+    listed = _listing(state, leaving)
     for org in leaving.tolist():
-        _walk_out(state, org)
+        _walk_out(state, org, listed.get(org, ()))
     _forget(state, leaving)
     settle_in(state, leaving, draw_traits(state, leaving.size))
     platforms.admit(state, leaving)
@@ -129,12 +132,27 @@ def blend(state: JourneyState, members: np.ndarray) -> Entrants:
     )
 
 
-def _walk_out(state: JourneyState, org: int) -> None:
-    """``org`` leaves every initiative it belongs to; teams left too small end."""
-    # only initiatives not yet moved to ended can list it (in id order, as they were made)
+def _listing(state: JourneyState, orgs: np.ndarray) -> dict[int, list[Initiative]]:
+    """The initiatives under way that list each of ``orgs``, in id order (as they were made)."""
+    # only initiatives not yet moved to ended can list them
+    leaving = set(orgs.tolist())
+    listed: dict[int, list[Initiative]] = {}
     live = sorted(i for s in Stage if s is not Stage.ENDED for i in state.ids_in(s))
-    under_way = (state.initiatives[i] for i in live)
-    for ini in [i for i in under_way if not i.ended and org in i.members]:
+    for i in live:
+        ini = state.initiatives[i]
+        for org in leaving.intersection(ini.members):
+            listed.setdefault(org, []).append(ini)
+    return listed
+
+
+def _walk_out(state: JourneyState, org: int, listed: Iterable[Initiative] | None = None) -> None:
+    """``org`` leaves every initiative it belongs to; teams left too small end.
+
+    ``listed`` holds the initiatives that list it (:func:`_listing`), when known.
+    """
+    if listed is None:
+        listed = _listing(state, np.array([org])).get(org, ())
+    for ini in [i for i in listed if not i.ended and org in i.members]:
         stage = ini.stage
         if state.org_initiative[org] == ini.id:
             state.leave(ini, org)

@@ -67,7 +67,7 @@ class JourneyState:
         self.alliances: dict[int, Any] = {}  # living alliances by id (meta_organisation)
         self.shock_ends = -1  # tick the last shock wears off (sim.journey.triggers)
         self.declined: dict[int, np.ndarray] = {}  # who turned an exploring team down
-        self.available = np.zeros(n, dtype=bool)  # scratch: who a search step may invite
+        self.pools = np.zeros((3, n), dtype=np.int64)  # scratch: whom a search step may invite
         self.search_cache: dict[int, Any] = {}  # exploring teams' TeamViews
         self.journey_checks = np.empty((3, 0), dtype=np.int64)  # journeying checks' room
         self.team_buffers = TeamBuffers(

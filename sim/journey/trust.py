@@ -38,8 +38,7 @@ beta_mean_compiled = njit(cache=True)(beta_mean)
 class Evidence(NamedTuple):
     """A trust ledger's evidence and prior, as compiled kernels take it.
 
-    ``pos`` and ``neg`` hold the evidence per pair slot (see ``pairs``); ``mark`` is
-    scratch room, one entry per organisation, all ``False`` between uses.
+    ``pos`` and ``neg`` hold the evidence per pair slot (see ``pairs``).
     """
 
     pos: np.ndarray
@@ -47,7 +46,6 @@ class Evidence(NamedTuple):
     a0: float
     b0: float
     pairs: PairIndex
-    mark: np.ndarray
 
 
 @njit(cache=True)
@@ -59,24 +57,6 @@ def trust_of(ev: Evidence, i: int, j: int) -> float:
     return beta_mean_compiled(ev.pos[s], ev.neg[s], ev.a0, ev.b0)
 
 
-@njit(cache=True)
-def add_trust_row(ev: Evidence, i: int, out: np.ndarray) -> None:
-    """Add the trust of ``i`` in every organisation ``j`` to ``out[j]``."""
-    ix = ev.pairs
-    s = ix.head[i]
-    while s != EMPTY:
-        j = ix.col[s]
-        ev.mark[j] = True
-        out[j] += beta_mean_compiled(ev.pos[s], ev.neg[s], ev.a0, ev.b0)
-        s = ix.next[s]
-    prior = beta_mean_compiled(0.0, 0.0, ev.a0, ev.b0)
-    for j in range(out.size):
-        if ev.mark[j]:
-            ev.mark[j] = False
-        else:
-            out[j] += prior
-
-
 class TrustLedger:
     """Reasons to believe and disbelieve between pairs of organisations.
 
@@ -86,14 +66,13 @@ class TrustLedger:
         prior_weight: Strength of that prior, in pseudo-observations.
     """
 
-    __slots__ = ("a0", "b0", "evidence", "mark", "n")
+    __slots__ = ("a0", "b0", "evidence", "n")
 
     def __init__(self, n: int, prior_mean: float, prior_weight: float) -> None:
         self.a0 = prior_mean * prior_weight + 1e-9
         self.b0 = (1.0 - prior_mean) * prior_weight + 1e-9
         self.n = n
         self.evidence = Pairs(n, EVIDENCE_COLUMNS)
-        self.mark = np.zeros(n, dtype=bool)
 
     @property
     def pos(self) -> np.ndarray:
@@ -157,4 +136,4 @@ class TrustLedger:
     def evidence_record(self) -> Evidence:
         """The ledger as an :class:`Evidence` record."""
         e = self.evidence
-        return Evidence(self.pos, self.neg, self.a0, self.b0, e.index, self.mark)
+        return Evidence(self.pos, self.neg, self.a0, self.b0, e.index)

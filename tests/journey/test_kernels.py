@@ -20,7 +20,8 @@ from sim.journey.exploring import (
     Ask,
     Candidates,
     _pick,
-    _pool_sizes,
+    _pools,
+    _team_score,
     candidate_score,
     score_weights,
     team_view,
@@ -177,13 +178,20 @@ def test_team_view_follows_the_team() -> None:
             weights = score_weights(
                 ini.requirement, m.values.shape[1], m.params.capability_weight, 0.5
             )
+            np.testing.assert_allclose(view.reference, reference, atol=1e-12)
             trust = m.trust.of(team[:, None], np.arange(m.n)[None, :]).mean(axis=0)
             chemistry = 0.5 * (1.0 - m.params.capability_weight)
             want = [
                 candidate_score(m.features[j], reference, weights, chemistry, trust[j])
                 for j in range(m.n)
             ]
-            np.testing.assert_allclose(view.score, want, atol=1e-12)
+            ask = Ask(
+                ini.champion, view.distance, m.network.inverse_weight, 1, team, m.features,
+                chemistry,
+            )  # fmt: skip
+            ev = m.trust.evidence_record()
+            got = [_team_score(view, ask, ev, j) for j in range(m.n)]
+            np.testing.assert_allclose(got, want, atol=1e-12)
             checked += 1
     assert checked > 20
 
@@ -270,6 +278,17 @@ def test_trust_pairs_match_matrix() -> None:
     np.testing.assert_array_equal(ledger.neg, before[1])
 
 
+def _scored_by(score: np.ndarray, n: int) -> tuple[Candidates, Ask]:
+    """A view and an ask under which candidate j scores ``score[j]`` (one member, no trust)."""
+    features = score[:, None]  # one capability: the score is the capability gained
+    view = Candidates(
+        np.zeros(n, dtype=np.int8), np.zeros(n, dtype=bool), np.zeros(1), np.zeros(1),
+        np.zeros(1), np.ones(1),
+    )  # fmt: skip
+    ask = Ask(0, view.distance, np.ones(8), n, np.array([0]), features, 0.0)
+    return view, ask
+
+
 @pytest.mark.parametrize("pool", [0, 1, 2])
 def test_a_search_step_invites_from_its_pool_the_best_of_those_considered(pool: int) -> None:
     setup = np.random.default_rng(3)
@@ -278,23 +297,19 @@ def test_a_search_step_invites_from_its_pool_the_best_of_those_considered(pool: 
         org_initiative = np.where(setup.random(n) < 0.7, -1, 7)
         declined = setup.random(n) < 0.2
         incumbent, repeat = setup.random(n) < 0.5, setup.random(n) < 0.3
-        available = np.empty(n, dtype=bool)
-        sizes = _pool_sizes(org_initiative, -1, declined, incumbent, repeat, available)
-        np.testing.assert_array_equal(available, (org_initiative < 0) & ~declined)
+        pools = np.zeros((3, n), dtype=np.int64)
+        sizes = _pools(org_initiative, -1, declined, incumbent, repeat, pools)
+        available = (org_initiative < 0) & ~declined
         members = [available & incumbent & repeat, available & incumbent, available & ~incumbent]
         assert sizes == tuple(int(mask.sum()) for mask in members)
+        for row, mask, size in zip(pools, members, sizes, strict=True):
+            np.testing.assert_array_equal(row[:size], np.flatnonzero(mask))
         if sizes[pool] == 0:
             continue
         score = setup.random(n)
-        view = (
-            np.zeros(n, dtype=np.int8), 1.0 + 15.0 * setup.random(n), repeat, np.zeros(1),
-            np.zeros(1), np.zeros(n), np.zeros(1), score,
-        )  # fmt: skip
-        view = Candidates(*view)
-        cand, _, _ = _pick(
-            available, incumbent, pool, setup.random(sizes[pool]), view,
-            Ask(0, view.inverse_weight, n), TrustLedger(n, 0.5, 2.0).evidence_record(),
-        )  # fmt: skip
+        view, ask = _scored_by(score, n)
+        ev = TrustLedger(n, 0.5, 2.0).evidence_record()
+        cand, _, _ = _pick(pools[pool], setup.random(sizes[pool]), view, ask, ev)
         # considering everyone in the pool, the best scored is invited
         pool_members = np.flatnonzero(members[pool])
         assert cand == pool_members[score[pool_members].argmax()]
@@ -304,19 +319,13 @@ def test_snowballing_considers_people_you_know_first() -> None:
     """With breadth 1, the one considered is near far more often than chance says."""
     rng = np.random.default_rng(9)
     n = 40
-    available, incumbent = np.ones(n, dtype=bool), np.zeros(n, dtype=bool)
     distance = np.where(np.arange(n) < 4, 1, 5).astype(np.int8)  # 4 near, 36 strangers
-    inverse_weight = 1.0 / (1.0 / distance.astype(float)) ** 4.0
-    view = Candidates(
-        distance, inverse_weight, np.zeros(n, dtype=bool), np.zeros(1), np.zeros(1),
-        np.zeros(n), np.zeros(1), np.zeros(n),
-    )  # fmt: skip
+    by_distance = 1.0 / (1.0 / np.maximum(np.arange(8), 1).astype(float)) ** 4.0
+    view, _ = _scored_by(np.zeros(n), n)
+    ask = Ask(0, distance, by_distance, 1, np.array([0]), np.zeros((n, 1)), 0.0)
     ev = TrustLedger(n, 0.5, 2.0).evidence_record()
-    ask = Ask(0, inverse_weight, 1)
-    near = sum(
-        distance[_pick(available, incumbent, 2, rng.random(n), view, ask, ev)[0]] == 1
-        for _ in range(400)
-    )
+    everyone = np.arange(n)
+    near = sum(distance[_pick(everyone, rng.random(n), view, ask, ev)[0]] == 1 for _ in range(400))
     assert near / 400 > 0.5  # chance alone: 4 / 40
 
 
@@ -419,10 +428,11 @@ def test_snowball_keeps_the_largest_keys_in_the_full_sorts_order(
     if coarse:  # many equal keys: the full sort's order must decide
         draws = np.round(draws, 1)
     inverse_weight = np.where(r.random(k + 5) < 0.5, 1.0, 1.0 + 20 * r.random(k + 5))
+    distance = np.arange(k + 5)  # each organisation at a distance of its own weight
     pool = r.permutation(k + 5)[:k]
     size = min(size, k - 1)
     want = _sorted_top(pool, draws ** inverse_weight[pool], size)
-    np.testing.assert_array_equal(_snowball(pool, draws, inverse_weight, size), want)
+    np.testing.assert_array_equal(_snowball(pool, draws, distance, inverse_weight, size), want)
 
 
 @njit()
