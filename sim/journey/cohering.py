@@ -57,6 +57,7 @@ def start_cohering(model: JourneyState, ini: Initiative, reason: str) -> None:
     i = ini.id
     team = np.asarray(ini.members)
     model.search_cache.pop(i, None)
+    model.declined.pop(i, None)  # only a search reads who declined
     model.move(ini, Stage.COHERING, reason)
     clock = p.cohering_weeks * (1.0 - a.cohering_urgency_squeeze * p.urgency)
     if ini.kind is Kind.COALITION:

@@ -226,21 +226,20 @@ def _pools(org_initiative, home, declined, incumbent, repeat, pools):
     rows of ``pools`` (prior collaborators among the incumbents, incumbents, newcomers;
     each in ascending order) and returns their sizes. Idle organisations are available,
     and so are those working in ``home`` (the coalition that spawned the team, or -1),
-    unless they declined the team before.
+    unless they declined the team before. Without branches: each organisation is written
+    at the end of every pool, and a pool's end moves on only if it belongs there.
     """
     repeats = incumbents = newcomers = 0
     for j in range(org_initiative.size):
         g = org_initiative[j]
-        if (g < 0 or g == home) and not declined[j]:
-            if incumbent[j]:
-                pools[1, incumbents] = j
-                incumbents += 1
-                if repeat[j]:
-                    pools[0, repeats] = j
-                    repeats += 1
-            else:
-                pools[2, newcomers] = j
-                newcomers += 1
+        free = ((g < 0) | (g == home)) & (not declined[j])
+        known = incumbent[j]
+        pools[0, repeats] = j
+        pools[1, incumbents] = j
+        pools[2, newcomers] = j
+        repeats += free & known & repeat[j]
+        incumbents += free & known
+        newcomers += free & (not known)
     return repeats, incumbents, newcomers
 
 
@@ -380,6 +379,12 @@ def team_view(model: JourneyState, ini: Initiative) -> TeamView:
     return view
 
 
+def refold_views(model: JourneyState) -> None:
+    """Have every team view folded in afresh at its next use (their arrays are kept)."""
+    for view in model.search_cache.values():
+        view.members = 0
+
+
 def search_step(model: JourneyState, ini: Initiative) -> None:
     """Fill a slot (with snowballing, one per asking member); then go on or stop.
 
@@ -390,7 +395,6 @@ def search_step(model: JourneyState, ini: Initiative) -> None:
     """
     p = model.params
     r = model.rng
-    view = team_view(model, ini)
     askers = [ini.champion]
     if p.snowball > 0:
         askers += [m for m in ini.members if m != ini.champion and r.random() < p.snowball]
@@ -398,10 +402,9 @@ def search_step(model: JourneyState, ini: Initiative) -> None:
     for asker in askers:
         if asker != ini.champion and len(ini.members) >= team_limit(model, ini):
             break
-        cost = _ask(model, ini, view, asker)
+        cost = _ask(model, ini, team_view(model, ini), asker)
         spent += max(cost, 1.0)
         longest = max(longest, cost)
-        view = team_view(model, ini)
     table = model.table
     i = ini.id
     budget = table.budget[i] - spent

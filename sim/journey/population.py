@@ -19,7 +19,7 @@ import numpy as np
 
 from sim.journey import platforms
 from sim.journey.agents import Organisation, beta_around, draw_contribution_types
-from sim.journey.exploring import score_features
+from sim.journey.exploring import refold_views, score_features
 from sim.journey.initiatives import Initiative
 from sim.journey.rules import exit_threshold, kept_share
 from sim.journey.stages import Outcome, Stage
@@ -175,7 +175,7 @@ def _forget(state: JourneyState, orgs: np.ndarray) -> None:
     """Wipe what the ecosystem knew of the leavers: ties, trust, history, alliances."""
     state.network.forget(orgs)
     state.trust.forget(orgs)
-    state.search_cache.clear()
+    refold_views(state)  # teams may have lost members
     state.org_initiative[orgs] = -1
     state.on_platform[orgs] = False
     state.alliance[orgs] = -1
