@@ -52,7 +52,7 @@ class JourneyParameters(BaseModel):
         "started initiative has ended (0: stop at `steps`; initiatives still under way are "
         "then counted as unfinished).",
     )
-    n_organisations: int = _p(100, 4, 10_000, "organisations", "Number of organisations.")
+    n_organisations: int = _p(100, 4, 100_000, "organisations", "Number of organisations.")
     turnover: float = _p(
         0.05,
         0,
