@@ -478,14 +478,14 @@ def target_million(plan: Plan) -> list[Row]:
     runs = 1_000 * plan.million_replicates
     with tempfile.TemporaryDirectory() as tmp:
         small, big, resume = _million_pair(plan, tmp, None)
-        # the same with Arrow allocating through malloc (its default allocator keeps pages)
-        malloc = _million_pair(plan, f"{tmp}/malloc", {"ARROW_DEFAULT_MEMORY_POOL": "system"})
+        # sweeps allocate through malloc; the same with Arrow's own default, for comparison
+        malloc = _million_pair(plan, f"{tmp}/arrow", {"ARROW_DEFAULT_MEMORY_POOL": "mimalloc"})
     figures = {
         "small": small,
         "big": big,
         "resume": resume,
-        "small_system_allocator": malloc[0],
-        "big_system_allocator": malloc[1],
+        "small_arrow_allocator": malloc[0],
+        "big_arrow_allocator": malloc[1],
     }
     what = f"{runs:,} runs of a microsecond model"
     if "error" in small or "error" in big:
@@ -506,10 +506,10 @@ def target_million(plan: Plan) -> list[Row]:
         rows.append(
             Row(
                 4,
-                "the same, with ARROW_DEFAULT_MEMORY_POOL=system",
+                "the same with Arrow's default allocator (ARROW_DEFAULT_MEMORY_POOL=mimalloc)",
                 f"{ratio:.2f}x ({malloc[1]['peak_rss_mb']:,.0f} MB)",
-                "<= 1.2x",
-                ratio <= 1.2,
+                "for comparison",
+                None,
             )
         )
     rows.append(

@@ -349,3 +349,27 @@ def test_parameter_kinds_reach_the_model_as_plain_values(tmp_path):
 def test_model_returning_no_outcomes_is_refused(tmp_path):
     with pytest.raises(SweepError, match="returned no outcomes"):
         sweep(spec(classes={}), tmp_path / "s", model="support_models:empty")
+
+
+@pytest.fixture
+def arrow_pool():
+    """Arrow's memory pool as it was, restored after the test."""
+    import pyarrow as pa
+
+    before = pa.default_memory_pool()
+    yield pa
+    pa.set_memory_pool(before)
+
+
+def test_a_sweep_allocates_with_the_system_allocator(tmp_path, monkeypatch, arrow_pool):
+    monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
+    arrow_pool.set_memory_pool(arrow_pool.mimalloc_memory_pool())
+    sweep(spec(), tmp_path / "s")
+    assert arrow_pool.default_memory_pool().backend_name == "system"
+
+
+def test_a_chosen_arrow_allocator_is_kept(tmp_path, monkeypatch, arrow_pool):
+    monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "mimalloc")
+    arrow_pool.set_memory_pool(arrow_pool.mimalloc_memory_pool())
+    sweep(spec(), tmp_path / "s")
+    assert arrow_pool.default_memory_pool().backend_name == "mimalloc"
