@@ -47,3 +47,18 @@ def test_unreachable_scheduler(tmp_path):
         sweep(spec(), tmp_path / "s", backend="dask", scheduler="tcp://127.0.0.1:9")
     with pytest.raises(SweepError, match="only used with backend 'dask'"):
         sweep(spec(), tmp_path / "s", scheduler="tcp://127.0.0.1:9")
+
+
+def _profiling() -> bool:
+    import dask
+
+    return bool(dask.config.get("distributed.worker.profile.enabled"))
+
+
+def test_a_local_dask_cluster_runs_its_workers_without_the_profiler():
+    from sim.engine.executors import _dask_pool
+
+    with _dask_pool(2, None) as pool:
+        profiling = pool.executor.client.run(_profiling)
+    assert len(profiling) == 2
+    assert not any(profiling.values())
