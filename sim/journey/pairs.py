@@ -173,9 +173,12 @@ class Pairs:
 
     def find(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
         """Slots of the pairs (``EMPTY`` where the table holds none); any matching shapes."""
-        rows, cols = np.broadcast_arrays(np.asarray(rows, dtype=np.int64), cols)
+        rows = np.asarray(rows, dtype=np.int64)
+        cols = np.asarray(cols, dtype=np.int64)
+        if rows.shape != cols.shape:
+            rows, cols = np.broadcast_arrays(rows, cols)
         out = np.empty(rows.size, dtype=np.int64)
-        _find_all(self._index, rows.ravel(), np.ravel(cols).astype(np.int64), out)
+        _find_all(self._index, rows.ravel(), cols.ravel(), out)
         return out.reshape(rows.shape)
 
     def add(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
