@@ -54,7 +54,6 @@ from sim.engine.store import (
     load_runs,
     part_undefined,
     runs_schema,
-    use_system_allocator,
     with_classes,
 )
 from sim.engine.worker import Row, Task, run_batch
@@ -147,7 +146,6 @@ def run_sweep(
     kind = model_kind(ref, steps, [*base, *spec.parameters])
     design = build_design(spec)
     series = _series_request(spec, ref, steps, len(design))
-    use_system_allocator()
     store = Store(out_dir)
     with store.lock():
         if fresh:

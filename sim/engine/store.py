@@ -52,7 +52,6 @@ import pyarrow.parquet as pq
 from sim.engine.classes import Predicate
 from sim.engine.errors import SweepError
 
-ALLOCATOR_ENV = "ARROW_DEFAULT_MEMORY_POOL"
 MANIFEST = "manifest.json"
 DESIGN = "design.parquet"
 SAMPLE = "sample.parquet"
@@ -102,19 +101,6 @@ def runs_schema(outcomes: Sequence[str], classes: Sequence[str]) -> pa.Schema:
 def canonical_json(value: Any) -> str:
     """JSON with sorted keys and no spaces, for hashing."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
-
-
-def use_system_allocator() -> None:
-    """Have Arrow allocate with the system allocator, unless ``ARROW_DEFAULT_MEMORY_POOL`` is set.
-
-    Arrow's default allocator keeps the pages of the many short-lived buffers that part
-    writes and merges make, so a sweep's peak memory grew with its length (a million runs
-    took 1.25x the peak RSS of 10,000 in ``experiments/bench.py``); the system allocator
-    gives them back. Setting the variable (to ``mimalloc`` or ``jemalloc``, say) keeps
-    Arrow's own choice.
-    """
-    if not os.environ.get(ALLOCATOR_ENV):
-        pa.set_memory_pool(pa.system_memory_pool())
 
 
 class StoreWriteError(SweepError):

@@ -351,25 +351,24 @@ def test_model_returning_no_outcomes_is_refused(tmp_path):
         sweep(spec(classes={}), tmp_path / "s", model="support_models:empty")
 
 
-@pytest.fixture
-def arrow_pool():
-    """Arrow's memory pool as it was, restored after the test."""
-    import pyarrow as pa
+def _arrow_allocator(env: dict[str, str]) -> str:
+    """The allocator of Arrow's default pool in a fresh process that imports sim first."""
+    import os
+    import subprocess
+    import sys
 
-    before = pa.default_memory_pool()
-    yield pa
-    pa.set_memory_pool(before)
-
-
-def test_a_sweep_allocates_with_the_system_allocator(tmp_path, monkeypatch, arrow_pool):
-    monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
-    arrow_pool.set_memory_pool(arrow_pool.mimalloc_memory_pool())
-    sweep(spec(), tmp_path / "s")
-    assert arrow_pool.default_memory_pool().backend_name == "system"
+    code = "import sim, pyarrow; print(pyarrow.default_memory_pool().backend_name)"
+    clean = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env={**clean, **env}, capture_output=True, text=True,
+        check=True,
+    )  # fmt: skip
+    return done.stdout.strip()
 
 
-def test_a_chosen_arrow_allocator_is_kept(tmp_path, monkeypatch, arrow_pool):
-    monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "mimalloc")
-    arrow_pool.set_memory_pool(arrow_pool.mimalloc_memory_pool())
-    sweep(spec(), tmp_path / "s")
-    assert arrow_pool.default_memory_pool().backend_name == "mimalloc"
+def test_arrow_allocates_with_the_system_allocator():
+    assert _arrow_allocator({}) == "system"
+
+
+def test_a_chosen_arrow_allocator_is_kept():
+    assert _arrow_allocator({"ARROW_DEFAULT_MEMORY_POOL": "mimalloc"}) == "mimalloc"
