@@ -62,7 +62,7 @@ BACKENDS = ("local", "dask", "serial")
 FORMAT = 1
 TARGET_TASK_S = 2.0
 MAX_BATCH = 2_500
-FLUSH_ROWS = 50_000
+FLUSH_ROWS = 20_000  # write a part once this many runs are held (50,000: 1.16x peak RSS)
 FLUSH_SERIES_VALUES = 1_000_000
 _VERSIONED = (
     "consortium-sim",
