@@ -21,7 +21,7 @@ runs of the two things compared alternate, and each figure is the median of its 
 
 Usage::
 
-    python experiments/bench.py                 # everything (about 15 minutes)
+    python experiments/bench.py                 # everything (about 7 minutes, idle 2 cores)
     python experiments/bench.py --quick         # a short smoke version (about 2 minutes)
     python experiments/bench.py --targets 3 4   # some targets only
 """
