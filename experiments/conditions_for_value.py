@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -158,7 +159,7 @@ def markdown(
         f"points × {rules.replicates} replicates = {len(rules.runs):,} runs) for the rules, "
         "and analyses them into `results/sweeps/conditions-for-value/report.html` (its first "
         "screen is the picture above) and this text (`results/conditions_for_value.md`). On "
-        f"{timings['date']} ({timings['machine']}, with other work running: sweeps "
+        f"{timings['date']} ({timings['machine']}: sweeps "
         f"{timings['sweeps_s'] / 60:.0f} minutes, analysis {timings['analysis_s']:.0f} s; "
         "an interrupted run resumes) it found:",
         "",
@@ -255,7 +256,7 @@ def main() -> None:
     )
     timings = {
         "date": datetime.now(UTC).date().isoformat(),
-        "machine": "2 shared cores",
+        "machine": f"{os.cpu_count()} cores",
         "sweeps_s": sum(seconds.values()),
         "analysis_s": analysis_s,
     }
