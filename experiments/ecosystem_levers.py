@@ -17,16 +17,19 @@ Usage::
 
 from __future__ import annotations
 
-import argparse
 import json
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
-from observations import run_arm  # the same paired arms as the observations
+from observations import (  # the same paired arms as the observations
+    difference_cell,
+    paired_args,
+    run_arm,
+    write_results,
+)
 
 from sim.analysis.paired import PairedDifference, paired_difference
 
@@ -72,16 +75,6 @@ MEASURES = (*CORE, *OWN, "value_created")
 LABELS["value_created"] = "value created"
 
 
-def _cell(diff: PairedDifference, digits: int = 3) -> str:
-    if diff.verdict == "too few pairs":
-        return f"{diff.mean_a:.2f} → {diff.mean_b:.2f} (too few pairs to conclude)"
-    verdict = diff.verdict if diff.verdict != "no clear difference" else "too small to conclude"
-    return (
-        f"{diff.mean_a:.2f} → {diff.mean_b:.2f} ({diff.difference:+.{digits}f}, 95% CI "
-        f"{diff.low:+.{digits}f} to {diff.high:+.{digits}f}; {verdict})"
-    )
-
-
 def markdown(results: dict, seeds: int) -> str:
     """The README table: one row per lever."""
     lines = [
@@ -93,22 +86,18 @@ def markdown(results: dict, seeds: int) -> str:
     for entry in results.values():
         d = {m: PairedDifference(**v) for m, v in entry["differences"].items()}
         own = entry["own"]
-        own_cell = f"{LABELS[own]}: {_cell(d[own])}" if own else ""
+        own_cell = f"{LABELS[own]}: {difference_cell(d[own])}" if own else ""
         lines.append(
-            f"| {entry['setting']} | {_cell(d['value_creation_share'])} | "
-            f"{_cell(d['graceful_exit_share'])} | {_cell(d['weeks_exploring'], 2)} | "
+            f"| {entry['setting']} | {difference_cell(d['value_creation_share'])} | "
+            f"{difference_cell(d['graceful_exit_share'])} | "
+            f"{difference_cell(d['weeks_exploring'], 2)} | "
             f"{own_cell} |"
         )
     return "\n".join(lines) + "\n"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=100, help="paired seeds (at least 100)")
-    parser.add_argument("--workers", type=int, default=2)
-    args = parser.parse_args()
-    if args.seeds < 100:
-        parser.error("--seeds: use at least 100 pairs; fewer cannot support the claims")
+    args = paired_args(__doc__.splitlines()[0], 100)
     seeds = range(args.seeds)
     start = time.perf_counter()
     arms: dict[str, dict[str, np.ndarray]] = {}
@@ -127,20 +116,11 @@ def main() -> None:
             differences = {m: asdict(paired_difference(ra[m], rb[m])) for m in wanted}
             results[name] = {"setting": setting, "a": a, "b": b, "own": own}
             results[name]["differences"] = differences
-            print(name, _cell(PairedDifference(**differences["value_creation_share"])))
+            print(name, difference_cell(PairedDifference(**differences["value_creation_share"])))
     wall = time.perf_counter() - start
-    out = {
-        "command": f"python experiments/ecosystem_levers.py --seeds {args.seeds}",
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "wall_s": round(wall, 1),
-        "levers": results,
-    }
-    folder = ROOT / "results"
-    folder.mkdir(exist_ok=True)
-    (folder / "ecosystem_levers.json").write_text(json.dumps(out, indent=2))
-    (folder / "ecosystem_levers.md").write_text(markdown(results, args.seeds))
-    print(markdown(results, args.seeds))
-    print(f"wrote results/ecosystem_levers.json and results/ecosystem_levers.md ({wall:.0f} s)")
+    table = markdown(results, args.seeds)
+    print(table)
+    write_results("ecosystem_levers", args.seeds, wall, {"levers": results}, table)
 
 
 if __name__ == "__main__":

@@ -76,6 +76,45 @@ def run_arm(
     return {m: np.array([r[m] for r in runs]) for m in measures}
 
 
+def paired_args(description: str, default_seeds: int) -> argparse.Namespace:
+    """``--seeds`` (paired seeds, at least 100) and ``--workers``, as every comparison takes."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument(
+        "--seeds", type=int, default=default_seeds, help="paired seeds (at least 100)"
+    )
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    if args.seeds < 100:
+        parser.error("--seeds: use at least 100 pairs; fewer cannot support the claims")
+    return args
+
+
+def difference_cell(diff: PairedDifference, digits: int = 3) -> str:
+    """Means A → B and the paired difference B − A with its 95% CI (or why there is none)."""
+    if diff.verdict == "too few pairs":
+        return f"{diff.mean_a:.2f} → {diff.mean_b:.2f} (too few pairs to conclude)"
+    verdict = diff.verdict if diff.verdict != "no clear difference" else "too small to conclude"
+    return (
+        f"{diff.mean_a:.2f} → {diff.mean_b:.2f} ({diff.difference:+.{digits}f}, 95% CI "
+        f"{diff.low:+.{digits}f} to {diff.high:+.{digits}f}; {verdict})"
+    )
+
+
+def write_results(name: str, seeds: int, wall: float, payload: dict, table: str) -> None:
+    """``results/NAME.json`` (the command, date and wall time with ``payload``) and ``NAME.md``."""
+    out = {
+        "command": f"python experiments/{name}.py --seeds {seeds}",
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "wall_s": round(wall, 1),
+        **payload,
+    }
+    folder = ROOT / "results"
+    folder.mkdir(exist_ok=True)
+    (folder / f"{name}.json").write_text(json.dumps(out, indent=2))
+    (folder / f"{name}.md").write_text(table)
+    print(f"wrote results/{name}.json and results/{name}.md ({wall:.0f} s)")
+
+
 def _cell(measure: str, diff: PairedDifference) -> str:
     digits = 1 if measure in ("value_created", "weeks_exploring") else 2
     head = f"{MEASURES[measure]} {diff.mean_a:.{digits}f} → {diff.mean_b:.{digits}f}"
@@ -111,12 +150,7 @@ def markdown(results: dict, seeds: int) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=200, help="paired seeds (at least 100)")
-    parser.add_argument("--workers", type=int, default=2)
-    args = parser.parse_args()
-    if args.seeds < 100:
-        parser.error("--seeds: use at least 100 pairs; fewer cannot support the claims")
+    args = paired_args(__doc__.splitlines()[0], 200)
     seeds = range(args.seeds)
     start = time.perf_counter()
     results = {}
@@ -129,17 +163,8 @@ def main() -> None:
             for m, d in differences.items():
                 print(f"  {_cell(m, PairedDifference(**d))}; n = {d['n']}, dropped {d['dropped']}")
     wall = time.perf_counter() - start
-    out = {
-        "command": f"python experiments/observations.py --seeds {args.seeds}",
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "wall_s": round(wall, 1),
-        "comparisons": results,
-    }
-    folder = ROOT / "results"
-    folder.mkdir(exist_ok=True)
-    (folder / "observations.json").write_text(json.dumps(out, indent=2))
-    (folder / "observations.md").write_text(markdown(results, args.seeds))
-    print(f"wrote results/observations.json and results/observations.md ({wall:.0f} s)")
+    table = markdown(results, args.seeds)
+    write_results("observations", args.seeds, wall, {"comparisons": results}, table)
 
 
 if __name__ == "__main__":

@@ -24,16 +24,18 @@ Usage::
 
 from __future__ import annotations
 
-import argparse
-import json
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
-from observations import run_arm  # the same paired arms as the observations
+from observations import (  # the same paired arms as the observations
+    difference_cell,
+    paired_args,
+    run_arm,
+    write_results,
+)
 
 from sim.analysis.paired import PairedDifference, paired_difference
 
@@ -70,15 +72,6 @@ def _arm(pool: ProcessPoolExecutor, params: dict, seeds: range) -> dict[str, np.
     return run_arm(pool, params, seeds, MEASURES)
 
 
-def _cell(diff: PairedDifference) -> str:
-    if diff.verdict == "too few pairs":
-        return f"{diff.mean_a:.2f} → {diff.mean_b:.2f} (too few pairs to conclude)"
-    return (
-        f"{diff.mean_a:.2f} → {diff.mean_b:.2f} ({diff.difference:+.3f}, 95% CI "
-        f"{diff.low:+.3f} to {diff.high:+.3f}; {diff.verdict})"
-    )
-
-
 def markdown(results: dict, seeds: int) -> str:
     """The README table: one row per lever, then the trust curve."""
     lines = [
@@ -89,8 +82,8 @@ def markdown(results: dict, seeds: int) -> str:
     for entry in results["levers"].values():
         d = {m: PairedDifference(**v) for m, v in entry["differences"].items()}
         lines.append(
-            f"| {entry['setting']} | {_cell(d['stuck_in_storming_share'])} | "
-            f"{_cell(d['value_creation_share'])} |"
+            f"| {entry['setting']} | {difference_cell(d['stuck_in_storming_share'])} | "
+            f"{difference_cell(d['value_creation_share'])} |"
         )
     dd = PairedDifference(**results["sanctioning shrinks the free riders' effect"])
     lines.append(
@@ -111,12 +104,7 @@ def _mean_interval(values: np.ndarray) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=100, help="paired seeds (at least 100)")
-    parser.add_argument("--workers", type=int, default=2)
-    args = parser.parse_args()
-    if args.seeds < 100:
-        parser.error("--seeds: use at least 100 pairs; fewer cannot support the claims")
+    args = paired_args(__doc__.splitlines()[0], 100)
     seeds = range(args.seeds)
     start = time.perf_counter()
     results: dict = {"levers": {}}
@@ -133,7 +121,7 @@ def main() -> None:
                 "b": b,
                 "differences": differences,
             }
-            print(name, _cell(PairedDifference(**differences["stuck_in_storming_share"])))
+            print(name, difference_cell(PairedDifference(**differences["stuck_in_storming_share"])))
         curve = {t: _arm(pool, {"trust": t}, seeds)["stuck_in_storming_share"] for t in TRUST_CURVE}
     stuck = "stuck_in_storming_share"
     (a0, b0), (a1, b1) = arms["free riders, no sanctioning"], arms["free riders, sanctioning"]
@@ -142,18 +130,9 @@ def main() -> None:
     )
     results["trust_curve"] = {str(t): _mean_interval(v) for t, v in curve.items()}
     wall = time.perf_counter() - start
-    out = {
-        "command": f"python experiments/storming_levers.py --seeds {args.seeds}",
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "wall_s": round(wall, 1),
-        **results,
-    }
-    folder = ROOT / "results"
-    folder.mkdir(exist_ok=True)
-    (folder / "storming_levers.json").write_text(json.dumps(out, indent=2))
-    (folder / "storming_levers.md").write_text(markdown(results, args.seeds))
-    print(markdown(results, args.seeds))
-    print(f"wrote results/storming_levers.json and results/storming_levers.md ({wall:.0f} s)")
+    table = markdown(results, args.seeds)
+    print(table)
+    write_results("storming_levers", args.seeds, wall, results, table)
 
 
 if __name__ == "__main__":
