@@ -289,8 +289,11 @@ def _scored_by(score: np.ndarray, n: int) -> tuple[Candidates, Ask]:
     return view, ask
 
 
+@pytest.mark.parametrize("home", [-1, 7])
 @pytest.mark.parametrize("pool", [0, 1, 2])
-def test_a_search_step_invites_from_its_pool_the_best_of_those_considered(pool: int) -> None:
+def test_a_search_step_invites_from_its_pool_the_best_of_those_considered(
+    pool: int, home: int
+) -> None:
     setup = np.random.default_rng(3)
     for _ in range(200):
         n = 30
@@ -298,8 +301,9 @@ def test_a_search_step_invites_from_its_pool_the_best_of_those_considered(pool: 
         declined = setup.random(n) < 0.2
         incumbent, repeat = setup.random(n) < 0.5, setup.random(n) < 0.3
         pools = np.zeros((3, n), dtype=np.int64)
-        sizes = _pools(org_initiative, -1, declined, incumbent, repeat, pools)
-        available = (org_initiative < 0) & ~declined
+        sizes = _pools(org_initiative, home, declined, incumbent, repeat, pools)
+        # idle organisations, and those working in the spawning coalition, unless they declined
+        available = ((org_initiative < 0) | (org_initiative == home)) & ~declined
         members = [available & incumbent & repeat, available & incumbent, available & ~incumbent]
         assert sizes == tuple(int(mask.sum()) for mask in members)
         for row, mask, size in zip(pools, members, sizes, strict=True):
