@@ -99,8 +99,13 @@ def _find_all(ix: PairIndex, rows: np.ndarray, cols: np.ndarray, out: np.ndarray
 
 @kernel
 def _add_all(ix: PairIndex, rows: np.ndarray, cols: np.ndarray, out: np.ndarray) -> None:
+    # most pairs are held already, and a lookup alone compiles to far less than an add:
+    # look every pair up first, then add the missing ones in their order (the same slots)
     for k in range(rows.size):
-        out[k] = add(ix, rows[k], cols[k])
+        out[k] = find(ix, rows[k], cols[k])
+    for k in range(rows.size):
+        if out[k] == EMPTY:
+            out[k] = add(ix, rows[k], cols[k])
 
 
 @kernel
